@@ -1,0 +1,247 @@
+#pragma once
+// Messages of the authentication API (docs/api.md is the contract), shared by the web app and the
+// reference server `ibgate`.
+//
+// The web app is compiled without exceptions (an exception aborts the WebAssembly module), so
+// nothing here throws: text is parsed with nlohmann's non-throwing parser, every field's type is
+// checked before it is read, and each parse_* function returns false with a one-line reason
+// instead of a half-filled message. Unknown extra fields are ignored, so the server may add
+// fields without breaking older pages.
+//
+// Times are Unix seconds (UTC). Every response that carries an expiry also carries the server's
+// `server_time`, so the page counts down against the server's clock, not the PC's.
+
+#include <nlohmann/json_fwd.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace api {
+
+using json = nlohmann::json;
+
+// Paths on the certificate origin.
+constexpr const char* kPathIdentify = "/api/v1/identify";        // POST
+constexpr const char* kPathLogin = "/api/v1/login";              // POST
+constexpr const char* kPathForceLogout = "/api/v1/force-logout"; // POST
+constexpr const char* kPathSession = "/api/v1/session";          // GET
+constexpr const char* kPathKeepalive = "/api/v1/keepalive";      // POST
+constexpr const char* kPathLogout = "/api/v1/logout";            // POST
+
+// Every POST made with a session cookie must echo the CSRF token from the login response here.
+constexpr const char* kCsrfHeader = "X-CSRF-Token";
+constexpr const char* kSessionCookie = "__Host-ibg_session";
+
+// Limits the server enforces; the page can check them before sending.
+constexpr size_t kMaxBodyBytes = 4096;
+constexpr size_t kMaxPasswordBytes = 256;
+constexpr size_t kMaxTokenBytes = 128;
+
+// ---------------------------------------------------------------- error codes
+// Machine-readable reason of every failure. The page explains each one in its own words;
+// `message` in an error response is English for logs only.
+enum class ErrorCode {
+    // certificate (identify, and any request whose certificate does not fit)
+    NoCertificate,         // the browser sent no client certificate
+    CertExpired,           // past notAfter
+    CertNotYetValid,       // before notBefore
+    CertRevoked,           // on the CRL or revoked by an operator
+    CertUnknownIssuer,     // does not chain to the credit union's CA
+    CertWrongUsage,        // keyUsage / extendedKeyUsage does not allow client authentication
+    CertWrongInstitution,  // subject CN names another institution's 4-digit code
+    CertBadSubject,        // subject CN is not "ID + 4-digit code"
+    CertNotRegistered,     // valid, but no user is registered with this certificate
+    CertMismatch,          // the session was created with another certificate
+    // password and login
+    WrongPassword,         // remaining_attempts tells how many tries are left
+    Locked,                // too many wrong passwords; an operator must unlock
+    SessionActive,         // the user still holds a session; force_logout_ticket allows ending it
+    TicketInvalid,         // unknown or already used ticket
+    TicketExpired,         // the ticket's short lifetime has passed
+    // session
+    NotLoggedIn,           // no session cookie, or it names no session
+    SessionExpired,        // idle or absolute timeout passed, or the session was ended elsewhere
+    Csrf,                  // missing or wrong CSRF header
+    // request shape
+    BadRequest,            // malformed JSON or missing/mistyped fields
+    UnsupportedMediaType,  // POST body is not application/json
+    TooLarge,              // body over kMaxBodyBytes
+    NotFound,              // unknown path
+    MethodNotAllowed,      // known path, wrong method
+    OriginNotAllowed,      // cross-origin request from a page other than the app origin
+    // server
+    Unavailable,           // database locked or disk full; nothing committed was lost, try again
+    Internal,              // unexpected server failure
+    // a code this build does not know (a newer server); the page shows a generic failure
+    Unknown,
+    Count
+};
+
+// Wire name ("no_certificate", ...). Never null.
+const char* error_code_name(ErrorCode code);
+// Wire name -> code; an unknown name gives ErrorCode::Unknown.
+ErrorCode error_code_from_name(std::string_view name);
+// HTTP status the server answers with for `code`.
+int error_http_status(ErrorCode code);
+
+// ---------------------------------------------------------------- shared parts
+enum class Role { Administrator, User };   // 管理者 / 利用者; wire: "administrator" / "user"
+
+const char* role_name(Role role);
+bool role_from_name(std::string_view name, Role& out);
+
+// What the client certificate says about its holder, as registered at the credit union.
+struct CertificateIdentity {
+    std::string display_name;       // user's name (利用者名)
+    std::string company_name;       // corporate customer (法人名)
+    std::string user_id;            // the ID part of the subject CN
+    std::string institution_code;   // 金融機関コード: exactly 4 digits
+    Role role = Role::User;
+    int64_t not_before = 0;         // certificate validity
+    int64_t not_after = 0;
+    std::string serial;             // hex
+    std::string fingerprint_sha256; // lowercase hex, 64 characters
+};
+
+enum class LoginResult { Success, WrongPassword, Locked, SessionActive, ForcedLogout, Other };
+
+const char* login_result_name(LoginResult result);
+LoginResult login_result_from_name(std::string_view name);   // unknown -> Other
+
+// One line of the login history shown after login.
+struct LoginRecord {
+    int64_t time = 0;
+    std::string source_address;
+    LoginResult result = LoginResult::Success;
+};
+
+// ---------------------------------------------------------------- requests
+// POST identify: body "{}". The certificate is the TLS client certificate.
+
+// POST login. The password lives here only until the request text is built; callers wipe it.
+struct LoginRequest {
+    std::string ticket;
+    std::string password;
+};
+
+// POST force-logout: ends the retained session with the ticket from a session_active answer.
+struct ForceLogoutRequest {
+    std::string ticket;
+};
+
+// GET session, POST keepalive, POST logout: no body ("{}" for the POSTs), cookie + CSRF header.
+
+// ---------------------------------------------------------------- responses
+struct IdentifyResponse {
+    CertificateIdentity identity;
+    std::string ticket;             // single use, bound to the certificate's fingerprint
+    int64_t ticket_expires_at = 0;
+    int64_t server_time = 0;
+};
+
+struct SessionInfo {
+    std::string user_id;
+    std::string user_name;
+    std::string company_name;
+    std::string institution_code;
+    Role role = Role::User;
+    int64_t login_time = 0;
+    std::optional<LoginRecord> previous_login;   // the last successful login before this one
+    std::vector<LoginRecord> recent_logins;      // newest first, successes and failures
+    int64_t server_time = 0;
+    int64_t idle_expires_at = 0;
+    int64_t absolute_expires_at = 0;
+    int idle_timeout_seconds = 0;
+    int absolute_timeout_seconds = 0;
+};
+
+// login success: the session cookie is set; the CSRF token must be echoed on later POSTs.
+struct LoginResponse {
+    SessionInfo session;
+    std::string csrf_token;
+};
+
+// force-logout success: the old session is gone. A new ticket saves the page an identify round
+// trip; the customer still types the password again to log in.
+struct ForceLogoutResponse {
+    int64_t ended_session_login_time = 0;
+    std::string ended_session_source_address;
+    std::string ticket;
+    int64_t ticket_expires_at = 0;
+    int64_t server_time = 0;
+};
+
+struct KeepaliveResponse {
+    int64_t server_time = 0;
+    int64_t idle_expires_at = 0;
+    int64_t absolute_expires_at = 0;
+};
+
+struct LogoutResponse {
+    int64_t server_time = 0;
+};
+
+// Every failure. Fields beyond code/message are present only for the codes named.
+struct ErrorResponse {
+    ErrorCode code = ErrorCode::Internal;
+    std::string message;
+    int remaining_attempts = -1;              // wrong_password: tries left before lock (>= 0)
+    std::string force_logout_ticket;          // session_active: for POST force-logout
+    int64_t force_logout_ticket_expires_at = 0;
+    int64_t active_session_login_time = 0;    // session_active: when the retained session began
+    std::string active_session_source_address;
+};
+
+// ---------------------------------------------------------------- JSON
+// Text -> JSON without exceptions. False (and a reason) for anything that is not one JSON object.
+bool parse_json_object(std::string_view text, json& out, std::string& error);
+// JSON -> text without exceptions; invalid UTF-8 in strings is replaced, never thrown on.
+std::string dump_json(const json& j);
+
+json to_json(const CertificateIdentity& v);
+json to_json(const LoginRecord& v);
+json to_json(const LoginRequest& v);
+json to_json(const ForceLogoutRequest& v);
+json to_json(const IdentifyResponse& v);
+json to_json(const SessionInfo& v);
+json to_json(const LoginResponse& v);
+json to_json(const ForceLogoutResponse& v);
+json to_json(const KeepaliveResponse& v);
+json to_json(const LogoutResponse& v);
+json to_json(const ErrorResponse& v);
+
+// Each returns false and sets `error` (naming the field) when `j` does not have the shape;
+// `out` is then unspecified.
+bool parse_certificate_identity(const json& j, CertificateIdentity& out, std::string& error);
+bool parse_login_record(const json& j, LoginRecord& out, std::string& error);
+bool parse_login_request(const json& j, LoginRequest& out, std::string& error);
+bool parse_force_logout_request(const json& j, ForceLogoutRequest& out, std::string& error);
+bool parse_identify_response(const json& j, IdentifyResponse& out, std::string& error);
+bool parse_session_info(const json& j, SessionInfo& out, std::string& error);
+bool parse_login_response(const json& j, LoginResponse& out, std::string& error);
+bool parse_force_logout_response(const json& j, ForceLogoutResponse& out, std::string& error);
+bool parse_keepalive_response(const json& j, KeepaliveResponse& out, std::string& error);
+bool parse_logout_response(const json& j, LogoutResponse& out, std::string& error);
+bool parse_error_response(const json& j, ErrorResponse& out, std::string& error);
+
+// Response text as the page receives it: `status` 2xx -> the success message, otherwise an
+// ErrorResponse. Text that is not a valid answer becomes an ErrorResponse with code Internal
+// (status >= 500: Unavailable when the body is not JSON, e.g. a proxy's error page).
+template <typename T>
+struct Reply {
+    bool ok = false;
+    T value;
+    ErrorResponse error;
+};
+
+Reply<IdentifyResponse> read_identify_reply(int status, std::string_view body);
+Reply<LoginResponse> read_login_reply(int status, std::string_view body);
+Reply<ForceLogoutResponse> read_force_logout_reply(int status, std::string_view body);
+Reply<SessionInfo> read_session_reply(int status, std::string_view body);
+Reply<KeepaliveResponse> read_keepalive_reply(int status, std::string_view body);
+Reply<LogoutResponse> read_logout_reply(int status, std::string_view body);
+
+} // namespace api
