@@ -1,0 +1,26 @@
+# Writes a C++ header that holds text files as string constants, so shader sources live in
+# shaders/ as real files and are still compiled into the module.
+# Usage: cmake -DOUTPUT=out.h -DINPUTS="a.vert;b.frag" -P embed_text.cmake
+# Each input becomes `constexpr char k<Stem><Ext>[]`, e.g. imgui.vert -> kImguiVert.
+set(content "// Generated from shaders/ at build time by scripts/cmake/embed_text.cmake. Do not edit.\n#pragma once\n\n")
+foreach(input IN LISTS INPUTS)
+  get_filename_component(stem "${input}" NAME_WE)
+  get_filename_component(ext "${input}" LAST_EXT)
+  string(SUBSTRING "${ext}" 1 -1 ext)
+  set(name "")
+  foreach(part IN ITEMS ${stem} ${ext})
+    string(SUBSTRING "${part}" 0 1 first)
+    string(SUBSTRING "${part}" 1 -1 rest)
+    string(TOUPPER "${first}" first)
+    string(APPEND name "${first}${rest}")
+  endforeach()
+  file(READ "${input}" text)
+  string(FIND "${text}" ")embedded\"" clash)
+  if(NOT clash EQUAL -1)
+    message(FATAL_ERROR "${input} contains the raw-string terminator")
+  endif()
+  string(APPEND content "constexpr char k${name}[] = R\"embedded(${text})embedded\";\n\n")
+endforeach()
+file(WRITE "${OUTPUT}.tmp" "${content}")
+file(COPY_FILE "${OUTPUT}.tmp" "${OUTPUT}" ONLY_IF_DIFFERENT)
+file(REMOVE "${OUTPUT}.tmp")

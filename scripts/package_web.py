@@ -1,0 +1,80 @@
+#!/usr/bin/python3
+"""Assembles the deployable web app in one folder (build/dist):
+
+- the page (web/index.html) and the credit union's configuration (web/config.json) under their
+  own names: they change without a rebuild and are served with `Cache-Control: no-cache`;
+- every other file (scripts, style, module, font) under a content-hashed name such as
+  `ibank.3f2a9c1d.wasm`, so it can be cached for a year and a new build is never mixed with an
+  old one; index.html is rewritten to point at them;
+- a gzip and a brotli sibling of every file, so the server sends the smallest one the browser
+  accepts without compressing on each request.
+"""
+import argparse
+import gzip
+import hashlib
+import os
+import shutil
+import sys
+
+import brotli
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+WEB = os.path.join(HERE, "..", "web")
+
+
+def hashed_name(name, data):
+    stem, ext = os.path.splitext(name)
+    return f"{stem}.{hashlib.sha256(data).hexdigest()[:12]}{ext}"
+
+
+def write_with_siblings(path, data):
+    with open(path, "wb") as f:
+        f.write(data)
+    with open(path + ".gz", "wb") as f:
+        f.write(gzip.compress(data, compresslevel=9, mtime=0))
+    with open(path + ".br", "wb") as f:
+        f.write(brotli.compress(data, quality=11))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--build", required=True, help="the Emscripten build folder")
+    parser.add_argument("--out", required=True, help="the folder to write (replaced)")
+    args = parser.parse_args()
+
+    platform_out = os.path.join(args.build, "src", "platform", "web")
+    hashed_sources = {
+        "app.css": os.path.join(WEB, "app.css"),
+        "overlay.js": os.path.join(WEB, "overlay.js"),
+        "loader.js": os.path.join(WEB, "loader.js"),
+        "ibank.js": os.path.join(platform_out, "ibank.js"),
+        "ibank.wasm": os.path.join(platform_out, "ibank.wasm"),
+        "ui-font.otf": os.path.join(platform_out, "ui-font.otf"),
+    }
+    for name, path in hashed_sources.items():
+        if not os.path.isfile(path):
+            sys.exit(f"package_web: missing {path} (did the web build run?)")
+
+    if os.path.isdir(args.out):
+        shutil.rmtree(args.out)
+    os.makedirs(args.out)
+
+    with open(os.path.join(WEB, "index.html"), encoding="utf-8") as f:
+        page = f.read()
+    for name, path in hashed_sources.items():
+        with open(path, "rb") as f:
+            data = f.read()
+        final = hashed_name(name, data)
+        write_with_siblings(os.path.join(args.out, final), data)
+        needle = f'"{name}"'
+        if needle not in page:
+            sys.exit(f"package_web: index.html does not reference {name}")
+        page = page.replace(needle, f'"{final}"')
+    write_with_siblings(os.path.join(args.out, "index.html"), page.encode("utf-8"))
+
+    with open(os.path.join(WEB, "config.json"), "rb") as f:
+        write_with_siblings(os.path.join(args.out, "config.json"), f.read())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,110 @@
+#include "frame_loop.h"
+
+#include "overlay.h"
+#include "platform.h"
+
+#include <emscripten.h>
+#include <emscripten/eventloop.h>
+#include <emscripten/html5.h>
+#include <imgui.h>
+#include <imgui_internal.h>
+
+// Counts frames for the page's load indicator, tests and scripts/bench-web.
+EM_JS(void, js_frame_drawn, (), {
+    const stats = window.ibankStats;
+    stats.framesDrawn++;
+    if (stats.firstFrameMs === null) {
+        stats.firstFrameMs = performance.now();
+        window.dispatchEvent(new Event('ibank-first-frame'));
+    }
+});
+
+static EM_BOOL on_animation_frame(double time_ms, void* user);
+
+static void request_animation_frame(WebPlatform& p)
+{
+    if (p.animation_frame_pending || p.pacer.hidden)
+        return;
+    p.animation_frame_pending = true;
+    emscripten_request_animation_frame(on_animation_frame, &p);
+}
+
+static void on_wake_timer(void* user)
+{
+    WebPlatform& p = *static_cast<WebPlatform*>(user);
+    p.wake_timer = 0;
+    request_animation_frame(p);   // the pacer decides in the frame whether the wake-up is due
+}
+
+static void set_wake_timer(WebPlatform& p, double seconds)
+{
+    if (p.wake_timer != 0)
+        emscripten_clear_timeout(p.wake_timer);
+    p.wake_timer = seconds < 0.0 ? 0 : emscripten_set_timeout(on_wake_timer, seconds * 1000.0, &p);
+}
+
+static void draw_frame(WebPlatform& p, double now)
+{
+    const char* font_error = nullptr;
+    if (fonts_update(p.app.fonts, p.dpr, &font_error))
+        renderer_upload_fonts(p.renderer);
+
+    ImGuiIO& io = ImGui::GetIO();
+    io.DisplaySize = ImVec2(static_cast<float>(p.css_width), static_cast<float>(p.css_height));
+    io.DisplayFramebufferScale = ImVec2(p.dpr, p.dpr);
+    const double dt = now - p.last_frame_time;
+    io.DeltaTime = p.last_frame_time > 0.0 && dt > 0.0 ? static_cast<float>(dt) : 1.0f / 60.0f;
+    p.last_frame_time = now;
+
+    AppFrameInput input;
+    input.now = now;
+    input.caps_lock = p.caps_lock;
+    ImGui::NewFrame();
+    app_frame(p.app, input);
+    ImGui::Render();
+
+    const ImVec4 bg = ImGui::GetStyle().Colors[ImGuiCol_WindowBg];
+    const float clear[3] = {bg.x, bg.y, bg.z};
+    renderer_draw(p.renderer, ImGui::GetDrawData(), clear);
+    overlay_publish(p);
+    js_frame_drawn();
+}
+
+static EM_BOOL on_animation_frame(double time_ms, void* user)
+{
+    WebPlatform& p = *static_cast<WebPlatform*>(user);
+    p.animation_frame_pending = false;
+    if (p.gl_lost)
+        return EM_FALSE;   // webglcontextrestored will wake us
+    const double now = time_ms / 1000.0;
+    if (!pacer_should_draw(p.pacer, now)) {
+        if (p.pacer.wake_at >= 0.0)
+            set_wake_timer(p, p.pacer.wake_at - now);
+        return EM_FALSE;
+    }
+    draw_frame(p, now);
+
+    // ImGui trickles input events queued in one browser task over several frames.
+    const bool ui_busy = !GImGui->InputEventsQueue.empty();
+    const PacerNext next = pacer_frame_drawn(p.pacer, now, ui_busy, app_next_wake(now));
+    if (next.draw_next_frame)
+        request_animation_frame(p);
+    else
+        set_wake_timer(p, next.wake_in);
+    return EM_FALSE;   // one frame per request: never a free-running loop
+}
+
+void loop_note_event(WebPlatform& p)
+{
+    pacer_note_event(p.pacer);
+    request_animation_frame(p);
+}
+
+void loop_set_hidden(WebPlatform& p, bool hidden)
+{
+    pacer_set_hidden(p.pacer, hidden);
+    if (hidden)
+        set_wake_timer(p, -1.0);
+    else
+        request_animation_frame(p);
+}

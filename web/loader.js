@@ -1,0 +1,119 @@
+// Starts the web app: checks that the browser can run it, downloads the WebAssembly module and
+// the font with a progress bar (compiling the module while it streams in), then starts the
+// C++ code. Anything that goes wrong shows a styled message with a way forward, never a blank page.
+'use strict';
+(function () {
+  const script = document.currentScript;
+  const files = {
+    app: script.dataset.app,
+    wasm: script.dataset.wasm,
+    font: script.dataset.font,
+    config: script.dataset.config,
+  };
+
+  // Read by tests and scripts/bench-web; the C++ frame loop updates it.
+  window.ibankStats = { framesDrawn: 0, firstFrameMs: null };
+
+  const MESSAGES = {
+    'wasm unsupported': ['このブラウザは WebAssembly に対応していないため、インターネットバンキングを利用できません。最新のブラウザをご利用ください。',
+                         'This browser does not support WebAssembly. Please use an up-to-date browser.'],
+    'webgl2 unavailable': ['このブラウザでは画面の描画（WebGL2）が利用できません。ブラウザを最新にするか、ハードウェアアクセラレーションを有効にしてください。',
+                           'This browser cannot draw the screen (WebGL2 is unavailable). Please update the browser or enable hardware acceleration.'],
+    'load failed': ['画面の読み込みに失敗しました。通信環境をご確認のうえ、再読み込みしてください。',
+                    'The screen could not be loaded. Please check your connection and reload.'],
+    'font not loaded': ['文字の表示に必要なデータを読み込めませんでした。再読み込みしてください。',
+                        'The font could not be loaded. Please reload.'],
+    'stopped': ['画面の処理が停止しました。再読み込みしてください。',
+                'The screen stopped working. Please reload.'],
+  };
+
+  let failed = false;
+  function fail(code, detail) {
+    if (failed) return;
+    failed = true;
+    const text = MESSAGES[code] || MESSAGES['stopped'];
+    document.getElementById('load-error-text').textContent = text[0];
+    document.getElementById('load-error-text-en').textContent = text[1];
+    document.getElementById('loading').hidden = true;
+    document.getElementById('app').hidden = true;
+    const panel = document.getElementById('load-error');
+    panel.dataset.reason = code in MESSAGES ? code : 'stopped';
+    panel.hidden = false;
+    document.getElementById('load-error-retry').focus();
+    if (detail) console.error('ibank:', code, detail);
+  }
+  window.ibankLoader = { fail: fail };
+  document.getElementById('load-error-retry').addEventListener('click', () => location.reload());
+  window.addEventListener('error', (e) => fail('stopped', e.message));
+  window.addEventListener('ibank-first-frame', () => { document.getElementById('loading').hidden = true; });
+
+  if (typeof WebAssembly !== 'object' || typeof WebAssembly.instantiateStreaming !== 'function') {
+    fail('wasm unsupported');
+    return;
+  }
+  const probe = document.createElement('canvas').getContext('webgl2');
+  if (!probe) {
+    fail('webgl2 unavailable');
+    return;
+  }
+  const lose = probe.getExtension('WEBGL_lose_context');
+  if (lose) lose.loseContext();   // give the probe's context back at once
+
+  // Progress over the downloads that block the first frame.
+  const progress = { loaded: {}, total: {} };
+  function showProgress() {
+    let loaded = 0, total = 0;
+    for (const k in progress.total) { loaded += progress.loaded[k] || 0; total += progress.total[k]; }
+    if (total > 0)
+      document.getElementById('loading-bar').style.width = Math.min(100, Math.round(100 * loaded / total)) + '%';
+  }
+
+  // A response whose body reports progress as it streams through.
+  function withProgress(key, response) {
+    if (!response.ok) throw new Error(key + ': HTTP ' + response.status);
+    // Content-Length is the transfer size; with compression the body is larger, so cap at 100 %.
+    progress.total[key] = Number(response.headers.get('Content-Length')) || 0;
+    const reader = response.body.getReader();
+    const counted = new ReadableStream({
+      async pull(controller) {
+        const { done, value } = await reader.read();
+        if (done) { controller.close(); return; }
+        progress.loaded[key] = (progress.loaded[key] || 0) + value.length;
+        showProgress();
+        controller.enqueue(value);
+      },
+      cancel(reason) { reader.cancel(reason); },
+    });
+    return new Response(counted, { headers: { 'Content-Type': response.headers.get('Content-Type') || '' } });
+  }
+
+  const wasmResponse = fetch(files.wasm).then((r) => withProgress('wasm', r));
+  const font = fetch(files.font).then((r) => withProgress('font', r)).then((r) => r.arrayBuffer());
+  // The configuration is edited by the credit union without a rebuild: always revalidate.
+  const config = fetch(files.config, { cache: 'no-cache' }).then((r) => {
+    if (!r.ok) throw new Error('config: HTTP ' + r.status);
+    return r.arrayBuffer();
+  });
+
+  Promise.all([font, config]).then(([fontBytes, configBytes]) => {
+    window.Module = {
+      ibankAssets: { font: new Uint8Array(fontBytes), config: new Uint8Array(configBytes) },
+      // Compile while the module is still downloading.
+      instantiateWasm(imports, receiveInstance) {
+        wasmResponse
+          .then((response) => WebAssembly.instantiateStreaming(response, imports))
+          .then((result) => receiveInstance(result.instance, result.module))
+          .catch((e) => fail('load failed', e));
+        return {};
+      },
+      onAbort: (what) => fail('stopped', what),
+      print: (text) => console.log(text),
+      printErr: (text) => console.warn(text),
+    };
+    const app = document.createElement('script');
+    app.src = files.app;
+    app.onerror = () => fail('load failed', files.app);
+    document.body.appendChild(app);
+  }).catch((e) => fail('load failed', e));
+  wasmResponse.catch((e) => fail('load failed', e));
+})();

@@ -1,0 +1,89 @@
+// The semantic layer: a transparent DOM tree over the canvas mirroring what the C++ UI draws
+// (headings, texts, buttons, links, checkboxes, text fields), so screen readers, keyboard users
+// and automated tests see real elements with roles and names.
+//
+// Pointer input is not handled here: mouse and touch events on these elements bubble to #app,
+// where the C++ input layer feeds them to ImGui exactly as on the bare canvas. Only activations
+// without a pointer (Enter/Space on a focused element, a screen reader's "click") are forwarded
+// by widget id, so nothing is ever activated twice.
+'use strict';
+(function () {
+  const TAGS = { heading: null, text: 'p', button: 'button', link: 'a', checkbox: 'input', textbox: 'div', alert: 'div' };
+  let elements = new Map();   // widget id -> element, kept across frames so focus survives
+  let lastScreen = '';
+  let lastAnnouncement = '';
+
+  function create(node) {
+    let el;
+    if (node.role === 'heading') {
+      el = document.createElement('h' + Math.min(6, Math.max(1, node.level || 2)));
+    } else {
+      el = document.createElement(TAGS[node.role] || 'div');
+    }
+    if (node.role === 'button') el.type = 'button';
+    if (node.role === 'checkbox') el.type = 'checkbox';
+    if (node.role === 'link') { el.setAttribute('role', 'link'); el.tabIndex = 0; }
+    if (node.role === 'textbox') { el.setAttribute('role', 'textbox'); el.tabIndex = 0; }
+    if (node.role === 'alert') el.setAttribute('role', 'alert');
+    el.dataset.role = node.role;
+    el.addEventListener('click', (event) => {
+      // detail === 0: not from a pointer (keyboard or assistive technology).
+      if (event.detail === 0 && window.Module && Module._ibank_overlay_activate)
+        Module._ibank_overlay_activate(Number(el.dataset.id));
+      if (node.role === 'checkbox' || node.role === 'link') event.preventDefault();
+    });
+    return el;
+  }
+
+  function apply(el, node) {
+    el.dataset.id = String(node.id);
+    const [x, y, w, h] = node.rect;
+    el.style.left = x + 'px';
+    el.style.top = y + 'px';
+    el.style.width = w + 'px';
+    el.style.height = h + 'px';
+    if (node.role === 'checkbox' || node.role === 'textbox') {
+      el.setAttribute('aria-label', node.name);   // a text field exposes its name, never its value
+    } else if (el.textContent !== node.name) {
+      el.textContent = node.name;
+    }
+    if (node.role === 'checkbox') el.checked = !!node.checked;
+    if ('disabled' in el) el.disabled = !!node.disabled;
+    else if (node.disabled) el.setAttribute('aria-disabled', 'true');
+    else el.removeAttribute('aria-disabled');
+  }
+
+  function announce(text) {
+    const live = document.getElementById('announcer');
+    live.textContent = '';
+    // A fresh text node makes screen readers announce even a repeated message.
+    requestAnimationFrame(() => { live.textContent = text; });
+  }
+
+  function update(json) {
+    const tree = JSON.parse(json);
+    const layer = document.getElementById('semantics');
+    const next = new Map();
+    let previous = null;
+    for (const node of tree.nodes) {
+      const key = node.role + ':' + node.id;
+      let el = elements.get(key);
+      if (!el) el = create(node);
+      apply(el, node);
+      next.set(key, el);
+      // Keep DOM order = drawing order, so Tab and reading order follow the screen.
+      const wanted = previous ? previous.nextSibling : layer.firstChild;
+      if (wanted !== el) layer.insertBefore(el, wanted);
+      previous = el;
+    }
+    for (const [key, el] of elements) if (!next.has(key)) el.remove();
+    elements = next;
+
+    if (tree.screen && tree.screen !== lastScreen) announce(tree.screen);
+    if (tree.announce && tree.announce !== lastAnnouncement) announce(tree.announce);
+    lastScreen = tree.screen;
+    lastAnnouncement = tree.announce;
+  }
+
+  window.ibankOverlay = { update: update };
+})();
