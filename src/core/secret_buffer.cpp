@@ -1,0 +1,57 @@
+#include "secret_buffer.h"
+
+#include <cstddef>
+
+int secret_length(const SecretBuffer& buf)
+{
+    int n = 0;
+    while (n < kSecretCapacity && buf.data[n] != 0)
+        n++;
+    return n;
+}
+
+bool secret_append(SecretBuffer& buf, char c)
+{
+    if (c == 0)
+        return false;
+    const int n = secret_length(buf);
+    if (n >= kSecretCapacity)
+        return false;
+    buf.data[n] = c;
+    buf.data[n + 1] = 0;
+    return true;
+}
+
+bool secret_delete_last(SecretBuffer& buf)
+{
+    int n = secret_length(buf);
+    if (n == 0)
+        return false;
+    // Step back over UTF-8 continuation bytes (10xxxxxx) to the first byte of the character.
+    n--;
+    while (n > 0 && (static_cast<unsigned char>(buf.data[n]) & 0xC0) == 0x80) {
+        buf.data[n] = 0;
+        n--;
+    }
+    buf.data[n] = 0;
+    return true;
+}
+
+void secret_wipe(SecretBuffer& buf)
+{
+    volatile char* p = buf.data;
+    for (std::size_t i = 0; i < sizeof(buf.data); i++)
+        p[i] = 0;
+    // The barrier tells the optimiser the zeroed memory may be observed, so the stores stay.
+    // Both GCC and Clang (Emscripten) accept this form.
+    __asm__ __volatile__("" : : "r"(buf.data) : "memory");
+}
+
+void secret_normalise(SecretBuffer& buf)
+{
+    buf.data[kSecretCapacity] = 0;
+    const int n = secret_length(buf);
+    volatile char* p = buf.data;
+    for (int i = n; i <= kSecretCapacity; i++)
+        p[i] = 0;
+}
