@@ -2,6 +2,7 @@
 // stopped when the test ends - passed or failed - and, as a last resort, when the test process
 // exits or is interrupted.
 import { spawn } from 'node:child_process';
+import os from 'node:os';
 
 const pending = new Set();      // async stop functions not yet run
 const children = new Set();     // child processes to kill synchronously at exit
@@ -59,6 +60,6 @@ process.once('exit', () => {
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.once(signal, () => {
     for (const child of children) killGroup(child, 'SIGKILL');
-    runCleanup().finally(() => process.exit(128 + 1));
+    runCleanup().finally(() => process.exit(128 + os.constants.signals[signal]));
   });
 }
