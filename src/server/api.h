@@ -1,0 +1,66 @@
+#pragma once
+// The authentication API on the certificate origin (docs/api.md): one request in, one response
+// out. No networking here - http_server.cpp reads the request and the client certificate off
+// the TLS connection and writes the response back - so every rule lives in one place.
+
+#include "server/cert_check.h"
+#include "server/secrets.h"
+#include "server/store.h"
+
+#include <openssl/x509.h>
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+struct ApiConfig {
+    std::string app_origin = "https://localhost:8443";   // the only origin CORS admits
+    std::string institution_code;                         // 4 digits; certificates of other codes are refused
+    int idle_timeout = 600;          // seconds without keepalive before a session ends
+    int absolute_timeout = 3600;     // seconds after login when a session ends regardless
+    int max_failures = 6;            // consecutive wrong passwords before the account locks
+    int ticket_lifetime = 300;       // seconds a login / force-logout ticket stays usable
+    int history_size = 10;           // login attempts listed in the session answer
+};
+
+struct ApiService {
+    ApiConfig config;
+    Store* store = nullptr;
+    TrustAnchors* trust = nullptr;
+    PasswordChecker checker;
+    std::function<int64_t()> clock;   // Unix seconds; the tests move it
+};
+
+struct ApiRequest {
+    std::string method;              // "GET", "POST", "OPTIONS", ...
+    std::string target;              // path and query
+    std::string content_type;
+    std::string body;                // wiped by api_handle (it may hold a password)
+    std::string cookie;              // the Cookie header
+    std::string csrf;                // the X-CSRF-Token header
+    bool has_origin = false;
+    std::string origin;
+    std::string preflight_method;    // Access-Control-Request-Method
+    std::string preflight_headers;   // Access-Control-Request-Headers
+    X509* peer = nullptr;            // client certificate (not owned); null: none sent
+    STACK_OF(X509)* peer_chain = nullptr;
+    std::string source_address;
+};
+
+struct ApiResponse {
+    int status = 200;
+    std::string body;
+    std::vector<std::pair<std::string, std::string>> headers;
+};
+
+// Never throws: database trouble becomes 503 unavailable, anything else 500 internal.
+ApiResponse api_handle(ApiService& service, ApiRequest& request);
+
+// The error answer for a request the HTTP layer refused before it was complete (too large,
+// timed out): same CORS and cache headers as api_handle, so the page can read the code.
+ApiResponse api_refuse(ApiService& service, ApiRequest& request, api::ErrorCode code, const std::string& message);
+
+// Ends sessions past their timeouts (audited) and deletes stale tickets. Run periodically.
+void api_sweep(ApiService& service);

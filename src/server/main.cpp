@@ -1,0 +1,317 @@
+// ibgate: the credit union's reference authentication server and its operator commands.
+// See `ibgate --help` and docs/api.md.
+
+#include "server/api.h"
+#include "server/http_server.h"
+#include "server/operator.h"
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <iostream>
+
+static int64_t now_seconds()
+{
+    return static_cast<int64_t>(std::time(nullptr));
+}
+
+static std::string format_time(int64_t t)
+{
+    if (t == 0)
+        return "-";
+    time_t tt = static_cast<time_t>(t);
+    struct tm parts = {};
+    localtime_r(&tt, &parts);
+    char text[64];
+    std::strftime(text, sizeof(text), "%Y-%m-%d %H:%M:%S %z", &parts);
+    return text;
+}
+
+static void split_listen(const std::string& text, std::string& address, uint16_t& port)
+{
+    size_t colon = text.rfind(':');
+    if (colon == std::string::npos)
+        throw std::runtime_error("listen address must be ADDRESS:PORT, got '" + text + "'");
+    address = text.substr(0, colon);
+    if (address.size() >= 2 && address.front() == '[' && address.back() == ']')
+        address = address.substr(1, address.size() - 2);
+    std::string port_text = text.substr(colon + 1);
+    char* end = nullptr;
+    long value = std::strtol(port_text.c_str(), &end, 10);
+    if (port_text.empty() || *end != '\0' || value < 0 || value > 65535)
+        throw std::runtime_error("bad port in '" + text + "'");
+    port = static_cast<uint16_t>(value);
+}
+
+struct OpenStore {
+    Store store;
+    explicit OpenStore(const DataPaths& paths) { store_open(store, paths.database, false); }
+    ~OpenStore() { store_close(store); }
+};
+
+// ---------------------------------------------------------------- serve
+struct ServeOptions {
+    std::string web_root = "build/dist";
+    std::string app_listen = "127.0.0.1:8443";
+    std::string cert_listen = "127.0.0.1:8444";
+    std::string app_origin = "https://localhost:8443";
+    std::string cert_origin = "https://localhost:8444";
+    int idle_timeout = 600;
+    int absolute_timeout = 3600;
+    int max_failures = 6;
+    int ticket_lifetime = 300;
+};
+
+static int run_serve(const DataPaths& paths, const ServeOptions& o)
+{
+    if (o.idle_timeout < 30 || o.absolute_timeout < o.idle_timeout)
+        throw std::runtime_error("timeouts: idle >= 30 s and absolute >= idle");
+    if (o.max_failures < 1 || o.max_failures > 100)
+        throw std::runtime_error("--max-failures must be 1 to 100");
+    if (o.ticket_lifetime < 10 || o.ticket_lifetime > 3600)
+        throw std::runtime_error("--ticket-lifetime must be 10 to 3600 seconds");
+    if (!std::filesystem::exists(std::filesystem::path(o.web_root) / "index.html"))
+        std::fprintf(stderr, "ibgate: warning: %s/index.html does not exist (build the web app first)\n",
+                     o.web_root.c_str());
+
+    OpenStore db(paths);
+    Settings settings = load_settings(db.store);
+    TrustAnchors trust;
+    trust_load(trust, paths.ca_cert, paths.crl);
+
+    ApiService api;
+    api.config.app_origin = o.app_origin;
+    api.config.institution_code = settings.institution_code;
+    api.config.idle_timeout = o.idle_timeout;
+    api.config.absolute_timeout = o.absolute_timeout;
+    api.config.max_failures = o.max_failures;
+    api.config.ticket_lifetime = o.ticket_lifetime;
+    api.store = &db.store;
+    api.trust = &trust;
+    api.clock = now_seconds;
+    if (!password_checker_init(api.checker, settings.hash_cost))
+        throw std::runtime_error("cannot prepare password hashing (out of memory?)");
+
+    ServerConfig config;
+    split_listen(o.app_listen, config.app_address, config.app_port);
+    split_listen(o.cert_listen, config.cert_address, config.cert_port);
+    config.web_root = o.web_root;
+    config.tls_cert_path = paths.server_cert;
+    config.tls_key_path = paths.server_key;
+    config.client_ca_path = paths.ca_cert;
+    config.cert_origin = o.cert_origin;
+
+    // Signals go to this thread only (sigwait below), never to the server's threads.
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+    auto server = server_start(config, api);
+    std::printf("ibgate: %s (%s) serving\n", settings.institution_name.c_str(), settings.institution_code.c_str());
+    std::printf("  app origin          %s  (listening on %s, files from %s)\n", o.app_origin.c_str(),
+                o.app_listen.c_str(), o.web_root.c_str());
+    std::printf("  certificate origin  %s  (listening on %s)\n", o.cert_origin.c_str(), o.cert_listen.c_str());
+    std::printf("  CA certificate      %s\n", paths.ca_cert.c_str());
+    std::fflush(stdout);
+    int received = 0;
+    sigwait(&signals, &received);
+    std::printf("ibgate: stopping\n");
+    server.reset();
+    return 0;
+}
+
+// ---------------------------------------------------------------- listings
+static void print_users(const DataPaths& paths)
+{
+    OpenStore db(paths);
+    Transaction tx(db.store);
+    std::printf("%-20s %-14s %-8s %-26s %s\n", "USER", "ROLE", "FAILED", "LOCKED", "NAME / COMPANY");
+    for (const UserRecord& u : user_list(tx))
+        std::printf("%-20s %-14s %-8d %-26s %s / %s\n", u.user_id.c_str(), api::role_name(u.role), u.failed_count,
+                    format_time(u.locked_at).c_str(), u.name.c_str(), u.company.c_str());
+    tx.commit();
+}
+
+static void print_certs(const DataPaths& paths, const std::string& user)
+{
+    OpenStore db(paths);
+    Transaction tx(db.store);
+    std::printf("%-20s %-34s %-26s %-26s %s\n", "USER", "SERIAL", "NOT AFTER", "REVOKED", "SHA-256");
+    for (const CertRecord& c : cert_list(tx, user))
+        std::printf("%-20s %-34s %-26s %-26s %s\n", c.user_id.c_str(), c.serial.c_str(), format_time(c.not_after).c_str(),
+                    format_time(c.revoked_at).c_str(), c.fingerprint.c_str());
+    tx.commit();
+}
+
+static void print_audit(const DataPaths& paths, const std::string& user, int limit, bool as_json)
+{
+    OpenStore db(paths);
+    Transaction tx(db.store);
+    std::vector<AuditRecord> records = audit_list(tx, user, limit);
+    tx.commit();
+    for (auto it = records.rbegin(); it != records.rend(); ++it) {
+        const AuditRecord& r = *it;
+        if (as_json) {
+            nlohmann::json j = {{"id", r.id}, {"time", r.time}, {"user_id", r.user_id},
+                                {"fingerprint", r.fingerprint}, {"source_address", r.source_address},
+                                {"event", r.event}, {"result", r.result}, {"detail", r.detail}};
+            std::printf("%s\n", api::dump_json(j).c_str());
+        } else {
+            std::printf("%s  %-16s %-16s %-22s %-16s %.16s  %s\n", format_time(r.time).c_str(),
+                        r.user_id.empty() ? "-" : r.user_id.c_str(), r.event.c_str(), r.result.c_str(),
+                        r.source_address.empty() ? "-" : r.source_address.c_str(),
+                        r.fingerprint.empty() ? "-" : r.fingerprint.c_str(), r.detail.c_str());
+        }
+    }
+}
+
+// ---------------------------------------------------------------- main
+int main(int argc, char** argv)
+{
+    if (!secrets_init()) {
+        std::fprintf(stderr, "ibgate: error: libsodium cannot start\n");
+        return 1;
+    }
+    CLI::App app{"ibgate - reference authentication server for the corporate internet banking login"};
+    app.require_subcommand(1);
+    const char* env_dir = std::getenv("IBGATE_DIR");
+    std::string dir = env_dir && *env_dir ? env_dir : "var/ibgate";
+    app.add_option("--dir", dir, "data directory (database, PKI, issued certificates); default $IBGATE_DIR or var/ibgate");
+
+    // init
+    InitOptions init;
+    std::string cost_name = "moderate";
+    CLI::App* init_cmd = app.add_subcommand("init", "create the data directory: development PKI, CRL and empty database");
+    init_cmd->add_option("--institution-code", init.institution_code, "4-digit 金融機関コード")->capture_default_str();
+    init_cmd->add_option("--institution-name", init.institution_name, "name of the credit union")->capture_default_str();
+    init_cmd->add_option("--hash-cost", cost_name, "Argon2id cost: moderate, interactive or test")->capture_default_str();
+
+    // serve
+    ServeOptions serve;
+    CLI::App* serve_cmd = app.add_subcommand("serve", "serve the app origin and the certificate origin");
+    serve_cmd->add_option("--web-root", serve.web_root, "directory of the web build")->capture_default_str();
+    serve_cmd->add_option("--app-listen", serve.app_listen, "address:port of the app origin")->capture_default_str();
+    serve_cmd->add_option("--cert-listen", serve.cert_listen, "address:port of the certificate origin")->capture_default_str();
+    serve_cmd->add_option("--app-origin", serve.app_origin, "URL of the app origin (CORS)")->capture_default_str();
+    serve_cmd->add_option("--cert-origin", serve.cert_origin, "URL of the certificate origin (CSP)")->capture_default_str();
+    serve_cmd->add_option("--idle-timeout", serve.idle_timeout, "seconds")->capture_default_str();
+    serve_cmd->add_option("--absolute-timeout", serve.absolute_timeout, "seconds")->capture_default_str();
+    serve_cmd->add_option("--max-failures", serve.max_failures, "wrong passwords before lock")->capture_default_str();
+    serve_cmd->add_option("--ticket-lifetime", serve.ticket_lifetime, "seconds")->capture_default_str();
+
+    // user
+    CLI::App* user_cmd = app.add_subcommand("user", "manage users");
+    user_cmd->require_subcommand(1);
+    UserRecord new_user;
+    std::string role_text = "user";
+    bool password_stdin = false;
+    CLI::App* user_add = user_cmd->add_subcommand("add", "add a user (the password is asked for, never an argument)");
+    user_add->add_option("id", new_user.user_id, "user ID")->required();
+    user_add->add_option("--name", new_user.name, "user's name")->required();
+    user_add->add_option("--company", new_user.company, "company name")->required();
+    user_add->add_option("--role", role_text, "administrator or user")->capture_default_str();
+    user_add->add_flag("--password-stdin", password_stdin, "read the password from standard input (one line)");
+    std::string user_id;
+    CLI::App* user_passwd = user_cmd->add_subcommand("passwd", "set a user's password");
+    user_passwd->add_option("id", user_id, "user ID")->required();
+    user_passwd->add_flag("--password-stdin", password_stdin, "read the password from standard input (one line)");
+    CLI::App* user_unlock = user_cmd->add_subcommand("unlock", "lift a lock after too many wrong passwords");
+    user_unlock->add_option("id", user_id, "user ID")->required();
+    CLI::App* user_list_cmd = user_cmd->add_subcommand("list", "list users");
+
+    // cert
+    CLI::App* cert_cmd = app.add_subcommand("cert", "manage client certificates");
+    cert_cmd->require_subcommand(1);
+    int days = 365;
+    std::string out_dir;
+    CLI::App* cert_issue = cert_cmd->add_subcommand("issue", "issue and register a client certificate (PKCS#12 + PEM)");
+    cert_issue->add_option("id", user_id, "user ID")->required();
+    cert_issue->add_option("--days", days, "validity in days")->capture_default_str();
+    cert_issue->add_option("--out", out_dir, "output directory (default: <dir>/certs)");
+    std::string revoke_key;
+    std::string reason = "revoked by operator";
+    CLI::App* cert_revoke = cert_cmd->add_subcommand("revoke", "revoke a certificate and rewrite the CRL");
+    cert_revoke->add_option("serial-or-fingerprint", revoke_key, "serial (hex) or SHA-256 fingerprint")->required();
+    cert_revoke->add_option("--reason", reason, "recorded in the audit log")->capture_default_str();
+    std::string filter_user;
+    CLI::App* cert_list_cmd = cert_cmd->add_subcommand("list", "list certificates");
+    cert_list_cmd->add_option("--user", filter_user, "only this user's");
+
+    // audit
+    int limit = 100;
+    bool as_json = false;
+    CLI::App* audit_cmd = app.add_subcommand("audit", "show the audit log (oldest of the selection first)");
+    audit_cmd->add_option("--user", filter_user, "only this user's events");
+    audit_cmd->add_option("--limit", limit, "newest N events")->capture_default_str();
+    audit_cmd->add_flag("--json", as_json, "one JSON object per line");
+
+    CLI11_PARSE(app, argc, argv);
+
+    try {
+        DataPaths paths = data_paths(dir);
+        int64_t now = now_seconds();
+        if (init_cmd->parsed()) {
+            if (!hash_cost_from_name(cost_name, init.hash_cost))
+                throw std::runtime_error("--hash-cost must be moderate, interactive or test");
+            operator_init(dir, init, now);
+            std::printf("initialised %s: institution %s (%s)\n  CA certificate %s\n  database       %s\n", dir.c_str(),
+                        init.institution_code.c_str(), init.institution_name.c_str(), paths.ca_cert.c_str(),
+                        paths.database.c_str());
+        } else if (serve_cmd->parsed()) {
+            return run_serve(paths, serve);
+        } else if (user_add->parsed()) {
+            if (!api::role_from_name(role_text, new_user.role))
+                throw std::runtime_error("--role must be administrator or user");
+            OpenStore db(paths);
+            load_settings(db.store);
+            SecretString password;
+            std::string error;
+            if (!read_password(password, password_stdin, true, error))
+                throw std::runtime_error(error);
+            operator_user_add(db.store, new_user, password.text, now);
+            std::printf("added user %s\n", new_user.user_id.c_str());
+        } else if (user_passwd->parsed()) {
+            OpenStore db(paths);
+            load_settings(db.store);
+            SecretString password;
+            std::string error;
+            if (!read_password(password, password_stdin, true, error))
+                throw std::runtime_error(error);
+            operator_user_passwd(db.store, user_id, password.text, now);
+            std::printf("password of %s changed\n", user_id.c_str());
+        } else if (user_unlock->parsed()) {
+            OpenStore db(paths);
+            operator_user_unlock(db.store, user_id, now);
+            std::printf("unlocked %s\n", user_id.c_str());
+        } else if (user_list_cmd->parsed()) {
+            print_users(paths);
+        } else if (cert_issue->parsed()) {
+            OpenStore db(paths);
+            IssuedCert issued = operator_cert_issue(db.store, paths, user_id, days, out_dir.empty() ? paths.issued_dir : out_dir, now);
+            std::printf("issued certificate %s for %s\n  PKCS#12 (browser) %s\n  import password   %s\n"
+                        "  PEM certificate   %s\n  PEM key           %s\n  SHA-256           %s\n",
+                        issued.record.serial.c_str(), user_id.c_str(), issued.p12_path.c_str(),
+                        issued.p12_password.c_str(), issued.cert_path.c_str(), issued.key_path.c_str(),
+                        issued.record.fingerprint.c_str());
+        } else if (cert_revoke->parsed()) {
+            OpenStore db(paths);
+            CertRecord c = operator_cert_revoke(db.store, paths, revoke_key, reason, now);
+            std::printf("revoked certificate %s of %s; CRL rewritten\n", c.serial.c_str(), c.user_id.c_str());
+        } else if (cert_list_cmd->parsed()) {
+            print_certs(paths, filter_user);
+        } else if (audit_cmd->parsed()) {
+            print_audit(paths, filter_user, limit, as_json);
+        }
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "ibgate: error: %s\n", e.what());
+        return 1;
+    }
+    return 0;
+}

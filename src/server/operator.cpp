@@ -1,0 +1,250 @@
+#include "server/operator.h"
+
+#include "server/cert_check.h"
+
+#include <filesystem>
+
+namespace fs = std::filesystem;
+
+constexpr int64_t kDay = 24 * 3600;
+constexpr int64_t kCrlLifetime = 30 * kDay;
+
+DataPaths data_paths(const std::string& dir)
+{
+    DataPaths p;
+    p.dir = dir;
+    p.database = (fs::path(dir) / "ibgate.db").string();
+    p.ca_cert = (fs::path(dir) / "pki" / "ca.pem").string();
+    p.ca_key = (fs::path(dir) / "pki" / "ca.key").string();
+    p.server_cert = (fs::path(dir) / "pki" / "server.pem").string();
+    p.server_key = (fs::path(dir) / "pki" / "server.key").string();
+    p.crl = (fs::path(dir) / "pki" / "crl.pem").string();
+    p.issued_dir = (fs::path(dir) / "certs").string();
+    return p;
+}
+
+static void audit_operator(Transaction& tx, int64_t now, const std::string& user_id, const std::string& fingerprint,
+                           const std::string& action, const std::string& detail = std::string())
+{
+    AuditRecord r;
+    r.time = now;
+    r.user_id = user_id;
+    r.fingerprint = fingerprint;
+    r.source_address = "operator";
+    r.event = "operator";
+    r.result = action;
+    r.detail = detail;
+    audit_add(tx, r);
+}
+
+void operator_init(const std::string& dir, const InitOptions& options, int64_t now)
+{
+    if (!is_valid_institution_code(options.institution_code))
+        throw std::runtime_error("the institution code must be 4 digits");
+    DataPaths paths = data_paths(dir);
+    if (fs::exists(paths.database))
+        throw std::runtime_error(dir + " is already initialised (" + paths.database + " exists)");
+    fs::create_directories(fs::path(paths.ca_cert).parent_path());
+    fs::create_directories(paths.issued_dir);
+    fs::permissions(dir, fs::perms::owner_all);
+
+    KeyPtr ca_key = pki_new_key();
+    CertSpec ca_spec;
+    ca_spec.kind = CertKind::Ca;
+    ca_spec.common_name = options.institution_name + " Client CA (development)";
+    ca_spec.organization = options.institution_name;
+    ca_spec.not_before = now - kDay;
+    ca_spec.not_after = now + 10 * 365 * kDay;
+    CertPtr ca = pki_make_cert(ca_spec, ca_key.get(), nullptr, nullptr);
+
+    KeyPtr server_key = pki_new_key();
+    CertSpec server_spec;
+    server_spec.kind = CertKind::Server;
+    server_spec.common_name = options.server_names.empty() ? "localhost" : options.server_names[0];
+    server_spec.organization = options.institution_name;
+    server_spec.not_before = now - kDay;
+    server_spec.not_after = now + 397 * kDay;
+    server_spec.dns_names = options.server_names;
+    server_spec.ip_addresses = options.server_ips;
+    CertPtr server = pki_make_cert(server_spec, server_key.get(), ca.get(), ca_key.get());
+
+    pki_write_key(paths.ca_key, ca_key.get());
+    pki_write_cert(paths.ca_cert, ca.get());
+    pki_write_key(paths.server_key, server_key.get());
+    pki_write_text(paths.server_cert, pki_cert_pem(server.get()) + pki_cert_pem(ca.get()), false);
+    CrlPtr crl = pki_make_crl(ca.get(), ca_key.get(), {}, now, now + kCrlLifetime);
+    pki_write_crl(paths.crl, crl.get());
+
+    Store store;
+    store_open(store, paths.database, true);
+    {
+        Transaction tx(store);
+        setting_set(tx, "institution_code", options.institution_code);
+        setting_set(tx, "institution_name", options.institution_name);
+        setting_set(tx, "hash_cost", hash_cost_name(options.hash_cost));
+        audit_operator(tx, now, "", "", "init", "institution " + options.institution_code);
+        tx.commit();
+    }
+    store_close(store);
+}
+
+Settings load_settings(Store& store)
+{
+    Transaction tx(store);
+    Settings s;
+    s.institution_code = setting_get(tx, "institution_code", "");
+    s.institution_name = setting_get(tx, "institution_name", "");
+    if (!hash_cost_from_name(setting_get(tx, "hash_cost", "moderate"), s.hash_cost))
+        s.hash_cost = HashCost::Moderate;
+    tx.commit();
+    if (!is_valid_institution_code(s.institution_code))
+        throw std::runtime_error("the database has no institution code (was it made by 'ibgate init'?)");
+    return s;
+}
+
+static HashCost stored_cost(Store& store)
+{
+    return load_settings(store).hash_cost;
+}
+
+void operator_user_add(Store& store, const UserRecord& user, std::string_view password, int64_t now)
+{
+    if (!is_valid_user_id(user.user_id))
+        throw std::runtime_error("a user ID is 1-32 of A-Z a-z 0-9 . _ -");
+    if (user.name.empty() || user.company.empty())
+        throw std::runtime_error("a user needs a name and a company name");
+    std::string hash = password_hash(password, stored_cost(store));
+    if (hash.empty())
+        throw std::runtime_error("cannot hash the password (out of memory)");
+    Transaction tx(store);
+    UserRecord existing;
+    if (user_find(tx, user.user_id, existing))
+        throw std::runtime_error("user " + user.user_id + " already exists");
+    UserRecord u = user;
+    u.password_hash = hash;
+    u.failed_count = 0;
+    u.locked_at = 0;
+    u.created_at = now;
+    user_insert(tx, u);
+    audit_operator(tx, now, u.user_id, "", "user_add", api::role_name(u.role));
+    tx.commit();
+}
+
+void operator_user_passwd(Store& store, const std::string& user_id, std::string_view password, int64_t now)
+{
+    std::string hash = password_hash(password, stored_cost(store));
+    if (hash.empty())
+        throw std::runtime_error("cannot hash the password (out of memory)");
+    Transaction tx(store);
+    UserRecord u;
+    if (!user_find(tx, user_id, u))
+        throw std::runtime_error("no user " + user_id);
+    user_set_password(tx, user_id, hash);
+    audit_operator(tx, now, user_id, "", "user_passwd");
+    tx.commit();
+}
+
+void operator_user_unlock(Store& store, const std::string& user_id, int64_t now)
+{
+    Transaction tx(store);
+    UserRecord u;
+    if (!user_find(tx, user_id, u))
+        throw std::runtime_error("no user " + user_id);
+    user_set_failures(tx, user_id, 0, 0);
+    audit_operator(tx, now, user_id, "", "user_unlock",
+                   u.locked_at ? "was locked" : "failures reset from " + std::to_string(u.failed_count));
+    tx.commit();
+}
+
+CertRecord operator_register_cert(Store& store, X509* cert, const std::string& user_id, int64_t now)
+{
+    Transaction tx(store);
+    UserRecord u;
+    if (!user_find(tx, user_id, u))
+        throw std::runtime_error("no user " + user_id);
+    CertRecord c;
+    c.fingerprint = pki_fingerprint(cert);
+    c.user_id = user_id;
+    c.serial = pki_serial_hex(cert);
+    c.subject = pki_subject_text(cert);
+    c.not_before = pki_not_before(cert);
+    c.not_after = pki_not_after(cert);
+    c.issued_at = now;
+    cert_insert(tx, c);
+    audit_operator(tx, now, user_id, c.fingerprint, "cert_register", "serial " + c.serial);
+    tx.commit();
+    return c;
+}
+
+IssuedCert operator_cert_issue(Store& store, const DataPaths& paths, const std::string& user_id, int days,
+                               const std::string& out_dir, int64_t now)
+{
+    if (days < 1 || days > 825)
+        throw std::runtime_error("a certificate is valid 1 to 825 days");
+    Settings settings = load_settings(store);
+    UserRecord user;
+    {
+        Transaction tx(store);
+        if (!user_find(tx, user_id, user))
+            throw std::runtime_error("no user " + user_id);
+        tx.commit();
+    }
+    CertPtr ca = pki_read_cert(paths.ca_cert);
+    KeyPtr ca_key = pki_read_key(paths.ca_key);
+    KeyPtr key = pki_new_key();
+    CertSpec spec;
+    spec.kind = CertKind::Client;
+    spec.common_name = user.user_id + settings.institution_code;
+    spec.organization = user.company;
+    spec.not_before = now - 300;   // tolerate a client clock a few minutes behind
+    spec.not_after = now + days * kDay;
+    CertPtr cert = pki_make_cert(spec, key.get(), ca.get(), ca_key.get());
+
+    IssuedCert out;
+    out.record = operator_register_cert(store, cert.get(), user_id, now);
+    fs::create_directories(out_dir);
+    std::string base = (fs::path(out_dir) / (user_id + "-" + out.record.serial.substr(0, 8))).string();
+    out.p12_path = base + ".p12";
+    out.cert_path = base + ".pem";
+    out.key_path = base + ".key";
+    out.p12_password = random_readable_password();
+    pki_write_p12(out.p12_path, cert.get(), key.get(), ca.get(), user.name + " (" + user.user_id + ")", out.p12_password);
+    pki_write_cert(out.cert_path, cert.get());
+    pki_write_key(out.key_path, key.get());
+    return out;
+}
+
+void operator_write_crl(Store& store, const DataPaths& paths, int64_t now)
+{
+    std::vector<RevokedSerial> revoked;
+    {
+        Transaction tx(store);
+        revoked = revoked_serials(tx);
+        tx.commit();
+    }
+    CertPtr ca = pki_read_cert(paths.ca_cert);
+    KeyPtr ca_key = pki_read_key(paths.ca_key);
+    CrlPtr crl = pki_make_crl(ca.get(), ca_key.get(), revoked, now, now + kCrlLifetime);
+    pki_write_crl(paths.crl, crl.get());
+}
+
+CertRecord operator_cert_revoke(Store& store, const DataPaths& paths, const std::string& serial_or_fingerprint,
+                                const std::string& reason, int64_t now)
+{
+    CertRecord c;
+    {
+        Transaction tx(store);
+        if (!cert_find_by_serial_or_fingerprint(tx, serial_or_fingerprint, c))
+            throw std::runtime_error("no certificate with serial or fingerprint " + serial_or_fingerprint);
+        serial_revoke(tx, c.serial, now, reason);
+        // A session made with the revoked certificate ends on its next request (api.cpp checks
+        // the certificate every time); end it now too, so it does not linger until then.
+        SessionRecord s;
+        if (session_find_active(tx, c.user_id, s) && s.fingerprint == c.fingerprint)
+            session_end(tx, s.digest, now, "cert_revoked");
+        audit_operator(tx, now, c.user_id, c.fingerprint, "cert_revoke", reason);
+        tx.commit();
+    }
+    operator_write_crl(store, paths, now);
+    return c;
+}

@@ -1,0 +1,68 @@
+#pragma once
+// What the operator commands do (main.cpp parses the command line and prints; the tests call
+// these directly): the data directory, the development PKI, users and certificates.
+// Every function throws std::runtime_error (or StoreError / PkiError) with a one-line reason.
+
+#include "server/pki.h"
+#include "server/secrets.h"
+#include "server/store.h"
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+// Everything `ibgate init` creates lives in one directory.
+struct DataPaths {
+    std::string dir;
+    std::string database;      // ibgate.db
+    std::string ca_cert;       // pki/ca.pem      the credit union's client CA (also signs the server cert)
+    std::string ca_key;        // pki/ca.key
+    std::string server_cert;   // pki/server.pem  chain: server certificate + CA
+    std::string server_key;    // pki/server.key
+    std::string crl;           // pki/crl.pem
+    std::string issued_dir;    // certs/         issued customer certificates
+};
+DataPaths data_paths(const std::string& dir);
+
+struct InitOptions {
+    std::string institution_code = "1234";
+    std::string institution_name = "サンプル信用金庫";
+    HashCost hash_cost = HashCost::Moderate;
+    std::vector<std::string> server_names = {"localhost"};
+    std::vector<std::string> server_ips = {"127.0.0.1", "::1"};
+};
+// Creates the directory, CA, server certificate, empty CRL and database. Refuses when the
+// directory already holds a database.
+void operator_init(const std::string& dir, const InitOptions& options, int64_t now);
+
+struct Settings {
+    std::string institution_code;
+    std::string institution_name;
+    HashCost hash_cost = HashCost::Moderate;
+};
+Settings load_settings(Store& store);
+
+// `password` is hashed here and never stored or printed.
+void operator_user_add(Store& store, const UserRecord& user, std::string_view password, int64_t now);
+void operator_user_passwd(Store& store, const std::string& user_id, std::string_view password, int64_t now);
+void operator_user_unlock(Store& store, const std::string& user_id, int64_t now);
+
+// Registers an existing certificate to a user (its fingerprint is what identify looks up).
+CertRecord operator_register_cert(Store& store, X509* cert, const std::string& user_id, int64_t now);
+
+struct IssuedCert {
+    CertRecord record;
+    std::string p12_path;      // for the browser
+    std::string cert_path;     // PEM, for tests and tools
+    std::string key_path;      // PEM
+    std::string p12_password;  // import password of the PKCS#12 file
+};
+// A new client certificate for the user, signed by the CA and registered.
+IssuedCert operator_cert_issue(Store& store, const DataPaths& paths, const std::string& user_id, int days,
+                               const std::string& out_dir, int64_t now);
+// Revokes by serial or fingerprint and rewrites the CRL file.
+CertRecord operator_cert_revoke(Store& store, const DataPaths& paths, const std::string& serial_or_fingerprint,
+                                const std::string& reason, int64_t now);
+// Rewrites the CRL from the revoked-serial table (valid 30 days).
+void operator_write_crl(Store& store, const DataPaths& paths, int64_t now);

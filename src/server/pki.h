@@ -1,0 +1,70 @@
+#pragma once
+// Certificates, keys, CRLs and PKCS#12 files with OpenSSL's C API: the development PKI that
+// `ibgate init` makes, customer certificates (`ibgate cert issue`), and the certificates the
+// tests make to exercise every failure reason. Functions throw PkiError with OpenSSL's reason.
+
+#include "server/store.h"
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+struct PkiError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+struct KeyFree { void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); } };
+struct CertFree { void operator()(X509* p) const { X509_free(p); } };
+struct CrlFree { void operator()(X509_CRL* p) const { X509_CRL_free(p); } };
+using KeyPtr = std::unique_ptr<EVP_PKEY, KeyFree>;
+using CertPtr = std::unique_ptr<X509, CertFree>;
+using CrlPtr = std::unique_ptr<X509_CRL, CrlFree>;
+
+enum class CertKind { Ca, Server, Client };
+
+struct CertSpec {
+    CertKind kind = CertKind::Client;
+    std::string common_name;
+    std::string organization;              // UTF-8
+    int64_t not_before = 0;                // Unix seconds
+    int64_t not_after = 0;
+    std::vector<std::string> dns_names;    // server: subjectAltName
+    std::vector<std::string> ip_addresses;
+    // Client certificates only - the tests switch these off to make wrong-usage certificates.
+    bool client_auth_usage = true;         // extendedKeyUsage clientAuth (false: serverAuth)
+    bool digital_signature = true;         // keyUsage digitalSignature (false: keyEncipherment only)
+};
+
+// A new EC P-256 key.
+KeyPtr pki_new_key();
+// Signed by `issuer`/`issuer_key`; a CA spec with null issuer is self-signed. Random 128-bit serial.
+CertPtr pki_make_cert(const CertSpec& spec, EVP_PKEY* key, X509* issuer, EVP_PKEY* issuer_key);
+// A v2 CRL listing `revoked`, valid from `now` to `next_update`.
+CrlPtr pki_make_crl(X509* ca, EVP_PKEY* ca_key, const std::vector<RevokedSerial>& revoked, int64_t now,
+                    int64_t next_update);
+
+std::string pki_fingerprint(X509* cert);    // SHA-256 of the DER, lowercase hex
+std::string pki_serial_hex(X509* cert);     // uppercase hex
+std::string pki_subject_text(X509* cert);   // RFC 2253, UTF-8
+std::string pki_common_name(X509* cert);    // "" when absent or not one CN
+int64_t pki_not_before(X509* cert);
+int64_t pki_not_after(X509* cert);
+
+std::string pki_cert_pem(X509* cert);
+std::string pki_key_pem(EVP_PKEY* key);
+// Files: keys are written mode 0600, replaced atomically (write + rename).
+void pki_write_text(const std::string& path, const std::string& text, bool secret);
+void pki_write_cert(const std::string& path, X509* cert);
+void pki_write_key(const std::string& path, EVP_PKEY* key);
+void pki_write_crl(const std::string& path, X509_CRL* crl);
+void pki_write_p12(const std::string& path, X509* cert, EVP_PKEY* key, X509* ca, const std::string& name,
+                   const std::string& password);
+CertPtr pki_read_cert(const std::string& path);
+std::vector<CertPtr> pki_read_certs(const std::string& path);   // every certificate in a PEM file
+KeyPtr pki_read_key(const std::string& path);
+CrlPtr pki_read_crl(const std::string& path);

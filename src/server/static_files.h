@@ -1,0 +1,25 @@
+#pragma once
+// The app origin's files: the web build's output directory (build/dist). Decides which file
+// answers a request, with which type, encoding and cache lifetime; http_server.cpp sends it.
+
+#include <cstdint>
+#include <string>
+
+struct StaticFile {
+    std::string path;              // file to send (maybe the .br / .gz sibling)
+    std::string content_type;
+    std::string content_encoding;  // "", "br" or "gzip"
+    std::string cache_control;
+};
+
+// False when no file answers `target` (unknown, hidden, or a path that tries to leave the root).
+bool static_resolve(const std::string& web_root, const std::string& target, const std::string& accept_encoding,
+                    StaticFile& out);
+
+// "name.0123abcd.ext": the web build names assets after their content, so they never change.
+bool is_content_hashed_name(const std::string& file_name);
+
+// Does the Accept-Encoding header admit `coding` (q > 0)?
+bool accepts_encoding(const std::string& accept_encoding, const std::string& coding);
+
+const char* content_type_for(const std::string& file_name);

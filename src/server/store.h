@@ -1,0 +1,165 @@
+#pragma once
+// The server's database (SQLite, WAL): users, certificates, revoked serials, login tickets,
+// sessions, the audit log and a few settings. Nothing acknowledged to a client is lost: every
+// change is committed (synchronous=FULL) before the answer is sent.
+//
+// One connection per process, shared by the server's worker threads. Every access happens
+// inside a Transaction, which holds the connection's mutex, so transactions never interleave.
+// Other processes (the operator commands) wait for the lock up to the busy timeout.
+
+#include "core/protocol.h"
+
+#include <cstdint>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+// A database failure. `unavailable`: busy, locked, disk full or I/O error - the server answers
+// 503 and the client may retry; nothing committed is affected.
+struct StoreError : std::runtime_error {
+    bool unavailable = false;
+    bool constraint = false;
+    StoreError(const std::string& what, bool unavailable_, bool constraint_)
+        : std::runtime_error(what), unavailable(unavailable_), constraint(constraint_) {}
+};
+
+struct Store {
+    sqlite3* db = nullptr;
+    std::mutex mutex;
+};
+
+// Opens (with `create`, creates) the database and its schema. Throws StoreError.
+void store_open(Store& store, const std::string& path, bool create, int busy_timeout_ms = 5000);
+void store_close(Store& store);
+
+// BEGIN IMMEDIATE ... COMMIT, holding the store's mutex. Rolls back unless committed.
+struct Transaction {
+    Store& store;
+    std::unique_lock<std::mutex> lock;
+    bool open = false;
+    explicit Transaction(Store& s);
+    ~Transaction();
+    Transaction(const Transaction&) = delete;
+    Transaction& operator=(const Transaction&) = delete;
+    void commit();
+};
+
+// ---------------------------------------------------------------- settings
+std::string setting_get(Transaction& tx, const std::string& key, const std::string& fallback);
+void setting_set(Transaction& tx, const std::string& key, const std::string& value);
+
+// ---------------------------------------------------------------- users
+struct UserRecord {
+    std::string user_id;
+    std::string name;
+    std::string company;
+    api::Role role = api::Role::User;
+    std::string password_hash;
+    int failed_count = 0;      // consecutive wrong passwords
+    int64_t locked_at = 0;     // 0: not locked
+    int64_t created_at = 0;
+};
+
+bool user_find(Transaction& tx, const std::string& user_id, UserRecord& out);
+void user_insert(Transaction& tx, const UserRecord& user);
+void user_set_password(Transaction& tx, const std::string& user_id, const std::string& hash);
+void user_set_failures(Transaction& tx, const std::string& user_id, int failed_count, int64_t locked_at);
+std::vector<UserRecord> user_list(Transaction& tx);
+
+// ---------------------------------------------------------------- certificates
+struct CertRecord {
+    std::string fingerprint;   // SHA-256 of the DER, lowercase hex
+    std::string user_id;
+    std::string serial;        // hex, as printed by OpenSSL (uppercase)
+    std::string subject;
+    int64_t not_before = 0;
+    int64_t not_after = 0;
+    int64_t issued_at = 0;
+    int64_t revoked_at = 0;    // 0: not revoked
+};
+
+bool cert_find(Transaction& tx, const std::string& fingerprint, CertRecord& out);
+// By serial or by fingerprint.
+bool cert_find_by_serial_or_fingerprint(Transaction& tx, const std::string& key, CertRecord& out);
+void cert_insert(Transaction& tx, const CertRecord& cert);
+std::vector<CertRecord> cert_list(Transaction& tx, const std::string& user_id);   // "" = all
+
+struct RevokedSerial {
+    std::string serial;
+    int64_t revoked_at = 0;
+    std::string reason;
+};
+// Adds the serial to the revoked table and marks certificates with it revoked.
+void serial_revoke(Transaction& tx, const std::string& serial, int64_t now, const std::string& reason);
+bool serial_is_revoked(Transaction& tx, const std::string& serial);
+std::vector<RevokedSerial> revoked_serials(Transaction& tx);
+
+// ---------------------------------------------------------------- tickets
+enum class TicketKind { Login, ForceLogout };
+
+struct TicketRecord {
+    TicketKind kind = TicketKind::Login;
+    std::string user_id;
+    std::string fingerprint;
+    int64_t expires_at = 0;
+    int64_t used_at = 0;       // 0: not used before this take
+};
+
+void ticket_insert(Transaction& tx, const std::string& digest, const TicketRecord& ticket);
+// Finds the ticket and marks it used (a second take sees used_at != 0). False: no such ticket.
+bool ticket_take(Transaction& tx, const std::string& digest, int64_t now, TicketRecord& out);
+void tickets_delete_expired(Transaction& tx, int64_t before);
+
+// ---------------------------------------------------------------- sessions
+struct SessionRecord {
+    std::string digest;            // of the cookie value
+    std::string user_id;
+    std::string fingerprint;       // certificate that created the session
+    std::string csrf_digest;
+    std::string source_address;
+    int64_t login_time = 0;
+    int64_t last_seen = 0;
+    int idle_timeout = 0;
+    int absolute_timeout = 0;
+    int64_t ended_at = 0;          // 0: active
+    std::string end_reason;
+    int64_t previous_login_time = 0;   // the user's successful login before this one; 0: none
+    std::string previous_login_source;
+};
+
+int64_t session_idle_expires_at(const SessionRecord& s);
+int64_t session_absolute_expires_at(const SessionRecord& s);
+bool session_expired_at(const SessionRecord& s, int64_t now);
+
+bool session_find(Transaction& tx, const std::string& digest, SessionRecord& out);
+bool session_find_active(Transaction& tx, const std::string& user_id, SessionRecord& out);
+// False when the user already holds an active session (the unique index refuses a second one).
+bool session_insert(Transaction& tx, const SessionRecord& session);
+void session_touch(Transaction& tx, const std::string& digest, int64_t now);
+void session_end(Transaction& tx, const std::string& digest, int64_t now, const std::string& reason);
+std::vector<SessionRecord> sessions_active(Transaction& tx);
+void sessions_delete_ended(Transaction& tx, int64_t before);
+
+// ---------------------------------------------------------------- audit
+struct AuditRecord {
+    int64_t id = 0;
+    int64_t time = 0;
+    std::string user_id;
+    std::string fingerprint;
+    std::string source_address;
+    std::string event;     // identify, login, force_logout, logout, session_expired, keepalive, operator ...
+    std::string result;    // success or an error code name
+    std::string detail;
+};
+
+void audit_add(Transaction& tx, const AuditRecord& record);
+// Newest first. `user_id` "" = everyone.
+std::vector<AuditRecord> audit_list(Transaction& tx, const std::string& user_id, int limit);
+// Login attempts of one user (event "login"), newest first.
+std::vector<AuditRecord> login_history(Transaction& tx, const std::string& user_id, int limit);
+// The newest successful login of the user, if any.
+bool last_successful_login(Transaction& tx, const std::string& user_id, AuditRecord& out);
