@@ -1,0 +1,223 @@
+#pragma once
+// The login flow's screens and every decision about moving between them.
+//
+// The platform layer (web glue) and the ImGui screens never decide anything: the screens read
+// FlowState and turn clicks into FlowEvents; the platform turns network replies, timers and
+// browser happenings into FlowEvents, hands them to flow_apply, and performs the Effects it
+// returns, in order (send request #n, wipe the password, broadcast the logout to other tabs...).
+//
+// Rules the transition function keeps (docs/screen-flow.md has the table):
+//   - An event that makes no sense in the current screen changes nothing and has no effect.
+//   - At most one request is outstanding; each carries a sequence number, and a reply or
+//     failure whose number is not the outstanding one (an abandoned attempt) is dropped.
+//     So a double click never submits twice: the second click finds the screen already changed.
+//   - Every network failure or timeout lands on a screen with a way forward (retry, or back to
+//     the login screen).
+//   - Every screen change wipes the password buffer (EffectKind::WipePassword).
+
+#include "session.h"
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+enum class Screen {
+    Login,                  // 電子証明書ログイン, notices
+    Restoring,              // page reloaded while logged in: asking the server for the session
+    CertificatePrompt,      // explains the browser's certificate dialog; OK starts identification
+    Identifying,            // waiting for the identify reply (the browser's dialog may be open)
+    PasswordEntry,          // certificate name, password, 認証
+    Authenticating,         // waiting for the login reply
+    ForcedLogoutRequired,   // the user still holds a session: 強制ログアウト
+    ForcingLogout,          // waiting for the force-logout reply
+    Main,                   // logged in
+    LoggingOut,             // waiting for the logout reply
+    LoggedOut,              // このウィンドウを閉じる / 再ログイン
+    SessionExpired,         // 再ログイン
+    // Failures. Each has "back to the login screen"; ErrorUnavailable also has retry.
+    ErrorNoCertificate,
+    ErrorCertificateExpired,
+    ErrorCertificateNotYetValid,
+    ErrorCertificateRevoked,
+    ErrorUnknownIssuer,
+    ErrorWrongUsage,
+    ErrorWrongInstitution,
+    ErrorBadSubject,
+    ErrorNotRegistered,
+    ErrorCertificateMismatch,
+    ErrorLocked,
+    ErrorLoginExpired,      // the login ticket ran out or was already used
+    ErrorUnavailable,       // network failure, timeout, server busy: retry
+    ErrorMalformedReply,    // the server's answer made no sense
+    ErrorConfiguration,     // config.json missing or invalid: reload
+    Count
+};
+
+const char* screen_name(Screen screen);   // "login", "password_entry", ... (logs, tests, overlay ids)
+bool screen_is_error(Screen screen);
+// Screens that show the ログアウト button (the customer is logged in and nothing is pending).
+bool screen_shows_logout(Screen screen);
+// Screens that only wait for a reply (a spinner; no buttons).
+bool screen_is_waiting(Screen screen);
+
+// Secondary messages shown on top of a screen; each belongs to the screen it was set on and is
+// cleared by the next screen change.
+enum class Notice {
+    None,
+    PasswordEmpty,        // 認証 with nothing typed
+    WrongPassword,        // with FlowState::remaining_attempts
+    ForcedLogoutDone,     // on the login screen after 強制ログアウト
+    LoggedOutElsewhere,   // on the logged-out screen: another tab logged out
+    CloseRefused,         // window.close() was refused
+    ExtendFailed,         // keepalive failed; still logged in
+    BackButton,           // the browser's back button was used
+};
+
+enum class RequestKind { None, Identify, Login, ForceLogout, Session, Keepalive, Logout };
+const char* request_name(RequestKind kind);
+
+// Why ErrorUnavailable was reached; the screen words it accordingly.
+enum class FailureKind { None, Network, Timeout, ServerBusy };
+
+enum class FlowEventKind {
+    None,
+    // platform
+    PageLoaded,             // once at start; `text` = CSRF token remembered in sessionStorage ("" = none)
+    ConfigFailed,           // config.json could not be loaded or parsed
+    Tick,                   // timer: session expiry, request deadlines
+    BrowserBack,            // popstate: the customer pressed the browser's back button
+    BroadcastLogout,        // another tab of this browser logged out
+    BroadcastExtended,      // another tab extended the session: idle_expires_at, absolute_expires_at
+    WindowCloseRefused,     // window.close() did not close the window
+    // clicks
+    ClickCertificateLogin,  // 電子証明書ログイン
+    ClickOk,                // OK on the certificate prompt
+    ClickBack,              // キャンセル / ログイン画面へ戻る
+    ClickSubmitPassword,    // 認証; `password_length` = bytes in the password buffer
+    ClickForceLogout,       // 強制ログアウト
+    ClickLogout,            // ログアウト
+    ClickRelogin,           // 再ログイン
+    ClickCloseWindow,       // このウィンドウを閉じる
+    ClickRetry,             // 再試行 (also: reload on the configuration error)
+    ClickExtend,            // 延長
+    ClickMenuEntry,         // transaction menu entry `index`
+    ClickToggleKeyboard,    // software keyboard on/off on the password screen
+    // replies to request `seq` (built from api::read_*_reply)
+    IdentifyReply,
+    LoginReply,
+    ForceLogoutReply,
+    SessionReply,
+    KeepaliveReply,
+    LogoutReply,
+    RequestFailed,          // request `seq` got no HTTP answer; `timed_out` when aborted by its timeout
+};
+
+struct FlowEvent {
+    FlowEventKind kind = FlowEventKind::None;
+    uint32_t seq = 0;                 // replies and RequestFailed: the request they answer
+    int index = 0;                    // ClickMenuEntry
+    int password_length = 0;          // ClickSubmitPassword
+    bool timed_out = false;           // RequestFailed
+    std::string text;                 // PageLoaded: remembered CSRF token; ConfigFailed: the reason
+    int64_t idle_expires_at = 0;      // BroadcastExtended
+    int64_t absolute_expires_at = 0;
+
+    // Replies: ok + the message for the kind, or the error.
+    bool ok = false;
+    api::ErrorResponse error;
+    api::IdentifyResponse identify;
+    api::LoginResponse login;
+    api::ForceLogoutResponse force_logout;
+    api::SessionInfo session;
+    api::KeepaliveResponse keepalive;
+    api::LogoutResponse logout;
+};
+
+// Event builders, so callers do not fill the struct by hand.
+FlowEvent flow_event(FlowEventKind kind);
+FlowEvent flow_page_loaded(const std::string& remembered_csrf_token);
+FlowEvent flow_submit_password(int password_length);
+FlowEvent flow_menu_entry(int index);
+FlowEvent flow_broadcast_extended(int64_t idle_expires_at, int64_t absolute_expires_at);
+FlowEvent flow_request_failed(uint32_t seq, bool timed_out);
+FlowEvent flow_identify_reply(uint32_t seq, const api::Reply<api::IdentifyResponse>& reply);
+FlowEvent flow_login_reply(uint32_t seq, const api::Reply<api::LoginResponse>& reply);
+FlowEvent flow_force_logout_reply(uint32_t seq, const api::Reply<api::ForceLogoutResponse>& reply);
+FlowEvent flow_session_reply(uint32_t seq, const api::Reply<api::SessionInfo>& reply);
+FlowEvent flow_keepalive_reply(uint32_t seq, const api::Reply<api::KeepaliveResponse>& reply);
+FlowEvent flow_logout_reply(uint32_t seq, const api::Reply<api::LogoutResponse>& reply);
+
+enum class EffectKind {
+    SendRequest,              // `request` #`seq`, aborted after `timeout` seconds; `text` = ticket
+                              // (Login, ForceLogout) or CSRF token (Keepalive, Logout)
+    WipePassword,             // secret_wipe() the password buffer (after any SendRequest before it)
+    RememberCertificateName,  // localStorage: `text` is the name shown next time on the prompt
+    RememberSession,          // sessionStorage: `text` = CSRF token, so a reload can restore
+    ForgetSession,            // sessionStorage: remove it
+    BroadcastLogout,          // BroadcastChannel: tell the other tabs
+    BroadcastExtended,        // BroadcastChannel: new expiry times (`idle_expires_at`, `absolute_expires_at`)
+    PushHistoryEntry,         // history.pushState, so the back button stays on this page
+    CloseWindow,              // window.close(); report WindowCloseRefused if the window stays
+    OpenMenuEntry,            // open transaction menu entry `index` (its URL is in the configuration)
+    ReloadPage,               // location.reload()
+};
+
+struct Effect {
+    EffectKind kind = EffectKind::SendRequest;
+    RequestKind request = RequestKind::None;
+    uint32_t seq = 0;
+    double timeout = 0.0;
+    int index = 0;
+    std::string text;
+    int64_t idle_expires_at = 0;
+    int64_t absolute_expires_at = 0;
+};
+
+struct FlowOutput {
+    std::vector<Effect> effects;
+    bool screen_changed = false;   // announce the new screen (aria-live) and move focus
+};
+
+// Request timeouts (seconds). Identification waits while the browser's certificate dialog is
+// open, so it gets much longer than the others.
+constexpr double kIdentifyTimeout = 120.0;
+constexpr double kRequestTimeout = 30.0;
+// The flow's own deadline is a little later than the platform's abort, so the platform's
+// RequestFailed normally comes first; the flow's is the backstop if it never comes.
+constexpr double kDeadlineGrace = 5.0;
+
+struct FlowState {
+    Screen screen = Screen::Login;
+    Notice notice = Notice::None;
+    int remaining_attempts = -1;        // Notice::WrongPassword
+    FailureKind failure = FailureKind::None;   // ErrorUnavailable: what went wrong
+    RequestKind retry = RequestKind::None;     // ErrorUnavailable: what 再試行 does
+    api::ErrorResponse last_error;      // the server's error behind the screen (details, session_active)
+    std::string config_error;           // ErrorConfiguration: the reason, shown to the operator
+
+    ClientSession session;
+    std::string force_logout_ticket;    // from the session_active answer
+
+    RequestKind pending = RequestKind::None;   // the one outstanding request
+    uint32_t pending_seq = 0;
+    double pending_deadline = 0.0;
+    uint32_t last_seq = 0;
+
+    bool started = false;               // PageLoaded seen
+    bool software_keyboard = true;      // password screen: software keyboard shown
+    bool software_keyboard_default = true;
+    int menu_entries = 0;               // transaction menu size (configuration)
+};
+
+// A fresh flow on the login screen. Values come from the configuration.
+FlowState flow_init(int session_warning_seconds, bool software_keyboard_by_default, int menu_entries);
+
+// Applies one event at page-clock time `now` (seconds). Returns what the platform must do.
+FlowOutput flow_apply(FlowState& state, const FlowEvent& event, double now);
+
+// The screen an error code leads to (for any request).
+Screen screen_for_error(api::ErrorCode code);
+
+// Replaces "{name}" in `text` by `value` (every occurrence); the string table's placeholders.
+std::string fill_placeholder(std::string_view text, std::string_view name, std::string_view value);

@@ -1,0 +1,989 @@
+#include "core/screen_flow.h"
+
+#include <algorithm>
+#include <catch_amalgamated.hpp>
+#include <functional>
+#include <string>
+#include <vector>
+
+// ---------------------------------------------------------------- fixtures
+// Every start state is reached by driving the flow with real events from a fresh page, so the
+// tests exercise the states the product can actually be in.
+
+constexpr double kT0 = 100.0;               // page clock at start
+constexpr int64_t kServer = 1800000000;     // server clock at kT0
+constexpr int kMenuEntries = 3;
+
+using api::ErrorCode;
+
+static api::Reply<api::IdentifyResponse> identify_ok()
+{
+    api::Reply<api::IdentifyResponse> r;
+    r.ok = true;
+    r.value.identity.user_id = "unga";
+    r.value.identity.institution_code = "1399";
+    r.value.identity.display_name = "運河 太郎";
+    r.value.identity.not_after = kServer + 365 * 86400;
+    r.value.ticket = "login-ticket";
+    r.value.ticket_expires_at = kServer + 300;
+    r.value.server_time = kServer;
+    return r;
+}
+
+static api::SessionInfo session_info()
+{
+    api::SessionInfo info;
+    info.user_id = "unga";
+    info.user_name = "運河 太郎";
+    info.company_name = "運河商事株式会社";
+    info.server_time = kServer;
+    info.idle_expires_at = kServer + 600;
+    info.absolute_expires_at = kServer + 3600;
+    return info;
+}
+
+static api::Reply<api::LoginResponse> login_ok()
+{
+    api::Reply<api::LoginResponse> r;
+    r.ok = true;
+    r.value.session = session_info();
+    r.value.csrf_token = "csrf-from-login";
+    return r;
+}
+
+template <typename T>
+static api::Reply<T> failure(ErrorCode code)
+{
+    api::Reply<T> r;
+    r.error.code = code;
+    if (code == ErrorCode::WrongPassword)
+        r.error.remaining_attempts = 3;
+    if (code == ErrorCode::SessionActive) {
+        r.error.force_logout_ticket = "force-ticket";
+        r.error.active_session_source_address = "192.0.2.9";
+    }
+    return r;
+}
+
+static api::Reply<api::ForceLogoutResponse> force_logout_ok()
+{
+    api::Reply<api::ForceLogoutResponse> r;
+    r.ok = true;
+    r.value.ticket = "new-login-ticket";
+    r.value.server_time = kServer;
+    return r;
+}
+
+static api::Reply<api::SessionInfo> session_ok()
+{
+    api::Reply<api::SessionInfo> r;
+    r.ok = true;
+    r.value = session_info();
+    return r;
+}
+
+static api::Reply<api::KeepaliveResponse> keepalive_ok()
+{
+    api::Reply<api::KeepaliveResponse> r;
+    r.ok = true;
+    r.value.server_time = kServer + 10;
+    r.value.idle_expires_at = kServer + 610;
+    r.value.absolute_expires_at = kServer + 3600;
+    return r;
+}
+
+static api::Reply<api::LogoutResponse> logout_ok()
+{
+    api::Reply<api::LogoutResponse> r;
+    r.ok = true;
+    r.value.server_time = kServer;
+    return r;
+}
+
+// Start states: every screen, plus the variants a screen can be in.
+enum class Start {
+    Fresh,                  // page not loaded yet
+    Login, Restoring, CertificatePrompt, Identifying, PasswordEntry, Authenticating,
+    ForcedLogoutRequired, ForcingLogout, Main, MainExtending, LoggingOut, LoggedOut, SessionExpired,
+    ErrorNoCertificate, ErrorCertificateExpired, ErrorCertificateNotYetValid, ErrorCertificateRevoked,
+    ErrorUnknownIssuer, ErrorWrongUsage, ErrorWrongInstitution, ErrorBadSubject, ErrorNotRegistered,
+    ErrorCertificateMismatch, ErrorLocked, ErrorLoginExpired, ErrorMalformedReply,
+    UnavailableIdentify,    // ErrorUnavailable; retry identifies again
+    UnavailableRestore,     // ErrorUnavailable; retry asks for the session again
+    UnavailableLogout,      // ErrorUnavailable; retry logs out again
+    ErrorConfiguration,
+    Count
+};
+
+static const char* start_name(Start s)
+{
+    static const char* names[] = {
+        "fresh", "login", "restoring", "certificate_prompt", "identifying", "password_entry", "authenticating",
+        "forced_logout_required", "forcing_logout", "main", "main_extending", "logging_out", "logged_out",
+        "session_expired", "error_no_certificate", "error_certificate_expired", "error_certificate_not_yet_valid",
+        "error_certificate_revoked", "error_unknown_issuer", "error_wrong_usage", "error_wrong_institution",
+        "error_bad_subject", "error_not_registered", "error_certificate_mismatch", "error_locked",
+        "error_login_expired", "error_malformed_reply", "unavailable_identify", "unavailable_restore",
+        "unavailable_logout", "error_configuration"};
+    static_assert(sizeof(names) / sizeof(names[0]) == static_cast<size_t>(Start::Count));
+    return names[static_cast<int>(s)];
+}
+
+static void step(FlowState& s, const FlowEvent& e)
+{
+    flow_apply(s, e, kT0);
+}
+
+static void ok_click(FlowState& s, FlowEventKind kind)
+{
+    step(s, flow_event(kind));
+}
+
+static FlowState reach(Start start)
+{
+    FlowState s = flow_init(120, true, kMenuEntries);
+    if (start == Start::Fresh)
+        return s;
+    if (start == Start::ErrorConfiguration) {
+        FlowEvent e = flow_event(FlowEventKind::ConfigFailed);
+        e.text = "certificate_origin: is missing";
+        step(s, e);
+        return s;
+    }
+    const bool restore = start == Start::Restoring || start == Start::UnavailableRestore;
+    step(s, flow_page_loaded(restore ? "csrf-remembered" : ""));
+    if (start == Start::Login || start == Start::Restoring)
+        return s;
+    if (start == Start::UnavailableRestore) {
+        step(s, flow_request_failed(s.pending_seq, false));
+        return s;
+    }
+    ok_click(s, FlowEventKind::ClickCertificateLogin);
+    if (start == Start::CertificatePrompt)
+        return s;
+    ok_click(s, FlowEventKind::ClickOk);
+    if (start == Start::Identifying)
+        return s;
+
+    struct IdentifyFailure { Start start; ErrorCode code; };
+    const IdentifyFailure identify_failures[] = {
+        {Start::ErrorNoCertificate, ErrorCode::NoCertificate},
+        {Start::ErrorCertificateExpired, ErrorCode::CertExpired},
+        {Start::ErrorCertificateNotYetValid, ErrorCode::CertNotYetValid},
+        {Start::ErrorCertificateRevoked, ErrorCode::CertRevoked},
+        {Start::ErrorUnknownIssuer, ErrorCode::CertUnknownIssuer},
+        {Start::ErrorWrongUsage, ErrorCode::CertWrongUsage},
+        {Start::ErrorWrongInstitution, ErrorCode::CertWrongInstitution},
+        {Start::ErrorBadSubject, ErrorCode::CertBadSubject},
+        {Start::ErrorNotRegistered, ErrorCode::CertNotRegistered},
+        {Start::ErrorMalformedReply, ErrorCode::Internal},
+    };
+    for (const IdentifyFailure& f : identify_failures) {
+        if (start == f.start) {
+            step(s, flow_identify_reply(s.pending_seq, failure<api::IdentifyResponse>(f.code)));
+            return s;
+        }
+    }
+    if (start == Start::UnavailableIdentify) {
+        step(s, flow_request_failed(s.pending_seq, false));
+        return s;
+    }
+    step(s, flow_identify_reply(s.pending_seq, identify_ok()));
+    if (start == Start::PasswordEntry)
+        return s;
+    step(s, flow_submit_password(8));
+    if (start == Start::Authenticating)
+        return s;
+    if (start == Start::ErrorLocked || start == Start::ErrorLoginExpired) {
+        const ErrorCode code = start == Start::ErrorLocked ? ErrorCode::Locked : ErrorCode::TicketExpired;
+        step(s, flow_login_reply(s.pending_seq, failure<api::LoginResponse>(code)));
+        return s;
+    }
+    if (start == Start::ForcedLogoutRequired || start == Start::ForcingLogout) {
+        step(s, flow_login_reply(s.pending_seq, failure<api::LoginResponse>(ErrorCode::SessionActive)));
+        if (start == Start::ForcingLogout)
+            ok_click(s, FlowEventKind::ClickForceLogout);
+        return s;
+    }
+    step(s, flow_login_reply(s.pending_seq, login_ok()));
+    if (start == Start::Main)
+        return s;
+    if (start == Start::MainExtending) {
+        ok_click(s, FlowEventKind::ClickExtend);
+        return s;
+    }
+    if (start == Start::ErrorCertificateMismatch) {
+        ok_click(s, FlowEventKind::ClickExtend);
+        step(s, flow_keepalive_reply(s.pending_seq, failure<api::KeepaliveResponse>(ErrorCode::CertMismatch)));
+        return s;
+    }
+    if (start == Start::SessionExpired) {
+        flow_apply(s, flow_event(FlowEventKind::Tick), kT0 + 601);
+        return s;
+    }
+    ok_click(s, FlowEventKind::ClickLogout);
+    if (start == Start::LoggingOut)
+        return s;
+    if (start == Start::UnavailableLogout) {
+        step(s, flow_request_failed(s.pending_seq, true));
+        return s;
+    }
+    step(s, flow_logout_reply(s.pending_seq, logout_ok()));
+    REQUIRE(start == Start::LoggedOut);
+    return s;
+}
+
+// ---------------------------------------------------------------- every event, every start
+
+// One event of each kind, shaped as the platform would send it in state `s` (replies answer the
+// outstanding request, so they are accepted whenever their kind fits).
+static FlowEvent sample_event(FlowEventKind kind, const FlowState& s)
+{
+    switch (kind) {
+    case FlowEventKind::PageLoaded: return flow_page_loaded("");
+    case FlowEventKind::ClickSubmitPassword: return flow_submit_password(8);
+    case FlowEventKind::ClickMenuEntry: return flow_menu_entry(0);
+    case FlowEventKind::BroadcastExtended: return flow_broadcast_extended(kServer + 900, kServer + 3600);
+    case FlowEventKind::RequestFailed: return flow_request_failed(s.pending_seq, false);
+    case FlowEventKind::IdentifyReply: return flow_identify_reply(s.pending_seq, identify_ok());
+    case FlowEventKind::LoginReply: return flow_login_reply(s.pending_seq, login_ok());
+    case FlowEventKind::ForceLogoutReply: return flow_force_logout_reply(s.pending_seq, force_logout_ok());
+    case FlowEventKind::SessionReply: return flow_session_reply(s.pending_seq, session_ok());
+    case FlowEventKind::KeepaliveReply: return flow_keepalive_reply(s.pending_seq, keepalive_ok());
+    case FlowEventKind::LogoutReply: return flow_logout_reply(s.pending_seq, logout_ok());
+    case FlowEventKind::ConfigFailed: {
+        FlowEvent e = flow_event(kind);
+        e.text = "broken";
+        return e;
+    }
+    default: return flow_event(kind);
+    }
+}
+
+static const char* event_name(FlowEventKind kind)
+{
+    static const char* names[] = {
+        "None", "PageLoaded", "ConfigFailed", "Tick", "BrowserBack", "BroadcastLogout", "BroadcastExtended",
+        "WindowCloseRefused", "ClickCertificateLogin", "ClickOk", "ClickBack", "ClickSubmitPassword",
+        "ClickForceLogout", "ClickLogout", "ClickRelogin", "ClickCloseWindow", "ClickRetry", "ClickExtend",
+        "ClickMenuEntry", "ClickToggleKeyboard", "IdentifyReply", "LoginReply", "ForceLogoutReply", "SessionReply",
+        "KeepaliveReply", "LogoutReply", "RequestFailed"};
+    static_assert(sizeof(names) / sizeof(names[0]) == static_cast<size_t>(FlowEventKind::RequestFailed) + 1);
+    return names[static_cast<int>(kind)];
+}
+
+constexpr FlowEventKind kAllEvents[] = {
+    FlowEventKind::PageLoaded, FlowEventKind::ConfigFailed, FlowEventKind::Tick, FlowEventKind::BroadcastLogout,
+    FlowEventKind::BroadcastExtended, FlowEventKind::WindowCloseRefused, FlowEventKind::ClickCertificateLogin,
+    FlowEventKind::ClickOk, FlowEventKind::ClickBack, FlowEventKind::ClickSubmitPassword,
+    FlowEventKind::ClickForceLogout, FlowEventKind::ClickLogout, FlowEventKind::ClickRelogin,
+    FlowEventKind::ClickCloseWindow, FlowEventKind::ClickRetry, FlowEventKind::ClickExtend,
+    FlowEventKind::ClickMenuEntry, FlowEventKind::ClickToggleKeyboard, FlowEventKind::IdentifyReply,
+    FlowEventKind::LoginReply, FlowEventKind::ForceLogoutReply, FlowEventKind::SessionReply,
+    FlowEventKind::KeepaliveReply, FlowEventKind::LogoutReply, FlowEventKind::RequestFailed,
+};
+
+// The events each start state reacts to (BrowserBack is handled everywhere and tested apart).
+// Everything else must leave the state untouched and produce no effect.
+struct Legal { Start start; std::vector<FlowEventKind> events; };
+
+static const std::vector<Legal>& legal_events()
+{
+    using K = FlowEventKind;
+    const std::vector<K> error_screen = {K::ClickBack};
+    static const std::vector<Legal> table = {
+        {Start::Fresh, {K::PageLoaded, K::ConfigFailed, K::ClickCertificateLogin}},
+        {Start::Login, {K::ClickCertificateLogin}},
+        {Start::Restoring, {K::SessionReply, K::RequestFailed}},
+        {Start::CertificatePrompt, {K::ClickOk, K::ClickBack}},
+        {Start::Identifying, {K::IdentifyReply, K::RequestFailed, K::ClickBack}},
+        {Start::PasswordEntry, {K::ClickSubmitPassword, K::ClickBack, K::ClickToggleKeyboard}},
+        {Start::Authenticating, {K::LoginReply, K::RequestFailed}},
+        {Start::ForcedLogoutRequired, {K::ClickForceLogout, K::ClickBack}},
+        {Start::ForcingLogout, {K::ForceLogoutReply, K::RequestFailed}},
+        {Start::Main, {K::ClickLogout, K::ClickExtend, K::ClickMenuEntry, K::BroadcastLogout, K::BroadcastExtended}},
+        {Start::MainExtending, {K::ClickLogout, K::ClickMenuEntry, K::BroadcastLogout, K::BroadcastExtended,
+                                K::KeepaliveReply, K::RequestFailed}},
+        {Start::LoggingOut, {K::LogoutReply, K::RequestFailed, K::BroadcastLogout}},
+        {Start::LoggedOut, {K::ClickRelogin, K::ClickCloseWindow, K::WindowCloseRefused}},
+        {Start::SessionExpired, {K::ClickRelogin}},
+        {Start::ErrorNoCertificate, error_screen},
+        {Start::ErrorCertificateExpired, error_screen},
+        {Start::ErrorCertificateNotYetValid, error_screen},
+        {Start::ErrorCertificateRevoked, error_screen},
+        {Start::ErrorUnknownIssuer, error_screen},
+        {Start::ErrorWrongUsage, error_screen},
+        {Start::ErrorWrongInstitution, error_screen},
+        {Start::ErrorBadSubject, error_screen},
+        {Start::ErrorNotRegistered, error_screen},
+        {Start::ErrorCertificateMismatch, error_screen},
+        {Start::ErrorLocked, error_screen},
+        {Start::ErrorLoginExpired, error_screen},
+        {Start::ErrorMalformedReply, error_screen},
+        {Start::UnavailableIdentify, {K::ClickBack, K::ClickRetry}},
+        {Start::UnavailableRestore, {K::ClickBack, K::ClickRetry}},
+        {Start::UnavailableLogout, {K::ClickBack, K::ClickRetry, K::BroadcastLogout}},
+        {Start::ErrorConfiguration, {K::ClickRetry}},
+    };
+    return table;
+}
+
+static bool same_state(const FlowState& a, const FlowState& b)
+{
+    return a.screen == b.screen && a.notice == b.notice && a.remaining_attempts == b.remaining_attempts &&
+           a.failure == b.failure && a.retry == b.retry && a.pending == b.pending && a.pending_seq == b.pending_seq &&
+           a.last_seq == b.last_seq && a.started == b.started && a.software_keyboard == b.software_keyboard &&
+           a.force_logout_ticket == b.force_logout_ticket && a.session.phase == b.session.phase &&
+           a.session.ticket == b.session.ticket && a.session.csrf_token == b.session.csrf_token &&
+           a.session.idle_expires_at == b.session.idle_expires_at &&
+           a.session.absolute_expires_at == b.session.absolute_expires_at;
+}
+
+TEST_CASE("the start states are the screens they claim to be")
+{
+    struct Row { Start start; Screen screen; };
+    const Row rows[] = {
+        {Start::Fresh, Screen::Login}, {Start::Login, Screen::Login}, {Start::Restoring, Screen::Restoring},
+        {Start::CertificatePrompt, Screen::CertificatePrompt}, {Start::Identifying, Screen::Identifying},
+        {Start::PasswordEntry, Screen::PasswordEntry}, {Start::Authenticating, Screen::Authenticating},
+        {Start::ForcedLogoutRequired, Screen::ForcedLogoutRequired}, {Start::ForcingLogout, Screen::ForcingLogout},
+        {Start::Main, Screen::Main}, {Start::MainExtending, Screen::Main}, {Start::LoggingOut, Screen::LoggingOut},
+        {Start::LoggedOut, Screen::LoggedOut}, {Start::SessionExpired, Screen::SessionExpired},
+        {Start::ErrorNoCertificate, Screen::ErrorNoCertificate},
+        {Start::ErrorCertificateExpired, Screen::ErrorCertificateExpired},
+        {Start::ErrorCertificateNotYetValid, Screen::ErrorCertificateNotYetValid},
+        {Start::ErrorCertificateRevoked, Screen::ErrorCertificateRevoked},
+        {Start::ErrorUnknownIssuer, Screen::ErrorUnknownIssuer}, {Start::ErrorWrongUsage, Screen::ErrorWrongUsage},
+        {Start::ErrorWrongInstitution, Screen::ErrorWrongInstitution}, {Start::ErrorBadSubject, Screen::ErrorBadSubject},
+        {Start::ErrorNotRegistered, Screen::ErrorNotRegistered},
+        {Start::ErrorCertificateMismatch, Screen::ErrorCertificateMismatch},
+        {Start::ErrorLocked, Screen::ErrorLocked}, {Start::ErrorLoginExpired, Screen::ErrorLoginExpired},
+        {Start::ErrorMalformedReply, Screen::ErrorMalformedReply},
+        {Start::UnavailableIdentify, Screen::ErrorUnavailable}, {Start::UnavailableRestore, Screen::ErrorUnavailable},
+        {Start::UnavailableLogout, Screen::ErrorUnavailable}, {Start::ErrorConfiguration, Screen::ErrorConfiguration},
+    };
+    REQUIRE(std::size(rows) == static_cast<size_t>(Start::Count));
+    for (const Row& row : rows) {
+        CAPTURE(start_name(row.start));
+        CHECK(reach(row.start).screen == row.screen);
+    }
+    // Every screen of the product is covered by some start state.
+    for (int i = 0; i < static_cast<int>(Screen::Count); i++) {
+        const Screen screen = static_cast<Screen>(i);
+        CAPTURE(screen_name(screen));
+        CHECK(std::any_of(std::begin(rows), std::end(rows), [&](const Row& r) { return r.screen == screen; }));
+    }
+}
+
+TEST_CASE("an event that makes no sense on a screen changes nothing and does nothing")
+{
+    int checked = 0;
+    for (const Legal& legal : legal_events()) {
+        for (FlowEventKind kind : kAllEvents) {
+            if (std::find(legal.events.begin(), legal.events.end(), kind) != legal.events.end())
+                continue;
+            CAPTURE(start_name(legal.start), event_name(kind));
+            FlowState s = reach(legal.start);
+            const FlowState before = s;
+            const FlowOutput out = flow_apply(s, sample_event(kind, s), kT0);
+            CHECK(same_state(s, before));
+            CHECK(out.effects.empty());
+            CHECK_FALSE(out.screen_changed);
+            checked++;
+        }
+    }
+    CHECK(checked > 500);
+}
+
+TEST_CASE("every event listed as meaningful on a screen does change something")
+{
+    for (const Legal& legal : legal_events()) {
+        for (FlowEventKind kind : legal.events) {
+            CAPTURE(start_name(legal.start), event_name(kind));
+            FlowState s = reach(legal.start);
+            const FlowState before = s;
+            const FlowOutput out = flow_apply(s, sample_event(kind, s), kT0);
+            CHECK((!same_state(s, before) || !out.effects.empty()));
+        }
+    }
+}
+
+// ---------------------------------------------------------------- the transition table
+
+using Make = std::function<FlowEvent(const FlowState&)>;
+
+static Make click(FlowEventKind kind)
+{
+    return [kind](const FlowState&) { return flow_event(kind); };
+}
+
+template <typename T>
+static Make reply_error(FlowEvent (*build)(uint32_t, const api::Reply<T>&), ErrorCode code)
+{
+    return [build, code](const FlowState& s) { return build(s.pending_seq, failure<T>(code)); };
+}
+
+static Make network_failure(bool timed_out)
+{
+    return [timed_out](const FlowState& s) { return flow_request_failed(s.pending_seq, timed_out); };
+}
+
+using E = EffectKind;
+
+struct Transition {
+    Start start;
+    const char* what;
+    Make event;
+    Screen to;
+    std::vector<EffectKind> effects;
+    Notice notice = Notice::None;
+    double at = kT0;
+};
+
+static std::vector<Transition> transitions()
+{
+    using K = FlowEventKind;
+    std::vector<Transition> t = {
+        // page start
+        {Start::Fresh, "page load without a remembered session", [](const FlowState&) { return flow_page_loaded(""); },
+         Screen::Login, {E::PushHistoryEntry}},
+        {Start::Fresh, "page reload while logged in", [](const FlowState&) { return flow_page_loaded("csrf"); },
+         Screen::Restoring, {E::PushHistoryEntry, E::SendRequest, E::WipePassword}},
+        {Start::Fresh, "電子証明書ログイン before the load event", click(K::ClickCertificateLogin),
+         Screen::CertificatePrompt, {E::WipePassword}},
+        {Start::Fresh, "configuration failed", [](const FlowState&) { return flow_event(FlowEventKind::ConfigFailed); },
+         Screen::ErrorConfiguration, {E::WipePassword}},
+        // login and certificate prompt
+        {Start::Login, "電子証明書ログイン", click(K::ClickCertificateLogin), Screen::CertificatePrompt, {E::WipePassword}},
+        {Start::CertificatePrompt, "OK", click(K::ClickOk), Screen::Identifying, {E::SendRequest, E::WipePassword}},
+        {Start::CertificatePrompt, "cancel", click(K::ClickBack), Screen::Login, {E::WipePassword}},
+        // identification
+        {Start::Identifying, "identified", [](const FlowState& s) { return flow_identify_reply(s.pending_seq, identify_ok()); },
+         Screen::PasswordEntry, {E::RememberCertificateName, E::WipePassword}},
+        {Start::Identifying, "network failure", network_failure(false), Screen::ErrorUnavailable, {E::WipePassword}},
+        {Start::Identifying, "timeout", network_failure(true), Screen::ErrorUnavailable, {E::WipePassword}},
+        {Start::Identifying, "no reply by the deadline", click(K::Tick), Screen::ErrorUnavailable, {E::WipePassword},
+         Notice::None, kT0 + kIdentifyTimeout + kDeadlineGrace},
+        {Start::Identifying, "still waiting before the deadline", click(K::Tick), Screen::Identifying, {},
+         Notice::None, kT0 + kIdentifyTimeout},
+        {Start::Identifying, "back while waiting", click(K::ClickBack), Screen::Login, {E::WipePassword}},
+        // password entry
+        {Start::PasswordEntry, "認証", [](const FlowState&) { return flow_submit_password(8); }, Screen::Authenticating,
+         {E::SendRequest, E::WipePassword}},
+        {Start::PasswordEntry, "認証 with no password", [](const FlowState&) { return flow_submit_password(0); },
+         Screen::PasswordEntry, {}, Notice::PasswordEmpty},
+        {Start::PasswordEntry, "cancel", click(K::ClickBack), Screen::Login, {E::WipePassword}},
+        {Start::PasswordEntry, "software keyboard toggle", click(K::ClickToggleKeyboard), Screen::PasswordEntry, {}},
+        // authentication
+        {Start::Authenticating, "logged in", [](const FlowState& s) { return flow_login_reply(s.pending_seq, login_ok()); },
+         Screen::Main, {E::RememberSession, E::WipePassword}},
+        {Start::Authenticating, "wrong password: identify again",
+         reply_error(flow_login_reply, ErrorCode::WrongPassword), Screen::Identifying,
+         {E::SendRequest, E::WipePassword}, Notice::WrongPassword},
+        {Start::Authenticating, "locked", reply_error(flow_login_reply, ErrorCode::Locked), Screen::ErrorLocked, {E::WipePassword}},
+        {Start::Authenticating, "session still active", reply_error(flow_login_reply, ErrorCode::SessionActive),
+         Screen::ForcedLogoutRequired, {E::WipePassword}},
+        {Start::Authenticating, "ticket expired", reply_error(flow_login_reply, ErrorCode::TicketExpired),
+         Screen::ErrorLoginExpired, {E::WipePassword}},
+        {Start::Authenticating, "ticket replayed", reply_error(flow_login_reply, ErrorCode::TicketInvalid),
+         Screen::ErrorLoginExpired, {E::WipePassword}},
+        {Start::Authenticating, "revoked meanwhile", reply_error(flow_login_reply, ErrorCode::CertRevoked),
+         Screen::ErrorCertificateRevoked, {E::WipePassword}},
+        {Start::Authenticating, "server busy", reply_error(flow_login_reply, ErrorCode::Unavailable),
+         Screen::ErrorUnavailable, {E::WipePassword}},
+        {Start::Authenticating, "bad request", reply_error(flow_login_reply, ErrorCode::BadRequest),
+         Screen::ErrorMalformedReply, {E::WipePassword}},
+        {Start::Authenticating, "network failure", network_failure(false), Screen::ErrorUnavailable, {E::WipePassword}},
+        {Start::Authenticating, "no reply by the deadline", click(K::Tick), Screen::ErrorUnavailable, {E::WipePassword},
+         Notice::None, kT0 + kRequestTimeout + kDeadlineGrace},
+        // forced logout
+        {Start::ForcedLogoutRequired, "強制ログアウト", click(K::ClickForceLogout), Screen::ForcingLogout,
+         {E::SendRequest, E::WipePassword}},
+        {Start::ForcedLogoutRequired, "back", click(K::ClickBack), Screen::Login, {E::WipePassword}},
+        {Start::ForcingLogout, "done: log in again",
+         [](const FlowState& s) { return flow_force_logout_reply(s.pending_seq, force_logout_ok()); }, Screen::Login,
+         {E::WipePassword}, Notice::ForcedLogoutDone},
+        {Start::ForcingLogout, "the old session ended meanwhile",
+         reply_error(flow_force_logout_reply, ErrorCode::SessionExpired), Screen::Login, {E::WipePassword},
+         Notice::ForcedLogoutDone},
+        {Start::ForcingLogout, "ticket expired", reply_error(flow_force_logout_reply, ErrorCode::TicketExpired),
+         Screen::ErrorLoginExpired, {E::WipePassword}},
+        {Start::ForcingLogout, "network failure", network_failure(true), Screen::ErrorUnavailable, {E::WipePassword}},
+        // main screen
+        {Start::Main, "ログアウト", click(K::ClickLogout), Screen::LoggingOut, {E::SendRequest, E::WipePassword}},
+        {Start::Main, "延長", click(K::ClickExtend), Screen::Main, {E::SendRequest}},
+        {Start::Main, "menu entry", [](const FlowState&) { return flow_menu_entry(2); }, Screen::Main, {E::OpenMenuEntry}},
+        {Start::Main, "menu entry that does not exist", [](const FlowState&) { return flow_menu_entry(kMenuEntries); },
+         Screen::Main, {}},
+        {Start::Main, "menu entry with a negative index", [](const FlowState&) { return flow_menu_entry(-1); },
+         Screen::Main, {}},
+        {Start::Main, "logout in another tab", click(K::BroadcastLogout), Screen::LoggedOut,
+         {E::ForgetSession, E::WipePassword}, Notice::LoggedOutElsewhere},
+        {Start::Main, "extended in another tab",
+         [](const FlowState&) { return flow_broadcast_extended(kServer + 900, kServer + 3600); }, Screen::Main, {}},
+        {Start::Main, "idle timeout passed", click(K::Tick), Screen::SessionExpired, {E::ForgetSession, E::WipePassword},
+         Notice::None, kT0 + 600},
+        {Start::Main, "one second before the idle timeout", click(K::Tick), Screen::Main, {}, Notice::None, kT0 + 599},
+        {Start::MainExtending, "extended", [](const FlowState& s) { return flow_keepalive_reply(s.pending_seq, keepalive_ok()); },
+         Screen::Main, {E::BroadcastExtended}},
+        {Start::MainExtending, "extend failed: still logged in", network_failure(false), Screen::Main, {},
+         Notice::ExtendFailed},
+        {Start::MainExtending, "extend: server busy", reply_error(flow_keepalive_reply, ErrorCode::Unavailable),
+         Screen::Main, {}, Notice::ExtendFailed},
+        {Start::MainExtending, "extend: session already over", reply_error(flow_keepalive_reply, ErrorCode::SessionExpired),
+         Screen::SessionExpired, {E::ForgetSession, E::WipePassword}},
+        {Start::MainExtending, "extend: another certificate", reply_error(flow_keepalive_reply, ErrorCode::CertMismatch),
+         Screen::ErrorCertificateMismatch, {E::ForgetSession, E::WipePassword}},
+        {Start::MainExtending, "menu entry while extending", [](const FlowState&) { return flow_menu_entry(0); },
+         Screen::Main, {E::OpenMenuEntry}},
+        {Start::MainExtending, "logout in another tab while extending", click(K::BroadcastLogout), Screen::LoggedOut,
+         {E::ForgetSession, E::WipePassword}, Notice::LoggedOutElsewhere},
+        {Start::MainExtending, "extended in another tab while extending",
+         [](const FlowState&) { return flow_broadcast_extended(kServer + 900, kServer + 3600); }, Screen::Main, {}},
+        {Start::MainExtending, "ログアウト while extending", click(K::ClickLogout), Screen::LoggingOut,
+         {E::SendRequest, E::WipePassword}},
+        // logging out
+        {Start::LoggingOut, "logged out", [](const FlowState& s) { return flow_logout_reply(s.pending_seq, logout_ok()); },
+         Screen::LoggedOut, {E::ForgetSession, E::BroadcastLogout, E::WipePassword}},
+        {Start::LoggingOut, "already logged out on the server", reply_error(flow_logout_reply, ErrorCode::NotLoggedIn),
+         Screen::LoggedOut, {E::ForgetSession, E::BroadcastLogout, E::WipePassword}},
+        {Start::LoggingOut, "network failure", network_failure(false), Screen::ErrorUnavailable, {E::WipePassword}},
+        {Start::LoggingOut, "another tab logged out first", click(K::BroadcastLogout), Screen::LoggedOut,
+         {E::ForgetSession, E::WipePassword}, Notice::LoggedOutElsewhere},
+        {Start::LoggingOut, "csrf rejected", reply_error(flow_logout_reply, ErrorCode::Csrf), Screen::ErrorMalformedReply,
+         {E::ForgetSession, E::WipePassword}},
+        // logged out, expired
+        {Start::LoggedOut, "再ログイン", click(K::ClickRelogin), Screen::Login, {E::WipePassword}},
+        {Start::LoggedOut, "このウィンドウを閉じる", click(K::ClickCloseWindow), Screen::LoggedOut, {E::CloseWindow}},
+        {Start::LoggedOut, "window.close refused", click(K::WindowCloseRefused), Screen::LoggedOut, {}, Notice::CloseRefused},
+        {Start::SessionExpired, "再ログイン", click(K::ClickRelogin), Screen::Login, {E::WipePassword}},
+        // restoring after reload
+        {Start::Restoring, "session restored", [](const FlowState& s) { return flow_session_reply(s.pending_seq, session_ok()); },
+         Screen::Main, {E::WipePassword}},
+        {Start::Restoring, "no session any more", reply_error(flow_session_reply, ErrorCode::NotLoggedIn),
+         Screen::SessionExpired, {E::ForgetSession, E::WipePassword}},
+        {Start::Restoring, "session timed out", reply_error(flow_session_reply, ErrorCode::SessionExpired),
+         Screen::SessionExpired, {E::ForgetSession, E::WipePassword}},
+        {Start::Restoring, "no certificate", reply_error(flow_session_reply, ErrorCode::NoCertificate),
+         Screen::ErrorNoCertificate, {E::ForgetSession, E::WipePassword}},
+        {Start::Restoring, "network failure", network_failure(false), Screen::ErrorUnavailable, {E::WipePassword}},
+        // ways forward from the error screens
+        {Start::UnavailableIdentify, "再試行", click(K::ClickRetry), Screen::Identifying, {E::SendRequest, E::WipePassword}},
+        {Start::UnavailableIdentify, "back", click(K::ClickBack), Screen::Login, {E::WipePassword}},
+        {Start::UnavailableRestore, "再試行", click(K::ClickRetry), Screen::Restoring, {E::SendRequest, E::WipePassword}},
+        {Start::UnavailableRestore, "back", click(K::ClickBack), Screen::Login, {E::ForgetSession, E::WipePassword}},
+        {Start::UnavailableLogout, "再試行", click(K::ClickRetry), Screen::LoggingOut, {E::SendRequest, E::WipePassword}},
+        {Start::UnavailableLogout, "back", click(K::ClickBack), Screen::Login, {E::ForgetSession, E::WipePassword}},
+        {Start::UnavailableLogout, "another tab logged out", click(K::BroadcastLogout), Screen::LoggedOut,
+         {E::ForgetSession, E::WipePassword}, Notice::LoggedOutElsewhere},
+        {Start::ErrorConfiguration, "reload", click(K::ClickRetry), Screen::ErrorConfiguration, {E::ReloadPage}},
+    };
+    // Each certificate failure, from identification, has its own screen.
+    struct CertFailure { ErrorCode code; Screen screen; };
+    const CertFailure cert_failures[] = {
+        {ErrorCode::NoCertificate, Screen::ErrorNoCertificate},
+        {ErrorCode::CertExpired, Screen::ErrorCertificateExpired},
+        {ErrorCode::CertNotYetValid, Screen::ErrorCertificateNotYetValid},
+        {ErrorCode::CertRevoked, Screen::ErrorCertificateRevoked},
+        {ErrorCode::CertUnknownIssuer, Screen::ErrorUnknownIssuer},
+        {ErrorCode::CertWrongUsage, Screen::ErrorWrongUsage},
+        {ErrorCode::CertWrongInstitution, Screen::ErrorWrongInstitution},
+        {ErrorCode::CertBadSubject, Screen::ErrorBadSubject},
+        {ErrorCode::CertNotRegistered, Screen::ErrorNotRegistered},
+        {ErrorCode::Unavailable, Screen::ErrorUnavailable},
+        {ErrorCode::Internal, Screen::ErrorMalformedReply},
+        {ErrorCode::Unknown, Screen::ErrorMalformedReply},
+        {ErrorCode::OriginNotAllowed, Screen::ErrorMalformedReply},
+        {ErrorCode::WrongPassword, Screen::ErrorMalformedReply},   // makes no sense for identify
+        {ErrorCode::NotLoggedIn, Screen::ErrorMalformedReply},
+    };
+    for (const CertFailure& f : cert_failures)
+        t.push_back({Start::Identifying, api::error_code_name(f.code),
+                     reply_error(flow_identify_reply, f.code), f.screen, {E::WipePassword}});
+    // Every error screen leads back to the login screen.
+    const Start error_starts[] = {
+        Start::ErrorNoCertificate, Start::ErrorCertificateExpired, Start::ErrorCertificateNotYetValid,
+        Start::ErrorCertificateRevoked, Start::ErrorUnknownIssuer, Start::ErrorWrongUsage, Start::ErrorWrongInstitution,
+        Start::ErrorBadSubject, Start::ErrorNotRegistered, Start::ErrorLocked, Start::ErrorLoginExpired,
+        Start::ErrorMalformedReply, Start::ErrorCertificateMismatch,
+    };
+    for (Start s : error_starts)
+        t.push_back({s, "back to login", click(K::ClickBack), Screen::Login, {E::WipePassword}});
+    return t;
+}
+
+static std::vector<EffectKind> kinds_of(const FlowOutput& out)
+{
+    std::vector<EffectKind> kinds;
+    for (const Effect& e : out.effects)
+        kinds.push_back(e.kind);
+    return kinds;
+}
+
+static std::string kinds_text(const std::vector<EffectKind>& kinds)
+{
+    static const char* names[] = {"SendRequest", "WipePassword", "RememberCertificateName", "RememberSession",
+                                  "ForgetSession", "BroadcastLogout", "BroadcastExtended", "PushHistoryEntry",
+                                  "CloseWindow", "OpenMenuEntry", "ReloadPage"};
+    std::string text;
+    for (EffectKind k : kinds)
+        text += std::string(text.empty() ? "" : ", ") + names[static_cast<int>(k)];
+    return "[" + text + "]";
+}
+
+TEST_CASE("transition table: each event leads to the right screen with the right effects")
+{
+    for (const Transition& row : transitions()) {
+        CAPTURE(start_name(row.start), row.what);
+        FlowState s = reach(row.start);
+        const Screen before = s.screen;
+        const FlowOutput out = flow_apply(s, row.event(s), row.at);
+        CHECK(screen_name(s.screen) == std::string(screen_name(row.to)));
+        CHECK(kinds_text(kinds_of(out)) == kinds_text(row.effects));
+        CHECK(static_cast<int>(s.notice) == static_cast<int>(row.notice));
+        CHECK(out.screen_changed == (before != row.to));
+    }
+}
+
+TEST_CASE("transition table covers every meaningful event of every start state")
+{
+    const std::vector<Transition> table = transitions();
+    for (const Legal& legal : legal_events()) {
+        for (FlowEventKind kind : legal.events) {
+            CAPTURE(start_name(legal.start), event_name(kind));
+            const bool covered = std::any_of(table.begin(), table.end(), [&](const Transition& t) {
+                if (t.start != legal.start)
+                    return false;
+                FlowState s = reach(t.start);
+                return t.event(s).kind == kind;
+            });
+            CHECK(covered);
+        }
+    }
+}
+
+// ---------------------------------------------------------------- properties over the table
+
+TEST_CASE("every screen change wipes the password, after any request that needed it")
+{
+    for (const Transition& row : transitions()) {
+        CAPTURE(start_name(row.start), row.what);
+        FlowState s = reach(row.start);
+        const FlowOutput out = flow_apply(s, row.event(s), row.at);
+        const std::vector<EffectKind> kinds = kinds_of(out);
+        const auto wipe = std::find(kinds.begin(), kinds.end(), EffectKind::WipePassword);
+        if (out.screen_changed)
+            CHECK(wipe != kinds.end());
+        for (size_t i = 0; i < out.effects.size(); i++)
+            if (out.effects[i].kind == EffectKind::SendRequest && out.effects[i].request == RequestKind::Login)
+                CHECK(static_cast<size_t>(wipe - kinds.begin()) > i);
+    }
+}
+
+TEST_CASE("every network failure or timeout ends on a screen with a way forward")
+{
+    const Start waiting[] = {Start::Restoring, Start::Identifying, Start::Authenticating, Start::ForcingLogout,
+                             Start::MainExtending, Start::LoggingOut};
+    for (Start start : waiting) {
+        for (int how = 0; how < 3; how++) {   // network failure, platform timeout, flow deadline
+            CAPTURE(start_name(start), how);
+            FlowState s = reach(start);
+            const double deadline = kT0 + kDeadlineGrace + (start == Start::Identifying ? kIdentifyTimeout : kRequestTimeout);
+            if (how < 2)
+                flow_apply(s, flow_request_failed(s.pending_seq, how == 1), kT0);
+            else
+                flow_apply(s, flow_event(FlowEventKind::Tick), deadline);
+            CHECK_FALSE(screen_is_waiting(s.screen));
+            CHECK(s.pending == RequestKind::None);
+            if (s.screen == Screen::ErrorUnavailable) {
+                CHECK(s.failure == (how == 0 ? FailureKind::Network : FailureKind::Timeout));
+                FlowState retry = s;
+                const FlowOutput out = flow_apply(retry, flow_event(FlowEventKind::ClickRetry), kT0);
+                CHECK(out.effects.front().kind == EffectKind::SendRequest);
+                FlowState back = s;
+                flow_apply(back, flow_event(FlowEventKind::ClickBack), kT0);
+                CHECK(back.screen == Screen::Login);
+            } else {
+                // A failed keepalive keeps the customer on the main screen, told so, free to retry.
+                CHECK(s.screen == Screen::Main);
+                CHECK(s.notice == Notice::ExtendFailed);
+                FlowState again = s;
+                const FlowOutput out = flow_apply(again, flow_event(FlowEventKind::ClickExtend), deadline);
+                CHECK(kinds_text(kinds_of(out)) == "[SendRequest]");
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------- stories
+
+static int sends(const FlowOutput& out)
+{
+    return static_cast<int>(std::count_if(out.effects.begin(), out.effects.end(),
+                                          [](const Effect& e) { return e.kind == EffectKind::SendRequest; }));
+}
+
+TEST_CASE("a double click never sends twice")
+{
+    struct Row { Start start; FlowEvent click; };
+    const Row rows[] = {
+        {Start::CertificatePrompt, flow_event(FlowEventKind::ClickOk)},
+        {Start::PasswordEntry, flow_submit_password(8)},
+        {Start::ForcedLogoutRequired, flow_event(FlowEventKind::ClickForceLogout)},
+        {Start::Main, flow_event(FlowEventKind::ClickLogout)},
+        {Start::Main, flow_event(FlowEventKind::ClickExtend)},
+        {Start::UnavailableIdentify, flow_event(FlowEventKind::ClickRetry)},
+    };
+    for (const Row& row : rows) {
+        CAPTURE(start_name(row.start), event_name(row.click.kind));
+        FlowState s = reach(row.start);
+        CHECK(sends(flow_apply(s, row.click, kT0)) == 1);
+        CHECK(sends(flow_apply(s, row.click, kT0 + 0.05)) == 0);
+        CHECK(sends(flow_apply(s, row.click, kT0 + 0.10)) == 0);
+    }
+}
+
+TEST_CASE("a late reply from an abandoned attempt is dropped")
+{
+    FlowState s = reach(Start::Identifying);
+    const uint32_t abandoned = s.pending_seq;
+    flow_apply(s, flow_event(FlowEventKind::ClickBack), kT0);
+    flow_apply(s, flow_event(FlowEventKind::ClickCertificateLogin), kT0);
+    flow_apply(s, flow_event(FlowEventKind::ClickOk), kT0);
+    REQUIRE(s.pending_seq > abandoned);
+
+    // The first attempt's answer arrives now: not the outstanding request.
+    const FlowState before = s;
+    FlowOutput out = flow_apply(s, flow_identify_reply(abandoned, failure<api::IdentifyResponse>(ErrorCode::CertRevoked)), kT0);
+    CHECK(same_state(s, before));
+    CHECK(out.effects.empty());
+    out = flow_apply(s, flow_request_failed(abandoned, true), kT0);
+    CHECK(same_state(s, before));
+
+    // The current attempt's answer is taken.
+    flow_apply(s, flow_identify_reply(s.pending_seq, identify_ok()), kT0);
+    CHECK(s.screen == Screen::PasswordEntry);
+}
+
+TEST_CASE("a login reply arriving after its timeout does not log the customer in")
+{
+    FlowState s = reach(Start::Authenticating);
+    const uint32_t seq = s.pending_seq;
+    flow_apply(s, flow_request_failed(seq, true), kT0 + kRequestTimeout);
+    REQUIRE(s.screen == Screen::ErrorUnavailable);
+    const FlowOutput out = flow_apply(s, flow_login_reply(seq, login_ok()), kT0 + kRequestTimeout + 1);
+    CHECK(s.screen == Screen::ErrorUnavailable);
+    CHECK(s.session.phase != SessionPhase::Authenticated);
+    CHECK(out.effects.empty());
+}
+
+TEST_CASE("a reply of the wrong kind with the current number is dropped")
+{
+    FlowState s = reach(Start::Authenticating);
+    const FlowState before = s;
+    flow_apply(s, flow_identify_reply(s.pending_seq, identify_ok()), kT0);
+    CHECK(same_state(s, before));
+}
+
+TEST_CASE("requests are numbered in increasing order and carry what the server needs")
+{
+    FlowState s = flow_init(120, true, kMenuEntries);
+    flow_apply(s, flow_page_loaded(""), kT0);
+    flow_apply(s, flow_event(FlowEventKind::ClickCertificateLogin), kT0);
+
+    FlowOutput out = flow_apply(s, flow_event(FlowEventKind::ClickOk), kT0);
+    REQUIRE(out.effects.front().kind == EffectKind::SendRequest);
+    CHECK(out.effects.front().request == RequestKind::Identify);
+    CHECK(out.effects.front().timeout == kIdentifyTimeout);   // the certificate dialog may be open
+    const uint32_t identify_seq = out.effects.front().seq;
+
+    out = flow_apply(s, flow_identify_reply(identify_seq, identify_ok()), kT0);
+    CHECK(out.effects.front().kind == EffectKind::RememberCertificateName);
+    CHECK(out.effects.front().text == "unga1399");
+
+    out = flow_apply(s, flow_submit_password(8), kT0);
+    const Effect login = out.effects.front();
+    CHECK(login.request == RequestKind::Login);
+    CHECK(login.seq > identify_seq);
+    CHECK(login.text == "login-ticket");
+    CHECK(login.timeout == kRequestTimeout);
+
+    out = flow_apply(s, flow_login_reply(login.seq, login_ok()), kT0);
+    CHECK(out.effects.front().kind == EffectKind::RememberSession);
+    CHECK(out.effects.front().text == "csrf-from-login");
+    CHECK(s.session.phase == SessionPhase::Authenticated);
+    CHECK(s.session.info.company_name == "運河商事株式会社");
+
+    out = flow_apply(s, flow_event(FlowEventKind::ClickExtend), kT0);
+    CHECK(out.effects.front().request == RequestKind::Keepalive);
+    CHECK(out.effects.front().text == "csrf-from-login");
+    CHECK(out.effects.front().seq > login.seq);
+
+    out = flow_apply(s, flow_event(FlowEventKind::ClickLogout), kT0);
+    CHECK(out.effects.front().request == RequestKind::Logout);
+    CHECK(out.effects.front().text == "csrf-from-login");
+}
+
+TEST_CASE("a wrong password fetches a new ticket and shows the remaining attempts on the password screen")
+{
+    FlowState s = reach(Start::Authenticating);
+    flow_apply(s, flow_login_reply(s.pending_seq, failure<api::LoginResponse>(ErrorCode::WrongPassword)), kT0);
+    CHECK(s.screen == Screen::Identifying);
+    flow_apply(s, flow_identify_reply(s.pending_seq, identify_ok()), kT0);
+    CHECK(s.screen == Screen::PasswordEntry);
+    CHECK(s.notice == Notice::WrongPassword);
+    CHECK(s.remaining_attempts == 3);
+    CHECK(s.session.ticket == "login-ticket");
+}
+
+TEST_CASE("強制ログアウト sends the ticket from the session_active answer, then the customer logs in again")
+{
+    FlowState s = reach(Start::ForcedLogoutRequired);
+    CHECK(s.last_error.active_session_source_address == "192.0.2.9");
+    FlowOutput out = flow_apply(s, flow_event(FlowEventKind::ClickForceLogout), kT0);
+    CHECK(out.effects.front().request == RequestKind::ForceLogout);
+    CHECK(out.effects.front().text == "force-ticket");
+    flow_apply(s, flow_force_logout_reply(s.pending_seq, force_logout_ok()), kT0);
+    CHECK(s.screen == Screen::Login);
+    CHECK(s.notice == Notice::ForcedLogoutDone);
+    CHECK(s.force_logout_ticket.empty());
+    CHECK(s.session.phase == SessionPhase::Anonymous);
+}
+
+TEST_CASE("a reload while logged in restores the main screen with the remembered CSRF token")
+{
+    FlowState s = reach(Start::Restoring);
+    flow_apply(s, flow_session_reply(s.pending_seq, session_ok()), kT0);
+    CHECK(s.screen == Screen::Main);
+    CHECK(s.session.phase == SessionPhase::Authenticated);
+    CHECK(s.session.csrf_token == "csrf-remembered");
+    CHECK(session_remaining_seconds(s.session, kT0) == 600);
+    const FlowOutput out = flow_apply(s, flow_event(FlowEventKind::ClickLogout), kT0);
+    CHECK(out.effects.front().text == "csrf-remembered");
+}
+
+TEST_CASE("the page-load event counts only once")
+{
+    FlowState s = reach(Start::Login);
+    const FlowState before = s;
+    const FlowOutput out = flow_apply(s, flow_page_loaded("csrf"), kT0);
+    CHECK(same_state(s, before));
+    CHECK(out.effects.empty());
+}
+
+TEST_CASE("the session expires on the main screen at the server's expiry, not before")
+{
+    FlowState s = reach(Start::Main);
+    for (double t = kT0; t < kT0 + 600; t += 37.5) {
+        flow_apply(s, flow_event(FlowEventKind::Tick), t);
+        REQUIRE(s.screen == Screen::Main);
+    }
+    flow_apply(s, flow_event(FlowEventKind::Tick), kT0 + 600);
+    CHECK(s.screen == Screen::SessionExpired);
+    CHECK(s.session.phase == SessionPhase::Expired);
+    CHECK(s.session.csrf_token.empty());
+}
+
+TEST_CASE("an extension in another tab keeps this tab logged in past the old expiry")
+{
+    FlowState s = reach(Start::Main);
+    flow_apply(s, flow_broadcast_extended(kServer + 900, kServer + 3600), kT0 + 500);
+    flow_apply(s, flow_event(FlowEventKind::Tick), kT0 + 700);
+    CHECK(s.screen == Screen::Main);
+    CHECK(session_remaining_seconds(s.session, kT0 + 700) == 200);
+}
+
+TEST_CASE("延長 is offered only when it gains time, and succeeds by moving the expiry")
+{
+    FlowState s = reach(Start::Main);
+    FlowOutput out = flow_apply(s, flow_event(FlowEventKind::ClickExtend), kT0 + 500);
+    REQUIRE(sends(out) == 1);
+    out = flow_apply(s, flow_keepalive_reply(s.pending_seq, keepalive_ok()), kT0 + 500);
+    CHECK(out.effects.front().idle_expires_at == kServer + 610);
+    CHECK(session_remaining_seconds(s.session, kT0 + 500) == 600);   // server said +10 s at kServer+610
+
+    // Near the absolute expiry nothing can be gained: the click does nothing.
+    FlowState late = reach(Start::Main);
+    late.session.idle_expires_at = kServer + 3700;
+    CHECK(sends(flow_apply(late, flow_event(FlowEventKind::ClickExtend), kT0 + 3500)) == 0);
+}
+
+TEST_CASE("the software keyboard starts as configured on every password screen")
+{
+    FlowState s = reach(Start::PasswordEntry);
+    CHECK(s.software_keyboard);
+    flow_apply(s, flow_event(FlowEventKind::ClickToggleKeyboard), kT0);
+    CHECK_FALSE(s.software_keyboard);
+    flow_apply(s, flow_submit_password(4), kT0);
+    flow_apply(s, flow_login_reply(s.pending_seq, failure<api::LoginResponse>(ErrorCode::WrongPassword)), kT0);
+    flow_apply(s, flow_identify_reply(s.pending_seq, identify_ok()), kT0);
+    REQUIRE(s.screen == Screen::PasswordEntry);
+    CHECK(s.software_keyboard);
+
+    FlowState off = flow_init(120, false, 0);
+    CHECK_FALSE(off.software_keyboard);
+}
+
+TEST_CASE("leaving the session anywhere forgets the remembered token; logging out tells other tabs")
+{
+    FlowState s = reach(Start::Main);
+    FlowOutput out = flow_apply(s, flow_event(FlowEventKind::ClickLogout), kT0);
+    out = flow_apply(s, flow_logout_reply(s.pending_seq, logout_ok()), kT0);
+    CHECK(s.session.phase == SessionPhase::LoggedOut);
+    CHECK(s.session.csrf_token.empty());
+    CHECK(s.session.info.user_name.empty());
+    // The logged-out screen ignores another tab's logout (nothing to do twice).
+    const FlowState before = s;
+    out = flow_apply(s, flow_event(FlowEventKind::BroadcastLogout), kT0);
+    CHECK(same_state(s, before));
+    CHECK(out.effects.empty());
+}
+
+TEST_CASE("error codes map to their screens")
+{
+    struct Row { ErrorCode code; Screen screen; };
+    const Row rows[] = {
+        {ErrorCode::NoCertificate, Screen::ErrorNoCertificate}, {ErrorCode::CertExpired, Screen::ErrorCertificateExpired},
+        {ErrorCode::CertNotYetValid, Screen::ErrorCertificateNotYetValid},
+        {ErrorCode::CertRevoked, Screen::ErrorCertificateRevoked}, {ErrorCode::CertUnknownIssuer, Screen::ErrorUnknownIssuer},
+        {ErrorCode::CertWrongUsage, Screen::ErrorWrongUsage}, {ErrorCode::CertWrongInstitution, Screen::ErrorWrongInstitution},
+        {ErrorCode::CertBadSubject, Screen::ErrorBadSubject}, {ErrorCode::CertNotRegistered, Screen::ErrorNotRegistered},
+        {ErrorCode::CertMismatch, Screen::ErrorCertificateMismatch}, {ErrorCode::Locked, Screen::ErrorLocked},
+        {ErrorCode::TicketInvalid, Screen::ErrorLoginExpired}, {ErrorCode::TicketExpired, Screen::ErrorLoginExpired},
+        {ErrorCode::Unavailable, Screen::ErrorUnavailable}, {ErrorCode::Internal, Screen::ErrorMalformedReply},
+        {ErrorCode::Csrf, Screen::ErrorMalformedReply}, {ErrorCode::TooLarge, Screen::ErrorMalformedReply},
+        {ErrorCode::Unknown, Screen::ErrorMalformedReply},
+    };
+    for (const Row& row : rows) {
+        CAPTURE(api::error_code_name(row.code));
+        CHECK(screen_for_error(row.code) == row.screen);
+    }
+}
+
+TEST_CASE("screen names are distinct and error screens are recognised")
+{
+    for (int i = 0; i < static_cast<int>(Screen::Count); i++) {
+        const Screen a = static_cast<Screen>(i);
+        CHECK(std::string(screen_name(a)) != "unknown");
+        CHECK(screen_is_error(a) == (std::string(screen_name(a)).rfind("error_", 0) == 0));
+        for (int j = i + 1; j < static_cast<int>(Screen::Count); j++)
+            CHECK(std::string(screen_name(a)) != screen_name(static_cast<Screen>(j)));
+    }
+}
+
+TEST_CASE("placeholders in texts are filled")
+{
+    struct Row { const char* text; const char* name; const char* value; const char* result; };
+    const Row rows[] = {
+        {"あと{n}回", "n", "3", "あと3回"},
+        {"{n}/{n}", "n", "2", "2/2"},
+        {"no placeholder", "n", "3", "no placeholder"},
+        {"{name} only", "n", "3", "{name} only"},
+        {"{n", "n", "3", "{n"},
+        {"", "n", "3", ""},
+    };
+    for (const Row& row : rows) {
+        CAPTURE(row.text);
+        CHECK(fill_placeholder(row.text, row.name, row.value) == row.result);
+    }
+}
