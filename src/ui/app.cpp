@@ -1,7 +1,9 @@
 #include "app.h"
 
+#include "core/session.h"
+#include "layout.h"
+#include "screens.h"
 #include "theme.h"
-#include "widgets.h"
 
 #include <imgui.h>
 #include <imgui_internal.h>
@@ -11,16 +13,54 @@ void app_setup_style()
     theme_apply_light(ImGui::GetStyle());
 }
 
-static const char* T(const App& app, StringId id) { return ui_text(id, app.lang); }
-
-void app_frame(App& app, const AppFrameInput& input)
+const char* T(const ScreenContext& c, StringId id)
 {
-    (void)input;
+    return ui_text(id, c.app.lang);
+}
+
+std::string T(const ScreenContext& c, StringId id, std::string_view name, std::string_view value)
+{
+    return fill_placeholder(ui_text(id, c.app.lang), name, value);
+}
+
+static void draw_screen(ScreenContext& c)
+{
+    switch (c.app.flow.screen) {
+    case Screen::Login: screen_login(c); break;
+    case Screen::CertificatePrompt: screen_certificate_prompt(c); break;
+    case Screen::PasswordEntry: screen_password_entry(c); break;
+    case Screen::ForcedLogoutRequired: screen_forced_logout(c); break;
+    case Screen::Main: screen_main(c); break;
+    case Screen::LoggedOut: screen_logged_out(c); break;
+    case Screen::SessionExpired: screen_session_expired(c); break;
+    default:
+        if (screen_is_waiting(c.app.flow.screen))
+            screen_waiting(c);
+        else
+            screen_error(c);
+        break;
+    }
+}
+
+// The browser's back button cannot go back inside the flow; the notice says so on any screen.
+static void draw_back_button_notice(ScreenContext& c)
+{
+    if (c.app.flow.notice != Notice::BackButton)
+        return;
+    ui_alert(c.f, T(c, StringId::back_button_notice));
+    layout_section_gap();
+}
+
+void app_frame(App& app, const AppFrameInput& input, std::vector<FlowEvent>& events)
+{
     semantics_clear(app.semantics);
     UiFrame f;
     f.semantics = &app.semantics;
     f.activate_id = app.pending_activation;
+    f.events = &events;
+    f.heading_font = app.fonts.heading;
     app.pending_activation = 0;
+    app.semantics.screen_name = screen_name(app.flow.screen);
 
     const ImGuiViewport* vp = ImGui::GetMainViewport();
     ImGui::SetNextWindowPos(vp->WorkPos);
@@ -28,27 +68,46 @@ void app_frame(App& app, const AppFrameInput& input)
     ImGui::Begin("##screen", nullptr,
                  ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings
                      | ImGuiWindowFlags_NoBringToFrontOnFocus);
+    // Each screen gets its own id scope, so widgets of the next screen never inherit the
+    // hover/active state of the previous screen's widget at the same place (no double submit).
+    ImGui::PushID(static_cast<int>(app.flow.screen));
 
-    app.semantics.screen_name = T(app, StringId::login_heading);
-    ui_heading(f, T(app, StringId::app_title), 1, app.fonts.heading);
-    ImGui::Separator();
-    ui_heading(f, T(app, StringId::login_heading), 2, app.fonts.heading);
-    ui_button(f, T(app, StringId::login_certificate), ImVec2(280.0f, 0.0f));
+    const bool first_frame = app.drawn_screen != app.flow.screen;
+    app.drawn_screen = app.flow.screen;
+    ScreenContext c{app, f, input, layout_column_width(ImGui::GetContentRegionAvail().x), first_frame};
+    layout_begin_column(c.width);
+    draw_back_button_notice(c);
+    draw_screen(c);
+    layout_end_column();
 
+    ImGui::PopID();
     ImGui::End();
 }
 
-double app_next_wake(double now)
+double app_next_wake(const App& app, double now)
 {
+    double wake = -1.0;
+    auto earliest = [&wake](double t) {
+        if (t >= 0.0 && (wake < 0.0 || t < wake))
+            wake = t;
+    };
+    // The countdown and expiry of the session.
+    earliest(session_next_change(app.flow.session, now));
+    // The flow's own deadline for an outstanding request (backstop to the fetch timeout).
+    if (app.flow.pending != RequestKind::None)
+        earliest(app.flow.pending_deadline);
+
     // The text caret blinks (ImGui: visible while CursorAnim mod 1.2 s <= 0.8 s); wake only at
     // the moments it toggles, never at the display rate.
     const ImGuiContext& g = *GImGui;
-    if (!ImGui::GetIO().ConfigInputTextCursorBlink || g.ActiveId == 0 || g.ActiveId != g.InputTextState.ID)
-        return -1.0;
-    const float anim = g.InputTextState.CursorAnim;
-    if (anim <= 0.0f)
-        return now + (0.8 - anim) + 0.01;
-    const float phase = ImFmod(anim, 1.2f);
-    const double until_toggle = phase <= 0.8f ? 0.8 - phase : 1.2 - phase;
-    return now + until_toggle + 0.01;
+    if (ImGui::GetIO().ConfigInputTextCursorBlink && g.ActiveId != 0 && g.ActiveId == g.InputTextState.ID) {
+        const float anim = g.InputTextState.CursorAnim;
+        double until_toggle = 0.8 - anim;
+        if (anim > 0.0f) {
+            const float phase = ImFmod(anim, 1.2f);
+            until_toggle = phase <= 0.8f ? 0.8 - phase : 1.2 - phase;
+        }
+        earliest(now + until_toggle + 0.01);
+    }
+    return wake;
 }

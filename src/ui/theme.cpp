@@ -5,7 +5,7 @@ void theme_apply_light(ImGuiStyle& style)
     ImGui::StyleColorsLight(&style);
     style.WindowRounding = 0.0f;
     style.FrameRounding = 4.0f;
-    style.FramePadding = ImVec2(14.0f, 10.0f);
+    style.FramePadding = ImVec2(14.0f, 12.0f);   // buttons at least 44 CSS px tall: fingertip targets
     style.ItemSpacing = ImVec2(10.0f, 12.0f);
     style.WindowPadding = ImVec2(24.0f, 24.0f);
     style.WindowBorderSize = 0.0f;
@@ -21,4 +21,19 @@ void theme_apply_light(ImGuiStyle& style)
 ImVec4 theme_button_text_color()
 {
     return ImVec4(1.0f, 1.0f, 1.0f, 1.0f);
+}
+
+ImVec4 theme_link_color()
+{
+    return ImVec4(0.05f, 0.30f, 0.62f, 1.0f);
+}
+
+ImVec4 theme_alert_text_color()
+{
+    return ImVec4(0.70f, 0.08f, 0.08f, 1.0f);
+}
+
+ImVec4 theme_muted_text_color()
+{
+    return ImVec4(0.32f, 0.32f, 0.36f, 1.0f);
 }

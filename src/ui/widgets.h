@@ -4,15 +4,40 @@
 // A widget activated from the DOM layer (keyboard or assistive technology on the overlay
 // element) reports itself clicked exactly as if the customer had clicked it on the canvas.
 #include "core/semantics.h"
+#include "core/screen_flow.h"
 
 #include <cstdint>
 #include <imgui.h>
+#include <vector>
 
 struct UiFrame {
     SemanticTree* semantics = nullptr;
-    uint32_t activate_id = 0;   // widget the DOM layer activated before this frame (0: none)
+    uint32_t activate_id = 0;            // widget the DOM layer activated before this frame (0: none)
+    std::vector<FlowEvent>* events = nullptr;   // what the customer did this frame, for the flow
+    ImFont* heading_font = nullptr;
 };
 
-void ui_heading(UiFrame& f, const char* text, int level, ImFont* font);
+void ui_emit(UiFrame& f, const FlowEvent& event);
+
+void ui_heading(UiFrame& f, const char* text, int level);
 void ui_text(UiFrame& f, const char* text);          // wrapped paragraph
+void ui_text_colored(UiFrame& f, const ImVec4& color, const char* text);
+// A text node for something drawn without a widget of its own (a table row).
+void ui_semantic_text_at(UiFrame& f, const char* text, ImVec2 min, ImVec2 size);
+// A message that matters now (an error, a warning): announced by screen readers.
+void ui_alert(UiFrame& f, const char* text);
+// "label   value" on one line when there is room, else the value under the label.
+void ui_label_value(UiFrame& f, const char* label, const char* value, float label_width);
 bool ui_button(UiFrame& f, const char* label, ImVec2 size = ImVec2(0, 0), bool disabled = false);
+// A secondary action drawn as an outlined button.
+bool ui_secondary_button(UiFrame& f, const char* label, ImVec2 size = ImVec2(0, 0));
+bool ui_link(UiFrame& f, const char* label);
+bool ui_checkbox(UiFrame& f, const char* label, bool* value);
+
+// A masked text field editing `buffer` in place (capacity includes the terminating zero).
+// Returns true when Enter was pressed in it.
+bool ui_password_field(UiFrame& f, const char* label, char* buffer, int capacity, float width);
+
+// Zeroes the copies ImGui keeps of the text being edited (its edit buffers and undo history), so
+// a wiped password leaves nothing behind in ImGui's memory either.
+void ui_wipe_text_edit_state();

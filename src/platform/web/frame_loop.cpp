@@ -1,5 +1,7 @@
 #include "frame_loop.h"
 
+#include "browser.h"
+#include "controller.h"
 #include "overlay.h"
 #include "platform.h"
 
@@ -56,11 +58,15 @@ static void draw_frame(WebPlatform& p, double now)
     io.DeltaTime = p.last_frame_time > 0.0 && dt > 0.0 ? static_cast<float>(dt) : 1.0f / 60.0f;
     p.last_frame_time = now;
 
+    // Deadlines and session expiry are checked against the clock before drawing.
+    controller_dispatch(p, flow_event(FlowEventKind::Tick));
+
     AppFrameInput input;
     input.now = now;
     input.caps_lock = p.caps_lock;
+    std::vector<FlowEvent> events;
     ImGui::NewFrame();
-    app_frame(p.app, input);
+    app_frame(p.app, input, events);
     ImGui::Render();
 
     const ImVec4 bg = ImGui::GetStyle().Colors[ImGuiCol_WindowBg];
@@ -68,6 +74,12 @@ static void draw_frame(WebPlatform& p, double now)
     renderer_draw(p.renderer, ImGui::GetDrawData(), clear);
     overlay_publish(p);
     js_frame_drawn();
+
+    controller_dispatch_all(p, events);
+    if (!p.app.open_url.empty()) {
+        browser_open(p.app.open_url);
+        p.app.open_url.clear();
+    }
 }
 
 static EM_BOOL on_animation_frame(double time_ms, void* user)
@@ -86,7 +98,7 @@ static EM_BOOL on_animation_frame(double time_ms, void* user)
 
     // ImGui trickles input events queued in one browser task over several frames.
     const bool ui_busy = !GImGui->InputEventsQueue.empty();
-    const PacerNext next = pacer_frame_drawn(p.pacer, now, ui_busy, app_next_wake(now));
+    const PacerNext next = pacer_frame_drawn(p.pacer, now, ui_busy, app_next_wake(p.app, now));
     if (next.draw_next_frame)
         request_animation_frame(p);
     else

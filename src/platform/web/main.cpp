@@ -1,6 +1,7 @@
 // Entry point of the web app: sets up Dear ImGui, WebGL2, input and the render-on-demand loop,
 // then returns to the browser. From then on everything happens in event callbacks.
 #include "assets.h"
+#include "controller.h"
 #include "frame_loop.h"
 #include "input.h"
 #include "platform.h"
@@ -95,6 +96,7 @@ int main()
 
     input_update_canvas_size(p);
     input_install(p);
+    controller_start(p);
     loop_note_event(p);   // the first frame
     return 0;             // the runtime stays alive: callbacks drive the app from here
 }

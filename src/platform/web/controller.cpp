@@ -1,0 +1,217 @@
+#include "controller.h"
+
+#include "assets.h"
+#include "browser.h"
+#include "fetch_bridge.h"
+#include "frame_loop.h"
+#include "platform.h"
+#include "widgets.h"
+
+#include "core/protocol.h"
+#include "core/secret_request.h"
+
+#include <emscripten.h>
+#include <nlohmann/json.hpp>
+#include <unordered_map>
+
+static const char* kStoreCertificateName = "ibank.certificate";   // localStorage: name only
+static const char* kStoreCsrfToken = "ibank.csrf";                 // sessionStorage: survives reload
+
+// Which request each sequence number was, to read its reply (late replies included: the flow
+// discards those by number).
+static std::unordered_map<uint32_t, RequestKind> g_sent;
+
+static double page_now() { return emscripten_get_now() / 1000.0; }
+
+static FlowEvent reply_event(RequestKind kind, const FetchReply& r)
+{
+    if (r.status == 0)
+        return flow_request_failed(r.seq, r.timed_out);
+    switch (kind) {
+    case RequestKind::Identify: return flow_identify_reply(r.seq, api::read_identify_reply(r.status, r.body));
+    case RequestKind::Login: return flow_login_reply(r.seq, api::read_login_reply(r.status, r.body));
+    case RequestKind::ForceLogout: return flow_force_logout_reply(r.seq, api::read_force_logout_reply(r.status, r.body));
+    case RequestKind::Session: return flow_session_reply(r.seq, api::read_session_reply(r.status, r.body));
+    case RequestKind::Keepalive: return flow_keepalive_reply(r.seq, api::read_keepalive_reply(r.status, r.body));
+    case RequestKind::Logout: return flow_logout_reply(r.seq, api::read_logout_reply(r.status, r.body));
+    case RequestKind::None: break;
+    }
+    return flow_event(FlowEventKind::None);
+}
+
+static void on_fetch_reply(const FetchReply& reply)
+{
+    const auto it = g_sent.find(reply.seq);
+    if (it == g_sent.end())
+        return;
+    const RequestKind kind = it->second;
+    g_sent.erase(it);
+    controller_dispatch(platform(), reply_event(kind, reply));
+}
+
+static void on_browser_event(const BrowserEvent& e)
+{
+    switch (e.signal) {
+    case BrowserSignal::OtherTabLoggedOut:
+        controller_dispatch(platform(), flow_event(FlowEventKind::BroadcastLogout));
+        break;
+    case BrowserSignal::OtherTabExtended:
+        controller_dispatch(platform(), flow_broadcast_extended(e.idle_expires_at, e.absolute_expires_at));
+        break;
+    case BrowserSignal::BackPressed:
+        controller_dispatch(platform(), flow_event(FlowEventKind::BrowserBack));
+        break;
+    case BrowserSignal::CloseRefused:
+        controller_dispatch(platform(), flow_event(FlowEventKind::WindowCloseRefused));
+        break;
+    }
+}
+
+static const char* request_path(RequestKind kind)
+{
+    switch (kind) {
+    case RequestKind::Identify: return api::kPathIdentify;
+    case RequestKind::Login: return api::kPathLogin;
+    case RequestKind::ForceLogout: return api::kPathForceLogout;
+    case RequestKind::Session: return api::kPathSession;
+    case RequestKind::Keepalive: return api::kPathKeepalive;
+    case RequestKind::Logout: return api::kPathLogout;
+    case RequestKind::None: break;
+    }
+    return "/";
+}
+
+static void send_request(WebPlatform& p, const Effect& e)
+{
+    const std::string url = p.app.config.certificate_origin + request_path(e.request);
+    g_sent[e.seq] = e.request;
+    switch (e.request) {
+    case RequestKind::Login: {
+        // The password goes from its wiped buffer into a wiped body buffer and from there
+        // into the request; no std::string ever holds it.
+        SecretBody body;
+        if (!secret_login_body(e.text, p.app.password, body)) {
+            g_sent.erase(e.seq);
+            controller_dispatch(p, flow_request_failed(e.seq, false));
+            return;
+        }
+        fetch_send(e.seq, "POST", url, std::string(), body.data, static_cast<size_t>(body.length), e.timeout);
+        secret_body_wipe(body);
+        return;
+    }
+    case RequestKind::ForceLogout: {
+        api::ForceLogoutRequest request;
+        request.ticket = e.text;
+        const std::string body = api::dump_json(api::to_json(request));
+        fetch_send(e.seq, "POST", url, std::string(), body.data(), body.size(), e.timeout);
+        return;
+    }
+    case RequestKind::Session:
+        fetch_send(e.seq, "GET", url, std::string(), nullptr, 0, e.timeout);
+        return;
+    case RequestKind::Identify:
+        fetch_send(e.seq, "POST", url, std::string(), "{}", 2, e.timeout);
+        return;
+    case RequestKind::Keepalive:
+    case RequestKind::Logout:
+        fetch_send(e.seq, "POST", url, e.text, "{}", 2, e.timeout);
+        return;
+    case RequestKind::None:
+        g_sent.erase(e.seq);
+        return;
+    }
+}
+
+static void perform(WebPlatform& p, const Effect& e)
+{
+    switch (e.kind) {
+    case EffectKind::SendRequest:
+        send_request(p, e);
+        break;
+    case EffectKind::WipePassword:
+        secret_wipe(p.app.password);
+        ui_wipe_text_edit_state();
+        break;
+    case EffectKind::RememberCertificateName:
+        p.app.last_certificate_name = e.text;
+        browser_local_set(kStoreCertificateName, e.text);
+        break;
+    case EffectKind::RememberSession:
+        browser_session_set(kStoreCsrfToken, e.text);
+        break;
+    case EffectKind::ForgetSession:
+        browser_session_remove(kStoreCsrfToken);
+        break;
+    case EffectKind::BroadcastLogout:
+        browser_broadcast_logout();
+        break;
+    case EffectKind::BroadcastExtended:
+        browser_broadcast_extended(e.idle_expires_at, e.absolute_expires_at);
+        break;
+    case EffectKind::PushHistoryEntry:
+        browser_push_history();
+        break;
+    case EffectKind::CloseWindow:
+        browser_close_window();
+        break;
+    case EffectKind::OpenMenuEntry: {
+        const std::vector<MenuEntry>& menu = p.app.config.transaction_menu;
+        if (e.index >= 0 && e.index < static_cast<int>(menu.size()))
+            browser_open(menu[static_cast<size_t>(e.index)].url);
+        break;
+    }
+    case EffectKind::ReloadPage:
+        browser_reload();
+        break;
+    }
+}
+
+void controller_dispatch(WebPlatform& p, const FlowEvent& event)
+{
+    if (event.kind == FlowEventKind::None)
+        return;
+    const Screen before = p.app.flow.screen;
+    const Notice notice_before = p.app.flow.notice;
+    const FlowOutput out = flow_apply(p.app.flow, event, page_now());
+    for (const Effect& e : out.effects)
+        perform(p, e);
+    // A tick that changed nothing must not redraw, or every frame's tick would owe the next.
+    const bool changed = out.screen_changed || !out.effects.empty() || before != p.app.flow.screen
+        || notice_before != p.app.flow.notice;
+    if (event.kind != FlowEventKind::Tick || changed)
+        loop_note_event(p);
+}
+
+void controller_dispatch_all(WebPlatform& p, const std::vector<FlowEvent>& events)
+{
+    for (const FlowEvent& e : events)
+        controller_dispatch(p, e);
+}
+
+void controller_start(WebPlatform& p)
+{
+    fetch_set_reply_handler(on_fetch_reply);
+    browser_install(on_browser_event);
+
+    std::vector<unsigned char> bytes;
+    std::string error;
+    AppConfig config;
+    const bool have = asset_take("config", bytes);
+    const bool ok = have && app_config_parse(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()), config, error);
+    if (ok)
+        p.app.config = config;
+    else
+        p.app.config = app_config_defaults();
+    p.app.lang = p.app.config.default_language;
+    p.app.flow = flow_init(p.app.config.session_warning_seconds, p.app.config.software_keyboard.enabled_by_default,
+                           static_cast<int>(p.app.config.transaction_menu.size()));
+    p.app.last_certificate_name = browser_local_get(kStoreCertificateName);
+
+    if (!ok) {
+        FlowEvent failed = flow_event(FlowEventKind::ConfigFailed);
+        failed.text = have ? error : "config.json not loaded";
+        controller_dispatch(p, failed);
+        return;
+    }
+    controller_dispatch(p, flow_page_loaded(browser_session_get(kStoreCsrfToken)));
+}

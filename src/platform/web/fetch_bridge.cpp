@@ -1,0 +1,72 @@
+#include "fetch_bridge.h"
+
+#include <emscripten.h>
+#include <cstdlib>
+
+static FetchReplyHandler g_handler = nullptr;
+
+void fetch_set_reply_handler(FetchReplyHandler handler) { g_handler = handler; }
+
+// Replies larger than this are not read: no answer of the API comes near it, and a hostile or
+// broken server must not make the page allocate without bound.
+static constexpr int kMaxReplyBytes = 256 * 1024;
+
+EM_JS(void, js_fetch, (unsigned seq, const char* method, const char* url, const char* csrf,
+                       const char* body, int body_length, double timeout_ms, int max_reply), {
+    const headers = {};
+    const csrfToken = UTF8ToString(csrf);
+    if (csrfToken) headers['X-CSRF-Token'] = csrfToken;
+    // A copy of the bytes, never a JS string: the body may hold the password. It is zeroed
+    // once the request is done with it.
+    let payload = null;
+    if (body) {
+        payload = HEAPU8.slice(body, body + body_length);
+        headers['Content-Type'] = 'application/json';
+    }
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => { timedOut = true; controller.abort(); }, timeout_ms);
+    const done = (status, bytes) => {
+        clearTimeout(timer);
+        if (payload) payload.fill(0);
+        const len = bytes ? bytes.length : 0;
+        const ptr = len ? _malloc(len) : 0;
+        if (len) HEAPU8.set(bytes, ptr);
+        _ibank_fetch_done(seq, status, timedOut ? 1 : 0, ptr, len);
+        if (ptr) _free(ptr);
+    };
+    fetch(UTF8ToString(url), {
+        method: UTF8ToString(method),
+        headers: headers,
+        body: payload,
+        credentials: 'include',
+        mode: 'cors',
+        cache: 'no-store',
+        redirect: 'error',
+        signal: controller.signal,
+    }).then(async (response) => {
+        const declared = Number(response.headers.get('Content-Length') || 0);
+        if (declared > max_reply) { controller.abort(); done(response.status, new Uint8Array(0)); return; }
+        const bytes = new Uint8Array(await response.arrayBuffer());
+        done(response.status, bytes.length > max_reply ? new Uint8Array(0) : bytes);
+    }).catch(() => done(0, null));
+});
+
+void fetch_send(uint32_t seq, const char* method, const std::string& url, const std::string& csrf_token,
+                const char* body, size_t body_length, double timeout_seconds)
+{
+    js_fetch(seq, method, url.c_str(), csrf_token.c_str(), body, static_cast<int>(body_length),
+             timeout_seconds * 1000.0, kMaxReplyBytes);
+}
+
+extern "C" EMSCRIPTEN_KEEPALIVE void ibank_fetch_done(unsigned seq, int status, int timed_out, const char* body, int length)
+{
+    FetchReply reply;
+    reply.seq = seq;
+    reply.status = status;
+    reply.timed_out = timed_out != 0;
+    if (body && length > 0)
+        reply.body.assign(body, static_cast<size_t>(length));
+    if (g_handler)
+        g_handler(reply);
+}

@@ -1,0 +1,24 @@
+// ③④ The certificate prompt: explains the browser's certificate dialog, names the certificate
+// used last time on this device, and OK starts identification (the browser does the TLS
+// client-certificate handshake; no key ever reaches this code).
+#include "layout.h"
+#include "screens.h"
+
+void screen_certificate_prompt(ScreenContext& c)
+{
+    ui_heading(c.f, T(c, StringId::cert_prompt_heading), 1);
+    layout_rule(c.width);
+    ui_text(c.f, T(c, StringId::cert_prompt_explain));
+    ui_text(c.f, T(c, StringId::cert_prompt_single));
+    if (!c.app.last_certificate_name.empty()) {
+        layout_section_gap();
+        ui_text(c.f, T(c, StringId::cert_prompt_last_used, "name", c.app.last_certificate_name).c_str());
+    }
+    layout_section_gap();
+    const float w = std::min((c.width - ImGui::GetStyle().ItemSpacing.x) * 0.5f, 200.0f);
+    if (ui_button(c.f, "OK##certificate", ImVec2(w, 0.0f)))
+        ui_emit(c.f, flow_event(FlowEventKind::ClickOk));
+    ImGui::SameLine();
+    if (ui_secondary_button(c.f, T(c, StringId::button_cancel), ImVec2(w, 0.0f)))
+        ui_emit(c.f, flow_event(FlowEventKind::ClickBack));
+}

@@ -1,0 +1,122 @@
+// ⑦ The main screen after login: who is logged in, the previous login and recent history (so
+// customers spot logins they did not make), the remaining session time with a way to extend
+// it, ログアウト at the top right, and the transaction menu from the configuration.
+#include "core/session.h"
+#include "layout.h"
+#include "screens.h"
+#include "theme.h"
+
+static StringId result_text(api::LoginResult result)
+{
+    switch (result) {
+    case api::LoginResult::Success: return StringId::result_success;
+    case api::LoginResult::WrongPassword: return StringId::result_wrong_password;
+    case api::LoginResult::Locked: return StringId::result_locked;
+    case api::LoginResult::SessionActive: return StringId::result_session_active;
+    case api::LoginResult::ForcedLogout: return StringId::result_forced_logout;
+    default: return StringId::result_other;
+    }
+}
+
+static void draw_top_bar(ScreenContext& c)
+{
+    const api::SessionInfo& info = c.app.flow.session.info;
+    ui_text_colored(c.f, theme_muted_text_color(), local_text(c.app.config.credit_union_name, c.app.lang).c_str());
+    const char* logout = T(c, StringId::button_logout);
+    const float w = ImGui::CalcTextSize(logout).x + ImGui::GetStyle().FramePadding.x * 2.0f;
+    ImGui::SameLine(ImGui::GetCursorPosX() + c.width - w);
+    if (ui_button(c.f, logout))
+        ui_emit(c.f, flow_event(FlowEventKind::ClickLogout));
+    ui_heading(c.f, info.company_name.c_str(), 1);
+    layout_rule(c.width);
+}
+
+static void draw_session_time(ScreenContext& c)
+{
+    const FlowState& flow = c.app.flow;
+    const ClientSession& s = flow.session;
+    const double now = c.input.now;
+    const std::string remaining = T(c, StringId::main_remaining, "time", format_remaining(session_remaining_seconds(s, now)));
+    ui_text(c.f, remaining.c_str());
+    const SessionWarning warning = session_warning(s, now);
+    if (warning == SessionWarning::Idle)
+        ui_alert(c.f, T(c, StringId::main_idle_warning));
+    if (warning == SessionWarning::Absolute)
+        ui_alert(c.f, T(c, StringId::main_absolute_warning));
+    if (flow.notice == Notice::ExtendFailed)
+        ui_alert(c.f, T(c, StringId::main_extend_failed));
+    if (session_can_extend(s, now)) {
+        if (ui_secondary_button(c.f, T(c, StringId::button_extend)))
+            ui_emit(c.f, flow_event(FlowEventKind::ClickExtend));
+    }
+}
+
+static void draw_menu(ScreenContext& c)
+{
+    const std::vector<MenuEntry>& menu = c.app.config.transaction_menu;
+    if (menu.empty())
+        return;
+    layout_section_gap();
+    ui_heading(c.f, T(c, StringId::main_menu_heading), 2);
+    const float spacing = ImGui::GetStyle().ItemSpacing.x;
+    const int columns = c.width >= 560.0f ? 3 : c.width >= 360.0f ? 2 : 1;
+    const float w = (c.width - spacing * static_cast<float>(columns - 1)) / static_cast<float>(columns);
+    for (int i = 0; i < static_cast<int>(menu.size()); i++) {
+        if (i % columns != 0)
+            ImGui::SameLine();
+        ImGui::PushID(i);
+        if (ui_secondary_button(c.f, local_text(menu[static_cast<size_t>(i)].label, c.app.lang).c_str(), ImVec2(w, 0.0f)))
+            ui_emit(c.f, flow_menu_entry(i));
+        ImGui::PopID();
+    }
+}
+
+static void draw_history(ScreenContext& c)
+{
+    const api::SessionInfo& info = c.app.flow.session.info;
+    layout_section_gap();
+    ui_heading(c.f, T(c, StringId::main_history_heading), 2);
+    ui_text_colored(c.f, theme_muted_text_color(), T(c, StringId::main_history_hint));
+    if (info.recent_logins.empty())
+        return;
+    const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingStretchProp;
+    if (!ImGui::BeginTable("history", 3, flags, ImVec2(c.width, 0.0f)))
+        return;
+    ImGui::TableSetupColumn(T(c, StringId::main_history_time), ImGuiTableColumnFlags_WidthStretch, 2.0f);
+    ImGui::TableSetupColumn(T(c, StringId::main_history_source), ImGuiTableColumnFlags_WidthStretch, 1.5f);
+    ImGui::TableSetupColumn(T(c, StringId::main_history_result), ImGuiTableColumnFlags_WidthStretch, 1.2f);
+    ImGui::TableHeadersRow();
+    for (const api::LoginRecord& r : info.recent_logins) {
+        const std::string time = format_jst(r.time);
+        const char* result = T(c, result_text(r.result));
+        ImGui::TableNextRow();
+        ImGui::TableNextColumn();
+        const ImVec2 row_min = ImGui::GetCursorScreenPos();
+        ImGui::TextUnformatted(time.c_str());
+        ImGui::TableNextColumn();
+        ImGui::TextUnformatted(r.source_address.c_str());
+        ImGui::TableNextColumn();
+        ImGui::TextUnformatted(result);
+        // One semantic line per row: a screen reader reads the row as one sentence.
+        const std::string row = time + " " + r.source_address + " " + result;
+        ui_semantic_text_at(c.f, row.c_str(), row_min, ImVec2(c.width, ImGui::GetTextLineHeight()));
+    }
+    ImGui::EndTable();
+}
+
+void screen_main(ScreenContext& c)
+{
+    const api::SessionInfo& info = c.app.flow.session.info;
+    draw_top_bar(c);
+
+    const float label_width = 170.0f;
+    ui_label_value(c.f, T(c, StringId::main_user), info.user_name.c_str(), label_width);
+    const char* role = T(c, info.role == api::Role::Administrator ? StringId::role_administrator : StringId::role_user);
+    ui_label_value(c.f, T(c, StringId::main_role), role, label_width);
+    const std::string previous = info.previous_login ? format_jst(info.previous_login->time) : T(c, StringId::main_previous_none);
+    ui_label_value(c.f, T(c, StringId::main_previous_login), previous.c_str(), label_width);
+    layout_section_gap();
+    draw_session_time(c);
+    draw_menu(c);
+    draw_history(c);
+}

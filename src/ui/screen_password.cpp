@@ -1,0 +1,67 @@
+// ⑤⑥ Password entry for the identified certificate: who the certificate names, the masked
+// password field (physical keyboard) with Caps Lock and case notes, the place of the software
+// keyboard, and 認証.
+#include "core/session.h"
+#include "layout.h"
+#include "screens.h"
+#include "theme.h"
+
+static void draw_certificate(ScreenContext& c)
+{
+    const ClientSession& s = c.app.flow.session;
+    const api::CertificateIdentity& id = s.identity;
+    const float label_width = 150.0f;
+    ui_label_value(c.f, T(c, StringId::password_cert_name), certificate_name(id).c_str(), label_width);
+    ui_label_value(c.f, T(c, StringId::password_user_id), id.user_id.c_str(), label_width);
+    ui_label_value(c.f, T(c, StringId::password_institution_code), id.institution_code.c_str(), label_width);
+    const char* role = T(c, id.role == api::Role::Administrator ? StringId::role_administrator : StringId::role_user);
+    ui_label_value(c.f, T(c, StringId::main_role), role, label_width);
+    std::string validity = fill_placeholder(T(c, StringId::password_validity_range), "from", format_jst_date(id.not_before));
+    validity = fill_placeholder(validity, "to", format_jst_date(id.not_after));
+    ui_label_value(c.f, T(c, StringId::password_validity), validity.c_str(), label_width);
+
+    const double now = c.input.now;
+    if (certificate_expires_soon(s, now, c.app.config.certificate_warning_days)) {
+        const int days = certificate_days_left(id, session_server_now(s, now));
+        if (days <= 0)
+            ui_alert(c.f, T(c, StringId::cert_expiry_today));
+        else
+            ui_alert(c.f, T(c, StringId::cert_expiry_warning, "n", std::to_string(days)).c_str());
+    }
+}
+
+void screen_password_entry(ScreenContext& c)
+{
+    FlowState& flow = c.app.flow;
+    ui_heading(c.f, T(c, StringId::password_heading), 1);
+    layout_rule(c.width);
+    draw_certificate(c);
+    layout_section_gap();
+
+    if (flow.notice == Notice::WrongPassword)
+        ui_alert(c.f, T(c, StringId::wrong_password, "n", std::to_string(flow.remaining_attempts)).c_str());
+    if (flow.notice == Notice::PasswordEmpty)
+        ui_alert(c.f, T(c, StringId::password_empty));
+
+    ui_text(c.f, T(c, StringId::password_label));
+    const bool entered = ui_password_field(c.f, "##password", c.app.password.data, kSecretCapacity + 1,
+                                           std::min(c.width, 360.0f));
+    secret_normalise(c.app.password);
+    if (c.first_frame)
+        ImGui::SetKeyboardFocusHere(-1);   // the customer can type at once
+    if (c.input.caps_lock)
+        ui_alert(c.f, T(c, StringId::password_caps_lock));
+    ui_text_colored(c.f, theme_muted_text_color(), T(c, StringId::password_case_note));
+
+    bool keyboard = flow.software_keyboard;
+    if (ui_checkbox(c.f, T(c, StringId::software_keyboard_toggle), &keyboard))
+        ui_emit(c.f, flow_event(FlowEventKind::ClickToggleKeyboard));
+
+    layout_section_gap();
+    const float w = std::min((c.width - ImGui::GetStyle().ItemSpacing.x) * 0.5f, 200.0f);
+    if (ui_button(c.f, T(c, StringId::button_authenticate), ImVec2(w, 0.0f)) || entered)
+        ui_emit(c.f, flow_submit_password(secret_length(c.app.password)));
+    ImGui::SameLine();
+    if (ui_secondary_button(c.f, T(c, StringId::button_cancel), ImVec2(w, 0.0f)))
+        ui_emit(c.f, flow_event(FlowEventKind::ClickBack));
+}

@@ -1,0 +1,79 @@
+#include "core/protocol.h"
+#include "core/secret_request.h"
+
+#include <catch_amalgamated.hpp>
+#include <nlohmann/json.hpp>
+#include <string>
+
+static SecretBuffer password_of(const char* text)
+{
+    SecretBuffer buf;
+    for (const char* p = text; *p; p++)
+        secret_append(buf, *p);
+    return buf;
+}
+
+TEST_CASE("the login body is JSON the server's parser reads back exactly")
+{
+    const char* passwords[] = {"Abc123!", "quote\"back\\slash", "{}[],:", "  spaces  ", "~`|<>?/"};
+    for (const char* pw : passwords) {
+        CAPTURE(pw);
+        SecretBody body;
+        REQUIRE(secret_login_body("T0k3n-xyz_123", password_of(pw), body));
+        api::json j;
+        std::string error;
+        REQUIRE(api::parse_json_object(std::string_view(body.data, static_cast<size_t>(body.length)), j, error));
+        api::LoginRequest request;
+        REQUIRE(api::parse_login_request(j, request, error));
+        CHECK(request.ticket == "T0k3n-xyz_123");
+        CHECK(request.password == pw);
+    }
+}
+
+TEST_CASE("control characters in a password are escaped, not sent raw")
+{
+    SecretBuffer buf;
+    secret_append(buf, 'a');
+    secret_append(buf, '\t');
+    SecretBody body;
+    REQUIRE(secret_login_body("t", buf, body));
+    CHECK(std::string(body.data, static_cast<size_t>(body.length)) == R"({"ticket":"t","password":"a\u0009"})");
+}
+
+TEST_CASE("a ticket with characters a ticket never has is refused and leaves nothing behind")
+{
+    SecretBody body;
+    CHECK_FALSE(secret_login_body("bad\"ticket", password_of("secret"), body));
+    CHECK(body.length == 0);
+    for (char c : body.data)
+        REQUIRE(c == 0);
+}
+
+TEST_CASE("a body that would not fit is refused and wiped")
+{
+    SecretBody body;
+    const std::string long_ticket(kSecretBodyCapacity, 'x');
+    CHECK_FALSE(secret_login_body(long_ticket, password_of("secret"), body));
+    CHECK(body.length == 0);
+    for (char c : body.data)
+        REQUIRE(c == 0);
+}
+
+TEST_CASE("the longest password with every character escaped still fits")
+{
+    SecretBuffer buf;
+    for (int i = 0; i < kSecretCapacity; i++)
+        secret_append(buf, '"');
+    SecretBody body;
+    CHECK(secret_login_body(std::string(api::kMaxTokenBytes, 'a'), buf, body));
+}
+
+TEST_CASE("wiping the body zeroes it")
+{
+    SecretBody body;
+    REQUIRE(secret_login_body("t", password_of("secret"), body));
+    secret_body_wipe(body);
+    CHECK(body.length == 0);
+    for (char c : body.data)
+        REQUIRE(c == 0);
+}
