@@ -46,23 +46,26 @@ TEST_CASE("a minimal file gets the defaults of every optional field")
     CHECK(c.software_keyboard.expose_keys_to_assistive_tech);
 }
 
-TEST_CASE("the example configuration in docs parses and sets every field")
+TEST_CASE("the shipped configuration and the documented example parse and set every field")
 {
-    std::ifstream file(IBANK_SOURCE_DIR "/docs/config.example.json");
-    REQUIRE(file.good());
-    std::stringstream text;
-    text << file.rdbuf();
-    AppConfig c;
-    std::string error;
-    REQUIRE(app_config_parse(text.str(), c, error));
-    CHECK_FALSE(c.forgot_password_url.empty());
-    CHECK_FALSE(c.transaction_menu.empty());
-    CHECK_FALSE(c.notices.empty());
-    CHECK_FALSE(c.security_notices.empty());
-    for (const MenuEntry& m : c.transaction_menu) {
-        CHECK_FALSE(m.label.ja.empty());
-        CHECK_FALSE(m.label.en.empty());
-        CHECK(app_config_url_allowed(m.url));
+    for (const char* path : {IBANK_SOURCE_DIR "/docs/config.example.json", IBANK_SOURCE_DIR "/web/config.json"}) {
+        CAPTURE(path);
+        std::ifstream file(path);
+        REQUIRE(file.good());
+        std::stringstream text;
+        text << file.rdbuf();
+        AppConfig c;
+        std::string error;
+        REQUIRE(app_config_parse(text.str(), c, error));
+        CHECK_FALSE(c.forgot_password_url.empty());
+        CHECK_FALSE(c.transaction_menu.empty());
+        CHECK_FALSE(c.notices.empty());
+        CHECK_FALSE(c.security_notices.empty());
+        for (const MenuEntry& m : c.transaction_menu) {
+            CHECK_FALSE(m.label.ja.empty());
+            CHECK_FALSE(m.label.en.empty());
+            CHECK(app_config_url_allowed(m.url));
+        }
     }
 }
 
