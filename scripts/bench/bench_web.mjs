@@ -65,6 +65,7 @@ async function measureLoad(browser, build) {
         .map((e) => ({ url: e.name, sent: e.encodedBodySize, startMs: e.startTime, endMs: e.responseEnd }));
       return {
         firstFrameMs: firstFrame,
+        wasmReadyMs: window.__frameProbe.wasmReadyMs,
         selfReportedFirstFrameMs: window.ibankStats ? window.ibankStats.firstFrameMs : null,
         files,
       };
@@ -201,6 +202,10 @@ async function main() {
     ['first screen, bytes sent (Content-Encoding)', n(ours.files.total.sent), n(stock.files.total.sent)],
     [`navigation -> first frame, median of ${runs}, ms`, n(ours.firstFrame, 1), n(stock.firstFrame, 1)],
     ['  each run, ms', ours.loads.map((l) => n(l.firstFrameMs)).join(' '), stock.loads.map((l) => n(l.firstFrameMs)).join(' ')],
+    ['  navigation -> wasm instantiated, median, ms', n(median(ours.loads.map((l) => l.wasmReadyMs)), 1),
+     n(median(stock.loads.map((l) => l.wasmReadyMs)), 1)],
+    ['  wasm instantiated -> first frame, median, ms', n(median(ours.loads.map((l) => l.firstFrameMs - l.wasmReadyMs)), 1),
+     n(median(stock.loads.map((l) => l.firstFrameMs - l.wasmReadyMs)), 1)],
     ['  as the app reports it (ibankStats), median, ms', selfReported.length ? n(median(selfReported), 1) : '-', '-'],
     [`idle ${idleSeconds} s: frames drawn per s`, n(ours.idle.framesPerSecond, 1), n(stock.idle.framesPerSecond, 1)],
     [`idle ${idleSeconds} s: rAF callbacks per s`, n(ours.idle.rafPerSecond, 1), n(stock.idle.rafPerSecond, 1)],

@@ -8,8 +8,9 @@
 //   frames           groups of draw calls (= frames rendered)
 //   firstFrameEndMs  performance.now() when the first frame's draw calls were all issued
 //   rafCallbacks     requestAnimationFrame callbacks run
+//   wasmReadyMs      performance.now() when the first WebAssembly instance was ready
 function installFrameProbe() {
-  const probe = { frames: 0, firstFrameEndMs: null, rafCallbacks: 0 };
+  const probe = { frames: 0, firstFrameEndMs: null, rafCallbacks: 0, wasmReadyMs: null };
   Object.defineProperty(window, '__frameProbe', { value: probe });
   let frameOpen = false;
   const closeFrame = () => {
@@ -32,6 +33,18 @@ function installFrameProbe() {
       api.prototype[name] = function (...args) {
         noteDraw();
         return original.apply(this, args);
+      };
+    }
+  }
+  if (typeof WebAssembly === 'object') {
+    for (const name of ['instantiate', 'instantiateStreaming']) {
+      const original = WebAssembly[name];
+      if (typeof original !== 'function') continue;
+      WebAssembly[name] = function (...args) {
+        return original.apply(this, args).then((result) => {
+          if (probe.wasmReadyMs === null) probe.wasmReadyMs = performance.now();
+          return result;
+        });
       };
     }
   }
