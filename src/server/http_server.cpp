@@ -111,6 +111,10 @@ private:
             refuse(api::ErrorCode::BadRequest, "headers too large");
             return;
         }
+        if (ec == http::error::body_limit) {   // Content-Length over the limit, seen with the headers
+            refuse(api::ErrorCode::TooLarge, "body too large");
+            return;
+        }
         if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == net::error::eof
             || ec == ssl::error::stream_truncated || ec == net::error::operation_aborted) {
             close();

@@ -1,0 +1,329 @@
+#include "harness.h"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include <catch_amalgamated.hpp>
+#include <sodium.h>
+
+#include <ctime>
+#include <functional>
+#include <fstream>
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+namespace ssl = boost::asio::ssl;
+using tcp = net::ip::tcp;
+
+static void write_file(const std::filesystem::path& p, const std::string& text)
+{
+    std::ofstream out(p, std::ios::binary);
+    out << text;
+}
+
+TestServer::TestServer(const TestOptions& opts) : options(opts)
+{
+    REQUIRE(secrets_init());
+    char name[64];
+    std::snprintf(name, sizeof(name), "ibgate-test-%08x%08x", randombytes_random(), randombytes_random());
+    dir = std::filesystem::temp_directory_path() / name;
+    now = static_cast<int64_t>(std::time(nullptr));
+
+    InitOptions init;
+    init.hash_cost = HashCost::Test;
+    operator_init(dir.string(), init, now);
+    paths = data_paths(dir.string());
+    ca = pki_read_cert(paths.ca_cert);
+    ca_key = pki_read_key(paths.ca_key);
+
+    // A small web root shaped like the web build's output.
+    std::filesystem::path web = dir / "web";
+    std::filesystem::create_directories(web / "assets");
+    write_file(web / "index.html", "<!doctype html><title>ibank</title>");
+    write_file(web / "config.json", "{\"api_origin\":\"https://localhost:8444\"}");
+    write_file(web / "assets" / "app.0123abcd.wasm", "plain-wasm");
+    write_file(web / "assets" / "app.0123abcd.wasm.gz", "gzip-wasm");
+    write_file(web / "assets" / "app.0123abcd.wasm.br", "brotli-wasm");
+    write_file(web / "assets" / "app.89abcdef.js", "plain-js");
+    write_file(web / "assets" / "app.89abcdef.js.gz", "gzip-js");
+    write_file(dir / "secret.txt", "outside the web root");
+
+    start();
+}
+
+TestServer::~TestServer()
+{
+    stop();
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+}
+
+void TestServer::start()
+{
+    store_open(store, paths.database, false, options.busy_timeout_ms);
+    trust_load(trust, paths.ca_cert, paths.crl);
+    api.config = options.api;
+    api.config.institution_code = "1234";
+    api.config.app_origin = "https://localhost:8443";
+    api.store = &store;
+    api.trust = &trust;
+    api.clock = [this] { return now.load(); };
+    REQUIRE(password_checker_init(api.checker, HashCost::Test));
+
+    ServerConfig config;
+    config.app_port = 0;
+    config.cert_port = 0;
+    config.web_root = (dir / "web").string();
+    config.tls_cert_path = paths.server_cert;
+    config.tls_key_path = paths.server_key;
+    config.client_ca_path = paths.ca_cert;
+    config.request_timeout = options.request_timeout;
+    config.handshake_timeout = options.handshake_timeout;
+    config.keepalive_timeout = options.request_timeout;
+    server = server_start(config, api);
+    app_port = server_app_port(*server);
+    cert_port = server_cert_port(*server);
+}
+
+void TestServer::stop()
+{
+    server.reset();
+    store_close(store);
+}
+
+void TestServer::restart()
+{
+    stop();
+    start();
+}
+
+CertSpec client_spec(TestServer& ts, const std::string& user_id)
+{
+    CertSpec spec;
+    spec.kind = CertKind::Client;
+    spec.common_name = user_id + "1234";
+    spec.organization = "株式会社テスト";
+    spec.not_before = ts.now - 3600;
+    spec.not_after = ts.now + 30 * 24 * 3600;
+    return spec;
+}
+
+ClientCert make_cert(TestServer& ts, const CertSpec& spec, X509* issuer, EVP_PKEY* issuer_key)
+{
+    ClientCert c;
+    c.key = pki_new_key();
+    c.cert = pki_make_cert(spec, c.key.get(), issuer ? issuer : ts.ca.get(), issuer_key ? issuer_key : ts.ca_key.get());
+    c.fingerprint = pki_fingerprint(c.cert.get());
+    c.serial = pki_serial_hex(c.cert.get());
+    return c;
+}
+
+ClientCert add_cert(TestServer& ts, const std::string& user_id)
+{
+    ClientCert c = make_cert(ts, client_spec(ts, user_id));
+    operator_register_cert(ts.store, c.cert.get(), user_id, ts.now);
+    return c;
+}
+
+ClientCert add_user(TestServer& ts, const std::string& user_id, const std::string& password, api::Role role)
+{
+    UserRecord u;
+    u.user_id = user_id;
+    u.name = "利用者 " + user_id;
+    u.company = "株式会社テスト";
+    u.role = role;
+    operator_user_add(ts.store, u, password, ts.now);
+    return add_cert(ts, user_id);
+}
+
+std::string Reply::header(const std::string& lowercase_name) const
+{
+    auto it = headers.find(lowercase_name);
+    return it == headers.end() ? std::string() : it->second;
+}
+
+std::string Reply::error() const
+{
+    if (!json.is_object())
+        return std::string();
+    auto it = json.find("error");
+    return it != json.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+// SNI "localhost" (SSL_set_tlsext_host_name is a macro with a C cast).
+static void set_server_name(SSL* ssl)
+{
+    static char name[] = "localhost";
+    SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name, name);
+}
+
+static void setup_client_tls(TestServer& ts, ssl::context& ctx, const ClientCert* cert)
+{
+    ctx.set_verify_mode(ssl::verify_peer);
+    ctx.load_verify_file(ts.paths.ca_cert);
+    if (cert) {
+        SSL_CTX_use_certificate(ctx.native_handle(), cert->cert.get());
+        SSL_CTX_use_PrivateKey(ctx.native_handle(), cert->key.get());
+    }
+}
+
+Reply send(TestServer& ts, const Request& request)
+{
+    net::io_context io;
+    ssl::context ctx(ssl::context::tls_client);
+    setup_client_tls(ts, ctx, request.cert);
+    beast::ssl_stream<beast::tcp_stream> stream(io, ctx);
+    set_server_name(stream.native_handle());
+    stream.set_verify_callback(ssl::host_name_verification("localhost"));
+    uint16_t port = request.app_origin ? ts.app_port : ts.cert_port;
+    beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(20));
+    beast::get_lowest_layer(stream).connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
+    stream.handshake(ssl::stream_base::client);
+
+    http::request<http::string_body> req{http::string_to_verb(request.method), request.target, 11};
+    req.set(http::field::host, "localhost");
+    for (const auto& [name, value] : request.headers)
+        req.set(name, value);
+    req.body() = request.body;
+    if (request.method != "GET" && request.method != "HEAD" && request.method != "OPTIONS")
+        req.prepare_payload();
+    req.keep_alive(false);
+    http::write(stream, req);
+
+    beast::flat_buffer buffer;
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(64 * 1024 * 1024);
+    if (request.method == "HEAD")
+        parser.skip(true);
+    http::read(stream, buffer, parser);
+    http::response<http::string_body> res = parser.release();
+
+    Reply reply;
+    reply.status = static_cast<int>(res.result_int());
+    reply.body = res.body();
+    for (const auto& field : res) {
+        std::string name(field.name_string());
+        for (char& ch : name)
+            ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        reply.headers.emplace(name, std::string(field.value()));
+    }
+    reply.json = nlohmann::json::parse(reply.body, nullptr, false);
+    beast::error_code ignored;
+    stream.shutdown(ignored);
+    return reply;
+}
+
+Reply post(TestServer& ts, const ClientCert* cert, const std::string& target, const std::string& body,
+           std::vector<std::pair<std::string, std::string>> headers)
+{
+    Request r;
+    r.method = "POST";
+    r.target = target;
+    r.body = body;
+    r.cert = cert;
+    r.headers = std::move(headers);
+    bool has_type = false;
+    for (const auto& h : r.headers)
+        has_type = has_type || h.first == "Content-Type";
+    if (!has_type)
+        r.headers.emplace_back("Content-Type", "application/json");
+    return send(ts, r);
+}
+
+Reply get(TestServer& ts, const ClientCert* cert, const std::string& target,
+          std::vector<std::pair<std::string, std::string>> headers)
+{
+    Request r;
+    r.target = target;
+    r.cert = cert;
+    r.headers = std::move(headers);
+    return send(ts, r);
+}
+
+std::string identify_ticket(TestServer& ts, const ClientCert& cert)
+{
+    Reply r = post(ts, &cert, "/api/v1/identify", "{}");
+    REQUIRE(r.status == 200);
+    return r.json.at("ticket").get<std::string>();
+}
+
+Reply login(TestServer& ts, const ClientCert& cert, const std::string& ticket, const std::string& password)
+{
+    nlohmann::json body = {{"ticket", ticket}, {"password", password}};
+    return post(ts, &cert, "/api/v1/login", body.dump());
+}
+
+Session login_ok(TestServer& ts, const ClientCert& cert, const std::string& password)
+{
+    Reply r = login(ts, cert, identify_ticket(ts, cert), password);
+    INFO(r.body);
+    REQUIRE(r.status == 200);
+    std::string set_cookie = r.header("set-cookie");
+    Session s;
+    s.cookie = set_cookie.substr(0, set_cookie.find(';'));
+    s.csrf = r.json.at("csrf_token").get<std::string>();
+    return s;
+}
+
+Reply session_get(TestServer& ts, const ClientCert* cert, const Session& s)
+{
+    return get(ts, cert, "/api/v1/session", {{"Cookie", s.cookie}});
+}
+
+Reply session_post(TestServer& ts, const ClientCert* cert, const Session& s, const std::string& target, bool with_csrf)
+{
+    std::vector<std::pair<std::string, std::string>> headers = {{"Cookie", s.cookie}};
+    if (with_csrf)
+        headers.emplace_back("X-CSRF-Token", s.csrf);
+    return post(ts, cert, target, "{}", headers);
+}
+
+// Reads until the peer closes the connection or `give_up_seconds` pass (async: Beast's
+// timeouts apply to asynchronous operations only).
+template <class Stream>
+static bool wait_for_close(net::io_context& io, Stream& stream, int give_up_seconds)
+{
+    bool closed = false;
+    char scratch[256];
+    std::function<void()> read_more = [&] {
+        stream.async_read_some(net::buffer(scratch), [&](beast::error_code ec, size_t) {
+            if (ec) {
+                closed = ec != beast::error::timeout;
+                return;
+            }
+            read_more();
+        });
+    };
+    read_more();
+    io.run_for(std::chrono::seconds(give_up_seconds));
+    return closed;
+}
+
+bool server_closes_after(TestServer& ts, const std::string& bytes, int give_up_seconds)
+{
+    net::io_context io;
+    ssl::context ctx(ssl::context::tls_client);
+    setup_client_tls(ts, ctx, nullptr);
+    beast::ssl_stream<beast::tcp_stream> stream(io, ctx);
+    set_server_name(stream.native_handle());
+    beast::get_lowest_layer(stream).connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), ts.cert_port));
+    stream.handshake(ssl::stream_base::client);
+    net::write(stream, net::buffer(bytes));
+    beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(give_up_seconds));
+    return wait_for_close(io, stream, give_up_seconds + 1);
+}
+
+bool server_closes_on_garbage(TestServer& ts, const std::string& bytes, int give_up_seconds)
+{
+    net::io_context io;
+    beast::tcp_stream stream(io);
+    stream.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), ts.cert_port));
+    net::write(stream, net::buffer(bytes));
+    stream.expires_after(std::chrono::seconds(give_up_seconds));
+    return wait_for_close(io, stream, give_up_seconds + 1);
+}

@@ -1,0 +1,112 @@
+#pragma once
+// Runs the real ibgate server in-process on 127.0.0.1 (ephemeral ports) over a fresh data
+// directory made by the same code as `ibgate init`, and talks to it over real TLS with real
+// client certificates. The server's clock is the test's: expiry is tested by moving it, never
+// by sleeping.
+
+#include "server/api.h"
+#include "server/http_server.h"
+#include "server/operator.h"
+
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+struct ClientCert {
+    CertPtr cert;
+    KeyPtr key;
+    std::string fingerprint;
+    std::string serial;
+};
+
+struct TestOptions {
+    ApiConfig api;                 // institution_code is always "1234"
+    int busy_timeout_ms = 5000;
+    int request_timeout = 10;
+    int handshake_timeout = 10;
+    TestOptions() { api.max_failures = 3; }
+};
+
+struct TestServer {
+    std::filesystem::path dir;
+    DataPaths paths;
+    TestOptions options;
+    Store store;
+    TrustAnchors trust;
+    ApiService api;
+    std::atomic<int64_t> now{0};
+    std::unique_ptr<Server, void (*)(Server*)> server{nullptr, nullptr};
+    uint16_t app_port = 0;
+    uint16_t cert_port = 0;
+    CertPtr ca;
+    KeyPtr ca_key;
+
+    explicit TestServer(const TestOptions& options = TestOptions());
+    ~TestServer();
+    TestServer(const TestServer&) = delete;
+    TestServer& operator=(const TestServer&) = delete;
+
+    void start();
+    void stop();
+    // Stops the server and closes the database, then opens and starts both again.
+    void restart();
+};
+
+// Spec of a good client certificate for `user_id` at the server's institution, valid now.
+CertSpec client_spec(TestServer& ts, const std::string& user_id);
+// Signed by the server's CA (or by `issuer`), not registered.
+ClientCert make_cert(TestServer& ts, const CertSpec& spec, X509* issuer = nullptr, EVP_PKEY* issuer_key = nullptr);
+// A user with `password` and a registered certificate.
+ClientCert add_user(TestServer& ts, const std::string& user_id, const std::string& password,
+                    api::Role role = api::Role::User);
+ClientCert add_cert(TestServer& ts, const std::string& user_id);
+
+struct Reply {
+    int status = 0;
+    std::string body;
+    std::multimap<std::string, std::string> headers;   // lowercase names
+    nlohmann::json json;                                // discarded when the body is not JSON
+    std::string header(const std::string& lowercase_name) const;
+    std::string error() const;                          // json["error"] or ""
+};
+
+struct Request {
+    std::string method = "GET";
+    std::string target;
+    std::string body;
+    std::vector<std::pair<std::string, std::string>> headers;
+    const ClientCert* cert = nullptr;
+    bool app_origin = false;      // send to the app origin instead of the certificate origin
+};
+
+Reply send(TestServer& ts, const Request& request);
+Reply post(TestServer& ts, const ClientCert* cert, const std::string& target, const std::string& body,
+           std::vector<std::pair<std::string, std::string>> headers = {});
+Reply get(TestServer& ts, const ClientCert* cert, const std::string& target,
+          std::vector<std::pair<std::string, std::string>> headers = {});
+
+// The API flow in steps.
+std::string identify_ticket(TestServer& ts, const ClientCert& cert);    // REQUIREs 200
+Reply login(TestServer& ts, const ClientCert& cert, const std::string& ticket, const std::string& password);
+
+// A logged-in session as the page holds it.
+struct Session {
+    std::string cookie;   // "__Host-ibg_session=..."
+    std::string csrf;
+};
+Session login_ok(TestServer& ts, const ClientCert& cert, const std::string& password);   // REQUIREs 200
+Reply session_get(TestServer& ts, const ClientCert* cert, const Session& s);
+Reply session_post(TestServer& ts, const ClientCert* cert, const Session& s, const std::string& target,
+                   bool with_csrf = true);
+
+// Opens a TLS connection to the certificate origin, writes `bytes` and waits (up to
+// `give_up_seconds`) for the server to close it. True when the server closed it.
+bool server_closes_after(TestServer& ts, const std::string& bytes, int give_up_seconds);
+// Sends bytes that are not TLS at all; true when the server closed the connection.
+bool server_closes_on_garbage(TestServer& ts, const std::string& bytes, int give_up_seconds);
