@@ -6,8 +6,11 @@
 - every other file (scripts, style, module, font) under a content-hashed name such as
   `ibank.3f2a9c1d.wasm`, so it can be cached for a year and a new build is never mixed with an
   old one; index.html is rewritten to point at them;
+- the glyph chunks fetched on demand for characters outside the first screen's font
+  (scripts/glyph_chunks.py: glyphs/*.otf, already content-hashed, and their manifest);
 - a gzip and a brotli sibling of every file, so the server sends the smallest one the browser
-  accepts without compressing on each request.
+  accepts without compressing on each request (glyph chunks: gzip only - hundreds of files,
+  and brotli at its best level would add minutes to every build for a few percent).
 """
 import argparse
 import gzip
@@ -27,13 +30,14 @@ def hashed_name(name, data):
     return f"{stem}.{hashlib.sha256(data).hexdigest()[:12]}{ext}"
 
 
-def write_with_siblings(path, data):
+def write_with_siblings(path, data, with_brotli=True):
     with open(path, "wb") as f:
         f.write(data)
     with open(path + ".gz", "wb") as f:
         f.write(gzip.compress(data, compresslevel=9, mtime=0))
-    with open(path + ".br", "wb") as f:
-        f.write(brotli.compress(data, quality=11))
+    if with_brotli:
+        with open(path + ".br", "wb") as f:
+            f.write(brotli.compress(data, quality=11))
 
 
 def main():
@@ -70,6 +74,18 @@ def main():
         if needle not in page:
             sys.exit(f"package_web: index.html does not reference {name}")
         page = page.replace(needle, f'"{final}"')
+    glyph_dir = os.path.join(platform_out, "glyph-chunks")
+    manifests = [n for n in os.listdir(glyph_dir) if n.startswith("glyphs.") and n.endswith(".json")]
+    if len(manifests) != 1:
+        sys.exit(f"package_web: expected one glyph manifest in {glyph_dir}")
+    with open(os.path.join(glyph_dir, manifests[0]), "rb") as f:
+        write_with_siblings(os.path.join(args.out, manifests[0]), f.read())
+    page = page.replace('"glyphs.json"', f'"{manifests[0]}"')
+    os.makedirs(os.path.join(args.out, "glyphs"))
+    for name in os.listdir(os.path.join(glyph_dir, "glyphs")):
+        with open(os.path.join(glyph_dir, "glyphs", name), "rb") as f:
+            write_with_siblings(os.path.join(args.out, "glyphs", name), f.read(), with_brotli=False)
+
     write_with_siblings(os.path.join(args.out, "index.html"), page.encode("utf-8"))
 
     with open(os.path.join(WEB, "config.json"), "rb") as f:

@@ -9,6 +9,7 @@
     wasm: script.dataset.wasm,
     font: script.dataset.font,
     config: script.dataset.config,
+    glyphs: script.dataset.glyphs,
   };
 
   // Read by tests and scripts/bench-web; the C++ frame loop updates it.
@@ -47,17 +48,10 @@
   window.addEventListener('error', (e) => fail('stopped', e.message));
   window.addEventListener('ibank-first-frame', () => { document.getElementById('loading').hidden = true; });
 
-  if (typeof WebAssembly !== 'object' || typeof WebAssembly.instantiateStreaming !== 'function') {
+  if (typeof WebAssembly !== 'object' || typeof WebAssembly.compileStreaming !== 'function') {
     fail('wasm unsupported');
     return;
   }
-  const probe = document.createElement('canvas').getContext('webgl2');
-  if (!probe) {
-    fail('webgl2 unavailable');
-    return;
-  }
-  const lose = probe.getExtension('WEBGL_lose_context');
-  if (lose) lose.loseContext();   // give the probe's context back at once
 
   // Progress over the downloads that block the first frame.
   const progress = { loaded: {}, total: {} };
@@ -87,22 +81,35 @@
     return new Response(counted, { headers: { 'Content-Type': response.headers.get('Content-Type') || '' } });
   }
 
-  const wasmResponse = fetch(files.wasm).then((r) => withProgress('wasm', r));
+  // Everything starts at once: the module compiles while it streams in, and the font, the
+  // configuration and the module's JavaScript download beside it.
+  const compiled = fetch(files.wasm).then((r) => WebAssembly.compileStreaming(withProgress('wasm', r)));
   const font = fetch(files.font).then((r) => withProgress('font', r)).then((r) => r.arrayBuffer());
   // The configuration is edited by the credit union without a rebuild: always revalidate.
   const config = fetch(files.config, { cache: 'no-cache' }).then((r) => {
     if (!r.ok) throw new Error('config: HTTP ' + r.status);
     return r.arrayBuffer();
   });
+  const glue = fetch(files.app).then((r) => {
+    if (!r.ok) throw new Error(files.app + ': HTTP ' + r.status);
+    return r.blob();
+  });
+  compiled.catch((e) => fail('load failed', e));
 
-  Promise.all([font, config]).then(([fontBytes, configBytes]) => {
+  // Checked on the page's own canvas, so the app later gets this very context instead of a
+  // second one.
+  if (!document.getElementById('canvas').getContext('webgl2', { alpha: false, antialias: false, depth: false, stencil: false })) {
+    fail('webgl2 unavailable');
+    return;
+  }
+
+  Promise.all([font, config, glue]).then(([fontBytes, configBytes]) => {
     window.Module = {
       ibankAssets: { font: new Uint8Array(fontBytes), config: new Uint8Array(configBytes) },
-      // Compile while the module is still downloading.
+      ibankGlyphManifest: files.glyphs,
       instantiateWasm(imports, receiveInstance) {
-        wasmResponse
-          .then((response) => WebAssembly.instantiateStreaming(response, imports))
-          .then((result) => receiveInstance(result.instance, result.module))
+        compiled
+          .then((module) => WebAssembly.instantiate(module, imports).then((instance) => receiveInstance(instance, module)))
           .catch((e) => fail('load failed', e));
         return {};
       },
@@ -110,10 +117,11 @@
       print: (text) => console.log(text),
       printErr: (text) => console.warn(text),
     };
+    // The same URL as the download above: the browser's cache serves it (CSP allows only
+    // 'self' scripts, so a blob: URL is not an option).
     const app = document.createElement('script');
     app.src = files.app;
     app.onerror = () => fail('load failed', files.app);
     document.body.appendChild(app);
   }).catch((e) => fail('load failed', e));
-  wasmResponse.catch((e) => fail('load failed', e));
 })();

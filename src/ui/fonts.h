@@ -4,11 +4,21 @@
 // pixel size (ImFontConfig::RasterizerDensity = devicePixelRatio) while layout stays in CSS
 // pixels, so text stays crisp at browser zoom 100-200 % and on HiDPI screens instead of being a
 // stretched bitmap.
+#include <cstdint>
 #include <imgui.h>
+#include <string_view>
 #include <vector>
+
+// A glyph chunk fetched on demand (core/glyph_chunks.h), merged into every size of the font.
+struct FontChunk {
+    std::vector<unsigned char> data;
+    ImWchar ranges[3] = {0, 0, 0};   // {first, last, 0}: the atlas keeps a pointer to it
+};
 
 struct UiFonts {
     std::vector<unsigned char> data;   // the subset font file; the atlas reads it, never owns it
+    std::vector<FontChunk> chunks;
+    bool chunks_changed = false;       // a chunk arrived: rebuild the atlas
     float built_for_dpr = 0.0f;        // 0: not built yet
     ImFont* body = nullptr;
     ImFont* heading = nullptr;
@@ -20,7 +30,10 @@ constexpr float kBodyEm = 15.0f;
 constexpr float kHeadingEm = 20.0f;
 constexpr float kLineHeightPerEm = 1.448f;
 
-// Rebuilds the atlas when `dpr` differs from the one it was built for. Returns true when the
+// Appends the code points of `text` that the atlas cannot draw (no duplicates across calls).
+void fonts_find_missing(const UiFonts& fonts, std::string_view text, std::vector<uint32_t>& missing);
+
+// Rebuilds the atlas when `dpr` differs from the one it was built for, or a chunk arrived. Returns true when the
 // atlas changed (the renderer must upload it again), false when nothing was done or on failure
 // (then `error` says why).
 bool fonts_update(UiFonts& fonts, float dpr, const char** error);

@@ -38,8 +38,10 @@ void screen_password_entry(ScreenContext& c)
     draw_certificate(c);
     layout_section_gap();
 
-    if (flow.notice == Notice::WrongPassword)
+    if (flow.notice == Notice::WrongPassword && flow.remaining_attempts >= 0)
         ui_alert(c.f, T(c, StringId::wrong_password, "n", std::to_string(flow.remaining_attempts)).c_str());
+    else if (flow.notice == Notice::WrongPassword)
+        ui_alert(c.f, T(c, StringId::wrong_password_plain));
     if (flow.notice == Notice::PasswordEmpty)
         ui_alert(c.f, T(c, StringId::password_empty));
 

@@ -2,6 +2,7 @@
 
 #include "browser.h"
 #include "controller.h"
+#include "glyph_loader.h"
 #include "overlay.h"
 #include "platform.h"
 
@@ -73,6 +74,7 @@ static void draw_frame(WebPlatform& p, double now)
     const float clear[3] = {bg.x, bg.y, bg.z};
     renderer_draw(p.renderer, ImGui::GetDrawData(), clear);
     overlay_publish(p);
+    glyph_loader_after_frame(p);
     js_frame_drawn();
 
     controller_dispatch_all(p, events);
