@@ -51,18 +51,22 @@ const char* content_type_for(const std::string& file_name)
 
 bool is_content_hashed_name(const std::string& file_name)
 {
+    // The segment before the extension: 8 to 64 lowercase hex digits, after a non-empty name.
     size_t last = file_name.rfind('.');
-    if (last == std::string::npos || last < 10)
+    if (last == std::string::npos || last == 0)
         return false;
-    size_t hash_start = last - 8;
-    if (file_name[hash_start - 1] != '.')
+    size_t dot = file_name.rfind('.', last - 1);
+    if (dot == std::string::npos || dot == 0)
         return false;
-    for (size_t i = hash_start; i < last; i++) {
+    size_t hash_size = last - dot - 1;
+    if (hash_size < 8 || hash_size > 64)
+        return false;
+    for (size_t i = dot + 1; i < last; i++) {
         char c = file_name[i];
         if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
             return false;
     }
-    return hash_start - 1 > 0;   // a name before the hash
+    return true;
 }
 
 bool accepts_encoding(const std::string& accept_encoding, const std::string& coding)

@@ -16,7 +16,8 @@ struct StaticFile {
 bool static_resolve(const std::string& web_root, const std::string& target, const std::string& accept_encoding,
                     StaticFile& out);
 
-// "name.0123abcd.ext": the web build names assets after their content, so they never change.
+// "name.0123abcd.ext" (8 to 64 hex digits): the web build names assets after their content, so
+// they never change.
 bool is_content_hashed_name(const std::string& file_name);
 
 // Does the Accept-Encoding header admit `coding` (q > 0)?

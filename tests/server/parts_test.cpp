@@ -7,11 +7,15 @@ TEST_CASE("content-hashed names are recognised")
 {
     CHECK(is_content_hashed_name("app.0123abcd.wasm"));
     CHECK(is_content_hashed_name("font.deadbeef.woff2"));
+    CHECK(is_content_hashed_name("app.544c036ca4fd.css"));
+    CHECK(is_content_hashed_name("g-00100.2abac4b68808.otf"));
     CHECK_FALSE(is_content_hashed_name("index.html"));
     CHECK_FALSE(is_content_hashed_name("config.json"));
     CHECK_FALSE(is_content_hashed_name("app.0123ABCD.wasm"));
     CHECK_FALSE(is_content_hashed_name("app.0123abc.wasm"));
     CHECK_FALSE(is_content_hashed_name(".0123abcd.wasm"));
+    CHECK_FALSE(is_content_hashed_name("0123abcd.wasm"));
+    CHECK_FALSE(is_content_hashed_name("app.0123abcd"));
 }
 
 TEST_CASE("Accept-Encoding is read with its q-values")
