@@ -14,6 +14,7 @@
 #include <boost/beast/ssl.hpp>
 
 #include <openssl/ssl.h>
+#include <sodium.h>
 
 #include <algorithm>
 #include <atomic>
@@ -186,11 +187,20 @@ private:
         send_api(std::move(answer), 11, true);
     }
 
+    // The request body (a password, for login) has been moved out of the read buffer, but its
+    // bytes remain in the buffer's memory: zero the whole unused part.
+    void wipe_read_buffer()
+    {
+        auto unused = buffer_.prepare(buffer_.capacity() - buffer_.size());
+        sodium_memzero(unused.data(), unused.size());
+    }
+
     void serve_api()
     {
         http::request<http::string_body> req = parser_->release();
         auto request = std::make_shared<ApiRequest>(api_request(req));
         request->body.swap(req.body());
+        wipe_read_buffer();
         unsigned version = req.version();
         bool keep_alive = req.keep_alive();
         // The certificate travels with the request to the worker (counted references, freed below).

@@ -59,6 +59,24 @@ TEST_CASE("bad requests get their status and code")
     CHECK(login(ts, cert, ticket, kPassword).status == 200);
 }
 
+TEST_CASE("a chunked body over the limit is refused as it arrives")
+{
+    TestServer ts;
+    ClientCert cert = add_user(ts, "yamada01", kPassword);
+    Request r;
+    r.method = "POST";
+    r.target = "/api/v1/identify";
+    r.cert = &cert;
+    r.chunked = true;
+    r.headers.emplace_back("Content-Type", "application/json");
+    r.body = "{\"pad\":\"" + std::string(8000, 'x') + "\"}";
+    Reply big = send(ts, r);
+    CHECK(big.status == 413);
+    CHECK(big.error() == "too_large");
+    r.body = "{}";
+    CHECK(send(ts, r).status == 200);   // chunked itself is fine
+}
+
 TEST_CASE("a charset parameter on the JSON content type is fine")
 {
     TestServer ts;

@@ -190,7 +190,9 @@ Reply send(TestServer& ts, const Request& request)
     for (const auto& [name, value] : request.headers)
         req.set(name, value);
     req.body() = request.body;
-    if (request.method != "GET" && request.method != "HEAD" && request.method != "OPTIONS")
+    if (request.chunked)
+        req.chunked(true);
+    else if (request.method != "GET" && request.method != "HEAD" && request.method != "OPTIONS")
         req.prepare_payload();
     req.keep_alive(false);
     http::write(stream, req);

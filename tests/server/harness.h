@@ -83,6 +83,7 @@ struct Request {
     std::vector<std::pair<std::string, std::string>> headers;
     const ClientCert* cert = nullptr;
     bool app_origin = false;      // send to the app origin instead of the certificate origin
+    bool chunked = false;         // Transfer-Encoding: chunked instead of Content-Length
 };
 
 Reply send(TestServer& ts, const Request& request);
