@@ -150,6 +150,21 @@ static void print_certs(const DataPaths& paths, const std::string& user)
     tx.commit();
 }
 
+static void print_sessions(const DataPaths& paths, int64_t now)
+{
+    OpenStore db(paths);
+    Transaction tx(db.store);
+    std::printf("%-20s %-26s %-26s %-26s %s\n", "USER", "LOGIN", "IDLE EXPIRY", "ABSOLUTE EXPIRY", "SOURCE");
+    for (const SessionRecord& s : sessions_active(tx)) {
+        if (session_expired_at(s, now))
+            continue;   // ended at the next sweep
+        std::printf("%-20s %-26s %-26s %-26s %s\n", s.user_id.c_str(), format_time(s.login_time).c_str(),
+                    format_time(session_idle_expires_at(s)).c_str(), format_time(session_absolute_expires_at(s)).c_str(),
+                    s.source_address.c_str());
+    }
+    tx.commit();
+}
+
 static void print_audit(const DataPaths& paths, const std::string& user, int limit, bool as_json)
 {
     OpenStore db(paths);
@@ -244,6 +259,13 @@ int main(int argc, char** argv)
     CLI::App* cert_list_cmd = cert_cmd->add_subcommand("list", "list certificates");
     cert_list_cmd->add_option("--user", filter_user, "only this user's");
 
+    // session
+    CLI::App* session_cmd = app.add_subcommand("session", "see and end customers' sessions");
+    session_cmd->require_subcommand(1);
+    CLI::App* session_list_cmd = session_cmd->add_subcommand("list", "list active sessions");
+    CLI::App* session_end_cmd = session_cmd->add_subcommand("end", "end a user's session now");
+    session_end_cmd->add_option("id", user_id, "user ID")->required();
+
     // audit
     int limit = 100;
     bool as_json = false;
@@ -306,6 +328,13 @@ int main(int argc, char** argv)
             std::printf("revoked certificate %s of %s; CRL rewritten\n", c.serial.c_str(), c.user_id.c_str());
         } else if (cert_list_cmd->parsed()) {
             print_certs(paths, filter_user);
+        } else if (session_list_cmd->parsed()) {
+            print_sessions(paths, now);
+        } else if (session_end_cmd->parsed()) {
+            OpenStore db(paths);
+            if (!operator_session_end(db.store, user_id, now))
+                throw std::runtime_error(user_id + " holds no active session");
+            std::printf("ended the session of %s\n", user_id.c_str());
         } else if (audit_cmd->parsed()) {
             print_audit(paths, filter_user, limit, as_json);
         }

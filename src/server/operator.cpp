@@ -156,6 +156,18 @@ void operator_user_unlock(Store& store, const std::string& user_id, int64_t now)
     tx.commit();
 }
 
+bool operator_session_end(Store& store, const std::string& user_id, int64_t now)
+{
+    Transaction tx(store);
+    SessionRecord s;
+    if (!session_find_active(tx, user_id, s))
+        return false;
+    session_end(tx, s.digest, now, "ended_by_operator");
+    audit_operator(tx, now, user_id, s.fingerprint, "session_end", "session from " + s.source_address);
+    tx.commit();
+    return true;
+}
+
 CertRecord operator_register_cert(Store& store, X509* cert, const std::string& user_id, int64_t now)
 {
     Transaction tx(store);

@@ -48,6 +48,10 @@ void operator_user_add(Store& store, const UserRecord& user, std::string_view pa
 void operator_user_passwd(Store& store, const std::string& user_id, std::string_view password, int64_t now);
 void operator_user_unlock(Store& store, const std::string& user_id, int64_t now);
 
+// Ends the user's active session (the customer's next request is told session_expired).
+// False when the user holds none.
+bool operator_session_end(Store& store, const std::string& user_id, int64_t now);
+
 // Registers an existing certificate to a user (its fingerprint is what identify looks up).
 CertRecord operator_register_cert(Store& store, X509* cert, const std::string& user_id, int64_t now);
 

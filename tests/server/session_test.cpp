@@ -262,3 +262,14 @@ TEST_CASE("a restart keeps users, sessions and the audit log")
     REQUIRE(user_find(tx, "yamada01", u));
     CHECK(u.failed_count == 1);
 }
+
+TEST_CASE("an operator can end a customer's session")
+{
+    TestServer ts;
+    ClientCert cert = add_user(ts, "yamada01", kPassword);
+    Session s = login_ok(ts, cert, kPassword);
+    CHECK(operator_session_end(ts.store, "yamada01", ts.now));
+    CHECK(session_get(ts, &cert, s).error() == "session_expired");
+    CHECK_FALSE(operator_session_end(ts.store, "yamada01", ts.now));
+    CHECK(login(ts, cert, identify_ticket(ts, cert), kPassword).status == 200);
+}

@@ -1,0 +1,174 @@
+// The operator command line, run as operators run it (the built ibgate binary).
+#include "server/operator.h"
+
+#include <catch_amalgamated.hpp>
+#include <nlohmann/json.hpp>
+#include <openssl/pkcs12.h>
+#include <sodium.h>
+
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace fs = std::filesystem;
+
+struct CliRun {
+    int status = -1;
+    std::string output;   // stdout and stderr
+};
+
+struct CliDir {
+    fs::path dir;
+    CliDir()
+    {
+        char name[64];
+        std::snprintf(name, sizeof(name), "ibgate-cli-%08x", randombytes_random());
+        dir = fs::temp_directory_path() / name;
+        fs::create_directories(dir);
+    }
+    ~CliDir()
+    {
+        std::error_code ec;
+        fs::remove_all(dir, ec);
+    }
+
+    // Runs `ibgate --dir <dir>/data <args>` with `input` on standard input.
+    CliRun run(const std::string& args, const std::string& input = "")
+    {
+        fs::path in = dir / "stdin.txt";
+        std::ofstream(in, std::ios::binary) << input;
+        std::string cmd = std::string(IBGATE_BINARY) + " --dir '" + (dir / "data").string() + "' " + args + " < '"
+                          + in.string() + "' 2>&1";
+        CliRun r;
+        FILE* pipe = popen(cmd.c_str(), "r");
+        REQUIRE(pipe);
+        char buf[4096];
+        size_t n = 0;
+        while ((n = std::fread(buf, 1, sizeof(buf), pipe)) > 0)
+            r.output.append(buf, n);
+        int status = pclose(pipe);
+        r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        return r;
+    }
+};
+
+static std::string read_all(const fs::path& p)
+{
+    std::ifstream in(p, std::ios::binary);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+static std::string line_value(const std::string& output, const std::string& label)
+{
+    size_t at = output.find(label);
+    REQUIRE(at != std::string::npos);
+    size_t start = output.find_first_not_of(' ', at + label.size());
+    return output.substr(start, output.find('\n', start) - start);
+}
+
+TEST_CASE("cli: init, users, certificates and the audit log")
+{
+    REQUIRE(sodium_init() >= 0);
+    CliDir cli;
+    CliRun init = cli.run("init --hash-cost test --institution-code 1399");
+    INFO(init.output);
+    REQUIRE(init.status == 0);
+
+    CliRun again = cli.run("init --hash-cost test");
+    CHECK(again.status != 0);
+    CHECK(again.output.find("already initialised") != std::string::npos);
+
+    const std::string password = "Sakura-2024-pass";
+    CliRun add = cli.run("user add yamada01 --name '山田 太郎' --company '株式会社さくら商事' --role administrator --password-stdin",
+                         password + "\n");
+    INFO(add.output);
+    REQUIRE(add.status == 0);
+    CHECK(add.output.find(password) == std::string::npos);
+
+    CHECK(cli.run("user add suzuki02 --name a --company b --password-stdin", "short\n").status != 0);
+    CHECK(cli.run("user add suzuki02 --name a --company b --password 'Sakura-2024-pass'").status != 0);   // never from argv
+    CHECK(cli.run("user add 'bad id' --name a --company b --password-stdin", password + "\n").status != 0);
+
+    CliRun list = cli.run("user list");
+    CHECK(list.output.find("yamada01") != std::string::npos);
+    CHECK(list.output.find("administrator") != std::string::npos);
+    CHECK(list.output.find("suzuki02") == std::string::npos);
+
+    // The password is nowhere in the data directory, hashed or not.
+    for (const auto& entry : fs::recursive_directory_iterator(cli.dir / "data"))
+        if (entry.is_regular_file())
+            CHECK(read_all(entry.path()).find(password) == std::string::npos);
+
+    CliRun issue = cli.run("cert issue yamada01 --days 30");
+    INFO(issue.output);
+    REQUIRE(issue.status == 0);
+    std::string p12_path = line_value(issue.output, "PKCS#12 (browser)");
+    std::string p12_password = line_value(issue.output, "import password");
+    std::string pem_path = line_value(issue.output, "PEM certificate");
+    std::string serial = issue.output.substr(issue.output.find("certificate ") + 12, 32);
+
+    // The PKCS#12 file opens with the printed password and holds the PEM certificate and its CA.
+    {
+        FILE* f = std::fopen(p12_path.c_str(), "rb");
+        REQUIRE(f);
+        PKCS12* p12 = d2i_PKCS12_fp(f, nullptr);
+        std::fclose(f);
+        REQUIRE(p12);
+        EVP_PKEY* key = nullptr;
+        X509* cert = nullptr;
+        STACK_OF(X509)* ca = nullptr;
+        CHECK(PKCS12_parse(p12, "wrong password", &key, &cert, &ca) == 0);
+        REQUIRE(PKCS12_parse(p12, p12_password.c_str(), &key, &cert, &ca) == 1);
+        CertPtr pem = pki_read_cert(pem_path);
+        CHECK(pki_fingerprint(cert) == pki_fingerprint(pem.get()));
+        CHECK(pki_common_name(cert) == "yamada011399");
+        CHECK(sk_X509_num(ca) == 1);
+        EVP_PKEY_free(key);
+        X509_free(cert);
+        sk_X509_pop_free(ca, X509_free);
+        PKCS12_free(p12);
+    }
+
+    CliRun certs = cli.run("cert list --user yamada01");
+    CHECK(certs.output.find(serial) != std::string::npos);
+
+    CliRun revoke = cli.run("cert revoke " + serial + " --reason lost");
+    INFO(revoke.output);
+    CHECK(revoke.status == 0);
+    CrlPtr crl = pki_read_crl((cli.dir / "data" / "pki" / "crl.pem").string());
+    CHECK(sk_X509_REVOKED_num(X509_CRL_get_REVOKED(crl.get())) == 1);
+    CHECK(cli.run("cert revoke 00DEADBEEF").status != 0);
+
+    CliRun unlock_unknown = cli.run("user unlock nobody");
+    CHECK(unlock_unknown.status == 1);
+    CHECK(unlock_unknown.output == "ibgate: error: no user nobody\n");
+    CHECK(cli.run("user unlock yamada01").status == 0);
+    CHECK(cli.run("session end yamada01").output.find("no active session") != std::string::npos);
+
+    CliRun audit = cli.run("audit --json");
+    REQUIRE(audit.status == 0);
+    std::vector<std::string> events;
+    std::istringstream lines(audit.output);
+    for (std::string line; std::getline(lines, line);) {
+        nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
+        REQUIRE(j.is_object());
+        events.push_back(j["result"].get<std::string>());
+    }
+    std::vector<std::string> expected = {"init", "user_add", "cert_register", "cert_revoke", "user_unlock"};
+    CHECK(events == expected);
+}
+
+TEST_CASE("cli: commands on a missing data directory fail with one line")
+{
+    CliDir cli;
+    CliRun r = cli.run("user list");
+    CHECK(r.status == 1);
+    CHECK(r.output.find("run 'ibgate init' first") != std::string::npos);
+    CHECK(std::count(r.output.begin(), r.output.end(), '\n') == 1);
+}
