@@ -5,7 +5,6 @@
 (function () {
   const script = document.currentScript;
   const files = {
-    app: script.dataset.app,
     wasm: script.dataset.wasm,
     font: script.dataset.font,
     config: script.dataset.config,
@@ -27,6 +26,9 @@
     'stopped': ['画面の処理が停止しました。再読み込みしてください。',
                 'The screen stopped working. Please reload.'],
   };
+
+  // Until the checks below pass, the module's JavaScript finds a Module that never starts.
+  window.Module = { instantiateWasm: () => ({}) };
 
   let failed = false;
   function fail(code, detail) {
@@ -85,14 +87,11 @@
   // configuration and the module's JavaScript download beside it.
   const compiled = fetch(files.wasm).then((r) => WebAssembly.compileStreaming(withProgress('wasm', r)));
   const font = fetch(files.font).then((r) => withProgress('font', r)).then((r) => r.arrayBuffer());
-  // The configuration is edited by the credit union without a rebuild: always revalidate.
-  const config = fetch(files.config, { cache: 'no-cache' }).then((r) => {
+  // The configuration is edited by the credit union without a rebuild; the server sends it
+  // with Cache-Control: no-cache, so it is revalidated on every visit.
+  const config = fetch(files.config).then((r) => {
     if (!r.ok) throw new Error('config: HTTP ' + r.status);
     return r.arrayBuffer();
-  });
-  const glue = fetch(files.app).then((r) => {
-    if (!r.ok) throw new Error(files.app + ': HTTP ' + r.status);
-    return r.blob();
   });
   compiled.catch((e) => fail('load failed', e));
 
@@ -103,25 +102,28 @@
     return;
   }
 
-  Promise.all([font, config, glue]).then(([fontBytes, configBytes]) => {
-    window.Module = {
-      ibankAssets: { font: new Uint8Array(fontBytes), config: new Uint8Array(configBytes) },
-      ibankGlyphManifest: files.glyphs,
-      instantiateWasm(imports, receiveInstance) {
-        compiled
-          .then((module) => WebAssembly.instantiate(module, imports).then((instance) => receiveInstance(instance, module)))
-          .catch((e) => fail('load failed', e));
-        return {};
-      },
-      onAbort: (what) => fail('stopped', what),
-      print: (text) => console.log(text),
-      printErr: (text) => console.warn(text),
-    };
-    // The same URL as the download above: the browser's cache serves it (CSP allows only
-    // 'self' scripts, so a blob: URL is not an option).
-    const app = document.createElement('script');
-    app.src = files.app;
-    app.onerror = () => fail('load failed', files.app);
-    document.body.appendChild(app);
-  }).catch((e) => fail('load failed', e));
+  const assets = Promise.all([font, config]);
+  assets.catch((e) => fail('load failed', e));
+
+  // Read by the module's JavaScript (ibank.js), which runs right after this file.
+  window.Module = {
+    // main() waits until the font and the configuration are in.
+    preRun: [() => {
+      Module.addRunDependency('ibank-assets');
+      assets.then(([fontBytes, configBytes]) => {
+        Module.ibankAssets = { font: new Uint8Array(fontBytes), config: new Uint8Array(configBytes) };
+        Module.removeRunDependency('ibank-assets');
+      });
+    }],
+    ibankGlyphManifest: files.glyphs,
+    instantiateWasm(imports, receiveInstance) {
+      compiled
+        .then((module) => WebAssembly.instantiate(module, imports).then((instance) => receiveInstance(instance, module)))
+        .catch((e) => fail('load failed', e));
+      return {};
+    },
+    onAbort: (what) => fail('stopped', what),
+    print: (text) => console.log(text),
+    printErr: (text) => console.warn(text),
+  };
 })();

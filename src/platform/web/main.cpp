@@ -74,6 +74,7 @@ int main()
     attrs.stencil = EM_FALSE;
     attrs.antialias = EM_FALSE;   // ImGui anti-aliases its own shapes
     attrs.powerPreference = EM_WEBGL_POWER_PREFERENCE_LOW_POWER;
+    attrs.enableExtensionsByDefault = EM_FALSE;   // none needed; enabling them all costs start-up time
     p.gl = emscripten_webgl_create_context("#canvas", &attrs);
     if (p.gl <= 0) {
         fail(p, "webgl2 unavailable");
