@@ -4,31 +4,64 @@
 
 #include <algorithm>
 
-void fonts_find_missing(const UiFonts& fonts, std::string_view text, std::vector<uint32_t>& missing)
+// Characters every size always holds: printable ASCII (IDs, codes, the password mask), the
+// ellipsis ImGui draws for clipped text, and ● for masked input.
+static void add_basic_coverage(FontCoverage& coverage)
 {
-    if (!fonts.body)
+    for (uint32_t cp = 0x20; cp < 0x7F; cp++)
+        coverage.codepoints.push_back(cp);
+    coverage.codepoints.push_back(0x2026);
+    coverage.codepoints.push_back(0x25CF);
+}
+
+static void rebuild_ranges(FontCoverage& coverage)
+{
+    if (coverage.codepoints.empty())
+        add_basic_coverage(coverage);
+    std::sort(coverage.codepoints.begin(), coverage.codepoints.end());
+    coverage.ranges.clear();
+    for (uint32_t cp : coverage.codepoints) {
+        if (!coverage.ranges.empty() && coverage.ranges.back() + 1 == static_cast<ImWchar>(cp)) {
+            coverage.ranges.back() = static_cast<ImWchar>(cp);
+            continue;
+        }
+        coverage.ranges.push_back(static_cast<ImWchar>(cp));
+        coverage.ranges.push_back(static_cast<ImWchar>(cp));
+    }
+    coverage.ranges.push_back(0);
+}
+
+void fonts_request_text(UiFonts& fonts, std::string_view text, bool heading, std::vector<uint32_t>& unavailable)
+{
+    ImFont* font = heading ? fonts.heading : fonts.body;
+    FontCoverage& coverage = heading ? fonts.heading_coverage : fonts.body_coverage;
+    if (!font)
         return;
     for (uint32_t cp : utf8_codepoints(text)) {
-        if (cp < 0x20 || cp == 0xFFFD)
+        if (cp < 0x20 || cp == 0xFFFD || font->FindGlyphNoFallback(static_cast<ImWchar>(cp)))
             continue;
-        if (fonts.body->FindGlyphNoFallback(static_cast<ImWchar>(cp)))
-            continue;
-        if (std::find(missing.begin(), missing.end(), cp) == missing.end())
-            missing.push_back(cp);
+        const auto at = std::lower_bound(coverage.codepoints.begin(), coverage.codepoints.end(), cp);
+        if (at == coverage.codepoints.end() || *at != cp) {
+            coverage.codepoints.insert(at, cp);   // first time: the next build includes it
+            fonts.dirty = true;
+        } else if (!fonts.dirty && std::find(unavailable.begin(), unavailable.end(), cp) == unavailable.end()) {
+            unavailable.push_back(cp);            // the atlas was built with it and still lacks it: needs a chunk
+        }
     }
 }
 
-// Adds one size of the font: the subset, then every fetched chunk merged into it.
-static ImFont* add_font(UiFonts& fonts, float size, float dpr)
+// Adds one size of the font: the subset, then every fetched chunk merged into it, each asked
+// only for the characters this size has shown (ImGui skips those a source lacks).
+static ImFont* add_font(UiFonts& fonts, float size, float dpr, FontCoverage& coverage)
 {
-    static const ImWchar kAllBmp[] = {0x0020, 0xFFFD, 0};   // ImGui skips code points without a glyph
+    rebuild_ranges(coverage);
     ImFontConfig cfg;
     cfg.FontDataOwnedByAtlas = false;
     cfg.OversampleH = 1;   // rasterised at device resolution already; oversampling only blurs
     cfg.OversampleV = 1;
     cfg.RasterizerDensity = dpr;
     cfg.PixelSnapH = true;
-    cfg.GlyphRanges = kAllBmp;
+    cfg.GlyphRanges = coverage.ranges.data();
     ImFontAtlas* atlas = ImGui::GetIO().Fonts;
     ImFont* font = atlas->AddFontFromMemoryTTF(fonts.data.data(), static_cast<int>(fonts.data.size()), size, &cfg);
     if (!font)
@@ -36,7 +69,6 @@ static ImFont* add_font(UiFonts& fonts, float size, float dpr)
     for (FontChunk& chunk : fonts.chunks) {
         ImFontConfig merge = cfg;
         merge.MergeMode = true;
-        merge.GlyphRanges = chunk.ranges;
         atlas->AddFontFromMemoryTTF(chunk.data.data(), static_cast<int>(chunk.data.size()), size, &merge);
     }
     return font;
@@ -47,9 +79,9 @@ bool fonts_update(UiFonts& fonts, float dpr, const char** error)
     *error = nullptr;
     if (dpr <= 0.0f)
         dpr = 1.0f;
-    if (fonts.built_for_dpr == dpr && !fonts.chunks_changed)
+    if (fonts.built_for_dpr == dpr && !fonts.dirty)
         return false;
-    fonts.chunks_changed = false;
+    fonts.dirty = false;
     if (fonts.data.empty()) {
         *error = "font data missing";
         return false;
@@ -57,8 +89,8 @@ bool fonts_update(UiFonts& fonts, float dpr, const char** error)
 
     ImGuiIO& io = ImGui::GetIO();
     io.Fonts->Clear();
-    fonts.body = add_font(fonts, kBodyEm * kLineHeightPerEm, dpr);
-    fonts.heading = add_font(fonts, kHeadingEm * kLineHeightPerEm, dpr);
+    fonts.body = add_font(fonts, kBodyEm * kLineHeightPerEm, dpr, fonts.body_coverage);
+    fonts.heading = add_font(fonts, kHeadingEm * kLineHeightPerEm, dpr, fonts.heading_coverage);
     if (!fonts.body || !fonts.heading || !io.Fonts->Build()) {
         *error = "font could not be loaded";
         fonts.built_for_dpr = 0.0f;

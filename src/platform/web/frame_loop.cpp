@@ -46,35 +46,49 @@ static void set_wake_timer(WebPlatform& p, double seconds)
     p.wake_timer = seconds < 0.0 ? 0 : emscripten_set_timeout(on_wake_timer, seconds * 1000.0, &p);
 }
 
-static void draw_frame(WebPlatform& p, double now)
+static void update_fonts(WebPlatform& p)
 {
     const char* font_error = nullptr;
     if (fonts_update(p.app.fonts, p.dpr, &font_error))
         renderer_upload_fonts(p.renderer);
+}
 
+static void build_ui(WebPlatform& p, double now, float delta_time, std::vector<FlowEvent>& events)
+{
     ImGuiIO& io = ImGui::GetIO();
     io.DisplaySize = ImVec2(static_cast<float>(p.css_width), static_cast<float>(p.css_height));
     io.DisplayFramebufferScale = ImVec2(p.dpr, p.dpr);
-    const double dt = now - p.last_frame_time;
-    io.DeltaTime = p.last_frame_time > 0.0 && dt > 0.0 ? static_cast<float>(dt) : 1.0f / 60.0f;
-    p.last_frame_time = now;
-
-    // Deadlines and session expiry are checked against the clock before drawing.
-    controller_dispatch(p, flow_event(FlowEventKind::Tick));
-
+    io.DeltaTime = delta_time;
     AppFrameInput input;
     input.now = now;
     input.caps_lock = p.caps_lock;
-    std::vector<FlowEvent> events;
     ImGui::NewFrame();
     app_frame(p.app, input, events);
     ImGui::Render();
+    glyph_loader_check_frame(p);
+}
+
+static void draw_frame(WebPlatform& p, double now)
+{
+    // Deadlines and session expiry are checked against the clock before drawing.
+    controller_dispatch(p, flow_event(FlowEventKind::Tick));
+
+    update_fonts(p);
+    const double dt = now - p.last_frame_time;
+    p.last_frame_time = now;
+    std::vector<FlowEvent> events;
+    build_ui(p, now, dt > 0.0 && dt < 1e6 ? static_cast<float>(dt) : 1.0f / 60.0f, events);
+    if (p.app.fonts.dirty) {
+        // The frame shows characters the atlas lacked: add them and build the frame again
+        // before anything is presented, so no missing-glyph box is ever seen.
+        update_fonts(p);
+        build_ui(p, now, 1e-4f, events);
+    }
 
     const ImVec4 bg = ImGui::GetStyle().Colors[ImGuiCol_WindowBg];
     const float clear[3] = {bg.x, bg.y, bg.z};
     renderer_draw(p.renderer, ImGui::GetDrawData(), clear);
     overlay_publish(p);
-    glyph_loader_after_frame(p);
     js_frame_drawn();
 
     controller_dispatch_all(p, events);

@@ -90,18 +90,17 @@ extern "C" EMSCRIPTEN_KEEPALIVE void ibank_glyph_file_done(int request, const un
     g_loader.chunks.state[i] = ChunkState::Loaded;
     FontChunk chunk;
     chunk.data.assign(data, data + length);
-    chunk.ranges[0] = static_cast<ImWchar>(g_loader.chunks.chunks[i].first);
-    chunk.ranges[1] = static_cast<ImWchar>(g_loader.chunks.chunks[i].last);
     p.app.fonts.chunks.push_back(std::move(chunk));
-    p.app.fonts.chunks_changed = true;
+    p.app.fonts.dirty = true;
     loop_note_event(p);   // redraw with the new glyphs
 }
 
-void glyph_loader_after_frame(WebPlatform& p)
+void glyph_loader_check_frame(WebPlatform& p)
 {
+    // Every text the frame drew is in the semantic tree (that is what screen readers read, too).
     std::vector<uint32_t> missing;
     for (const SemanticNode& node : p.app.semantics.nodes)
-        fonts_find_missing(p.app.fonts, node.name, missing);
+        fonts_request_text(p.app.fonts, node.name, node.role == SemanticRole::Heading, missing);
     js_report_missing_glyphs(static_cast<int>(missing.size()));
     if (missing.empty())
         return;

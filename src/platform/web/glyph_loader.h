@@ -1,7 +1,9 @@
 #pragma once
-// Fetches glyph chunks (core/glyph_chunks.h) for characters the frame showed but the font atlas
-// lacks - typically company and user names from the server - and hands them to the fonts.
+// Keeps the font atlas covering what the frame shows: characters seen for the first time are
+// added to the atlas (from the subset font), and those no loaded font data has are fetched as
+// glyph chunks (core/glyph_chunks.h) - typically company and user names from the server.
 struct WebPlatform;
 
-// After each frame: finds visible characters without a glyph and fetches what covers them.
-void glyph_loader_after_frame(WebPlatform& p);
+// After the UI built a frame: records its characters in the fonts (fonts.dirty when the atlas
+// must grow) and fetches chunks for characters no font data has yet.
+void glyph_loader_check_frame(WebPlatform& p);
