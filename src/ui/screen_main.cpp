@@ -85,7 +85,7 @@ static void draw_history(ScreenContext& c)
     ImGui::TableSetupColumn(T(c, StringId::main_history_time), ImGuiTableColumnFlags_WidthStretch, 2.0f);
     ImGui::TableSetupColumn(T(c, StringId::main_history_source), ImGuiTableColumnFlags_WidthStretch, 1.5f);
     ImGui::TableSetupColumn(T(c, StringId::main_history_result), ImGuiTableColumnFlags_WidthStretch, 1.2f);
-    ImGui::TableHeadersRow();
+    ui_table_headers(c.f);
     for (const api::LoginRecord& r : info.recent_logins) {
         const std::string time = format_jst(r.time);
         const char* result = T(c, result_text(r.result));

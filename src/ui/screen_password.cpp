@@ -46,7 +46,7 @@ void screen_password_entry(ScreenContext& c)
         ui_alert(c.f, T(c, StringId::password_empty));
 
     ui_text(c.f, T(c, StringId::password_label));
-    const bool entered = ui_password_field(c.f, "##password", c.app.password.data, kSecretCapacity + 1,
+    const bool entered = ui_password_field(c.f, T(c, StringId::password_label), c.app.password.data, kSecretCapacity + 1,
                                            std::min(c.width, 360.0f));
     secret_normalise(c.app.password);
     if (c.first_frame)

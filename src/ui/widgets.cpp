@@ -52,6 +52,19 @@ void ui_semantic_text_at(UiFrame& f, const char* text, ImVec2 min, ImVec2 size)
     f.semantics->nodes.push_back(std::move(n));
 }
 
+void ui_table_headers(UiFrame& f)
+{
+    ImGui::TableNextRow(ImGuiTableRowFlags_Headers);
+    const int columns = ImGui::TableGetColumnCount();
+    for (int column = 0; column < columns; column++) {
+        if (!ImGui::TableSetColumnIndex(column))
+            continue;
+        const char* name = ImGui::TableGetColumnName(column);
+        ImGui::TableHeader(name);
+        record(f, SemanticRole::Text, name);
+    }
+}
+
 static bool activated_from_dom(const UiFrame& f)
 {
     return f.activate_id != 0 && f.activate_id == ImGui::GetItemID();
@@ -168,16 +181,18 @@ bool ui_checkbox(UiFrame& f, const char* label, bool* value)
     return changed;
 }
 
-bool ui_password_field(UiFrame& f, const char* label, char* buffer, int capacity, float width)
+bool ui_password_field(UiFrame& f, const char* name, char* buffer, int capacity, float width)
 {
     ImGui::SetNextItemWidth(width);
     // No undo history: it would be one more copy of the password.
     const ImGuiInputTextFlags flags = ImGuiInputTextFlags_Password | ImGuiInputTextFlags_EnterReturnsTrue
         | ImGuiInputTextFlags_NoUndoRedo | ImGuiInputTextFlags_CharsNoBlank;
-    const bool entered = ImGui::InputText(label, buffer, static_cast<size_t>(capacity), flags);
+    ImGui::PushID(name);
+    const bool entered = ImGui::InputText("##field", buffer, static_cast<size_t>(capacity), flags);
+    ImGui::PopID();
     if (f.activate_id != 0 && f.activate_id == ImGui::GetItemID())
         ImGui::SetKeyboardFocusHere(-1);   // the DOM field took focus: typing goes here
-    record(f, SemanticRole::TextInput, visible_label(label).c_str());
+    record(f, SemanticRole::TextInput, name);
     return entered;
 }
 

@@ -24,6 +24,8 @@ void ui_text(UiFrame& f, const char* text);          // wrapped paragraph
 void ui_text_colored(UiFrame& f, const ImVec4& color, const char* text);
 // A text node for something drawn without a widget of its own (a table row).
 void ui_semantic_text_at(UiFrame& f, const char* text, ImVec2 min, ImVec2 size);
+// The header row of the current table (ImGui::TableHeadersRow), with a semantic node per header.
+void ui_table_headers(UiFrame& f);
 // A message that matters now (an error, a warning): announced by screen readers.
 void ui_alert(UiFrame& f, const char* text);
 // "label   value" on one line when there is room, else the value under the label.
@@ -34,9 +36,9 @@ bool ui_secondary_button(UiFrame& f, const char* label, ImVec2 size = ImVec2(0, 
 bool ui_link(UiFrame& f, const char* label);
 bool ui_checkbox(UiFrame& f, const char* label, bool* value);
 
-// A masked text field editing `buffer` in place (capacity includes the terminating zero).
-// Returns true when Enter was pressed in it.
-bool ui_password_field(UiFrame& f, const char* label, char* buffer, int capacity, float width);
+// A masked text field editing `buffer` in place (capacity includes the terminating zero). `name`
+// is its accessible name (the visible label drawn above it). Returns true when Enter was pressed.
+bool ui_password_field(UiFrame& f, const char* name, char* buffer, int capacity, float width);
 
 // Zeroes the copies ImGui keeps of the text being edited (its edit buffers and undo history), so
 // a wiped password leaves nothing behind in ImGui's memory either.
