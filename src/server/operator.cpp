@@ -220,7 +220,9 @@ IssuedCert operator_cert_issue(Store& store, const DataPaths& paths, const std::
     out.cert_path = base + ".pem";
     out.key_path = base + ".key";
     out.p12_password = random_readable_password();
-    pki_write_p12(out.p12_path, cert.get(), key.get(), ca.get(), user.name + " (" + user.user_id + ")", out.p12_password);
+    // The friendly name browsers list is the manual's certificate name, "ID + 金融機関コード"
+    // (PKCS#12 friendly names from PKCS12_create must be ASCII; user names may be kanji).
+    pki_write_p12(out.p12_path, cert.get(), key.get(), ca.get(), spec.common_name, out.p12_password);
     pki_write_cert(out.cert_path, cert.get());
     pki_write_key(out.key_path, key.get());
     return out;

@@ -203,3 +203,15 @@ TEST_CASE("cert issue writes a PKCS#12 file and PEM files that identify the user
     CHECK(r.status == 200);
     CHECK(r.json["identity"]["fingerprint_sha256"] == issued.record.fingerprint);
 }
+
+TEST_CASE("cert issue works for any user name, kanji beyond the BMP included")
+{
+    TestServer ts;
+    UserRecord u;
+    u.user_id = "yoshida01";
+    u.name = "𠮷田 花子";
+    u.company = "株式会社髙島製作所";
+    operator_user_add(ts.store, u, "correct horse", ts.now);
+    IssuedCert issued = operator_cert_issue(ts.store, ts.paths, "yoshida01", 365, ts.paths.issued_dir, ts.now);
+    CHECK(std::filesystem::file_size(issued.p12_path) > 0);
+}

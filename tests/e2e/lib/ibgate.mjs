@@ -1,0 +1,102 @@
+// The real reference server for browser tests: a fresh data directory (database and PKI) per
+// call, both origins on loopback ports of their own, and the operator command line to add users
+// and issue, revoke or unlock - exactly what an operator would run.
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { repoRoot, distDir } from './paths.mjs';
+import { onCleanup, spawnTracked } from './cleanup.mjs';
+
+const run = promisify(execFile);
+export const ibgateBin = process.env.IBGATE_BIN || path.join(repoRoot, 'build/native/src/server/ibgate');
+export const institution = { code: '1399', name: 'さくら信用金庫' };
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.on('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForPort(port, exited) {
+  const deadline = Date.now() + 15_000;
+  let gone = false;
+  exited.then(() => { gone = true; });
+  while (Date.now() < deadline && !gone) {
+    const open = await new Promise((resolve) => {
+      const socket = net.connect(port, '127.0.0.1', () => { socket.end(); resolve(true); });
+      socket.on('error', () => resolve(false));
+    });
+    if (open) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`ibgate did not start listening on ${port}`);
+}
+
+// Starts ibgate. Options are `ibgate serve` flags (idleTimeout, maxFailures, ...).
+// Returns { appUrl, certOrigin, config, ibgate(args, stdin), addUser, issueCert, stop, start }.
+export async function startIbgate({ t = null, idleTimeout = 600, maxFailures = 6 } = {}) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ibgate-e2e-'));
+  onCleanup(() => fs.rmSync(dir, { recursive: true, force: true }), t);
+  const data = path.join(dir, 'data');
+
+  const ibgate = async (args, stdin = null) => {
+    const child = run(ibgateBin, ['--dir', data, ...args], { maxBuffer: 4 << 20 });
+    if (stdin !== null) {
+      child.child.stdin.end(stdin);
+    }
+    const { stdout } = await child;
+    return stdout;
+  };
+  await ibgate(['init', '--institution-code', institution.code, '--institution-name', institution.name,
+                '--hash-cost', 'test']);
+
+  const appPort = await freePort();
+  const certPort = await freePort();
+  const appUrl = `https://localhost:${appPort}/`;
+  const certOrigin = `https://localhost:${certPort}`;
+  let server = null;
+
+  const start = async () => {
+    server = spawnTracked(ibgateBin, ['--dir', data, 'serve', '--web-root', distDir,
+      '--app-listen', `127.0.0.1:${appPort}`, '--cert-listen', `127.0.0.1:${certPort}`,
+      '--app-origin', `https://localhost:${appPort}`, '--cert-origin', certOrigin,
+      '--idle-timeout', String(idleTimeout), '--max-failures', String(maxFailures)], {}, t);
+    server.child.stdout.resume();
+    server.child.stderr.resume();
+    await waitForPort(appPort, server.exited);
+    await waitForPort(certPort, server.exited);
+  };
+  const stop = async () => {
+    if (!server) return;
+    process.kill(-server.child.pid, 'SIGTERM');
+    await server.exited;
+    server = null;
+  };
+  await start();
+
+  // The page's configuration with this server's certificate origin.
+  const config = JSON.parse(fs.readFileSync(path.join(distDir, 'config.json'), 'utf8'));
+  config.certificate_origin = certOrigin;
+
+  const addUser = (id, password, { name = '山田 太郎', company = '株式会社さくら商事', role = 'administrator' } = {}) =>
+    ibgate(['user', 'add', id, '--name', name, '--company', company, '--role', role, '--password-stdin'], password + '\n');
+
+  // Issues a certificate through the operator command; returns Playwright clientCertificates.
+  const issueCert = async (id, { days = 365, origin = certOrigin } = {}) => {
+    const out = path.join(dir, 'certs', id + '-' + Date.now());
+    const text = await ibgate(['cert', 'issue', id, '--days', String(days), '--out', out]);
+    const field = (label) => text.split('\n').find((l) => l.trim().startsWith(label)).trim().slice(label.length).trim();
+    const fingerprint = (text.match(/[0-9a-f]{64}/) || [''])[0];
+    return { clientCertificates: [{ origin, certPath: field('PEM certificate'), keyPath: field('PEM key') }], fingerprint, text };
+  };
+
+  return { appUrl, certOrigin, config, ibgate, addUser, issueCert, stop, start, dir };
+}

@@ -1,0 +1,181 @@
+// The manual's login flow against the real reference server over real TLS with real client
+// certificates (Playwright's clientCertificates), in headless Chromium.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launchBrowser } from './lib/browser.mjs';
+import { runCleanup, onCleanup } from './lib/cleanup.mjs';
+import { startIbgate } from './lib/ibgate.mjs';
+import { waitForFirstFrame } from './lib/app.mjs';
+import { saveScreenshot } from './lib/artifacts.mjs';
+
+const testTimeout = { timeout: 120_000 };
+// Names with kanji outside the first screen's font: they arrive as glyph chunks.
+const company = '株式会社髙島製作所';
+const userName = '𠮷田 花子';
+
+let browser;
+let server;
+
+before(async () => {
+  browser = await launchBrowser();
+  server = await startIbgate();
+});
+after(runCleanup);
+
+// A browser context holding `certificate` (or none: a customer with no certificate installed).
+async function openPage(t, certificate = null) {
+  const context = await browser.newContext({
+    ignoreHTTPSErrors: true,   // the development CA is not in the test browser's trust store
+    viewport: { width: 1280, height: 900 },
+    ...(certificate ? { clientCertificates: certificate.clientCertificates } : {}),
+  });
+  onCleanup(() => context.close().catch(() => {}), t);
+  await context.route('**/config.json', (route) => route.fulfill({ contentType: 'application/json', body: JSON.stringify(server.config) }));
+  const page = await context.newPage();
+  await page.goto(server.appUrl);
+  await waitForFirstFrame(page);
+  return { context, page };
+}
+
+const button = (page, name) => page.getByRole('button', { name, exact: true });
+const heading = (page, name) => page.getByRole('heading', { name, exact: true });
+
+async function identify(page) {
+  await button(page, '電子証明書ログイン').click();
+  await button(page, 'OK').click();
+  await heading(page, 'ログインパスワード入力').waitFor();
+}
+
+async function typePassword(page, password) {
+  await page.getByRole('textbox', { name: 'ログインパスワード' }).click();
+  await page.keyboard.type(password);
+  await button(page, '認証').click();
+}
+
+async function login(page, password) {
+  await identify(page);
+  await typePassword(page, password);
+  await button(page, 'ログアウト').waitFor();
+}
+
+let userCount = 0;
+async function newUser(options = {}) {
+  userCount++;
+  const id = `user${userCount}`;
+  const password = `Pw-${userCount}-Secret!`;
+  await server.addUser(id, password, options);
+  const certificate = await server.issueCert(id);
+  return { id, password, certificate };
+}
+
+test('① certificate and password lead to the main screen with company, user and previous login', testTimeout, async (t) => {
+  const user = await newUser({ company, name: userName });
+  const { page } = await openPage(t, user.certificate);
+  await saveScreenshot(page, 'login-1-login-screen');
+  await button(page, '電子証明書ログイン').click();
+  await heading(page, '電子証明書の選択').waitFor();
+  await saveScreenshot(page, 'login-1-certificate-prompt');
+  await button(page, 'OK').click();
+  await heading(page, 'ログインパスワード入力').waitFor();
+  assert.equal(await page.getByText(`電子証明書名：${user.id}1399`).count(), 1);
+  await saveScreenshot(page, 'login-1-password');
+  await typePassword(page, user.password);
+  await button(page, 'ログアウト').waitFor();
+  await heading(page, company).waitFor();
+  assert.equal(await page.getByText(`利用者名：${userName}`).count(), 1);
+  assert.equal(await page.getByText('前回ログイン日時：（初回ログイン）').count(), 1);
+  await page.waitForFunction(() => window.ibankStats.missingGlyphs === 0, null, { polling: 50, timeout: 30_000 });
+  await saveScreenshot(page, 'login-1-main');
+
+  // ② ログアウト → logout complete → 再ログイン → login screen → log in again.
+  await button(page, 'ログアウト').click();
+  await heading(page, 'ログアウト完了').waitFor();
+  await saveScreenshot(page, 'login-2-logged-out');
+  await button(page, '再ログイン').click();
+  await button(page, '電子証明書ログイン').waitFor();
+  await login(page, user.password);
+  assert.match(await page.getByText(/^前回ログイン日時：\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d$/).textContent(), /前回ログイン日時/);
+});
+
+test('the whole login with a real mouse and keyboard only', testTimeout, async (t) => {
+  const user = await newUser();
+  const { page } = await openPage(t, user.certificate);
+  // Positions come from the semantic layer; every action is a real pointer or key event that
+  // ImGui hit-tests on the canvas.
+  const clickAt = async (locator) => {
+    const box = await locator.boundingBox();
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+  };
+  await clickAt(button(page, '電子証明書ログイン'));
+  await heading(page, '電子証明書の選択').waitFor();
+  await clickAt(button(page, 'OK'));
+  await heading(page, 'ログインパスワード入力').waitFor();
+  await clickAt(page.getByRole('textbox', { name: 'ログインパスワード' }));
+  await page.keyboard.type(user.password);
+  await page.keyboard.press('Enter');
+  await button(page, 'ログアウト').waitFor();
+});
+
+test('③ a session left by a closed browser is ended with 強制ログアウト, then the customer logs in again', testTimeout, async (t) => {
+  const user = await newUser();
+  const first = await openPage(t, user.certificate);
+  await login(first.page, user.password);
+  await first.context.close();   // the browser is closed without logging out
+
+  const { page } = await openPage(t, user.certificate);
+  await identify(page);
+  await typePassword(page, user.password);
+  await heading(page, '強制ログアウト').waitFor();
+  await saveScreenshot(page, 'login-3-forced-logout');
+  await button(page, '強制ログアウト').click();
+  await button(page, '電子証明書ログイン').waitFor();
+  await login(page, user.password);
+  const audit = await server.ibgate(['audit', '--user', user.id, '--json']);
+  assert.match(audit, /force/);
+});
+
+test('⑤ a wrong password shows the remaining attempts; too many lock the user until an operator unlocks', testTimeout, async (t) => {
+  const user = await newUser();
+  const { page } = await openPage(t, user.certificate);
+  await identify(page);
+  await typePassword(page, 'wrong-password');
+  await page.getByRole('alert').filter({ hasText: 'あと5回' }).waitFor();
+  await saveScreenshot(page, 'login-5-wrong-password');
+  for (let i = 0; i < 5; i++) {
+    await heading(page, 'ログインパスワード入力').waitFor();
+    await typePassword(page, 'wrong-password');
+  }
+  await page.getByRole('alert').filter({ hasText: 'ご利用を停止しています' }).waitFor();
+  await saveScreenshot(page, 'login-5-locked');
+  await server.ibgate(['user', 'unlock', user.id]);
+  await button(page, 'ログイン画面へ戻る').click();
+  await login(page, user.password);
+});
+
+test('④ a customer without a certificate is told so, with a way back', testTimeout, async (t) => {
+  const { page } = await openPage(t, null);
+  await button(page, '電子証明書ログイン').click();
+  await button(page, 'OK').click();
+  await page.getByRole('alert').filter({ hasText: '電子証明書が選択されなかった' }).waitFor();
+  await saveScreenshot(page, 'login-4-no-certificate');
+  await button(page, 'ログイン画面へ戻る').click();
+  await button(page, '電子証明書ログイン').waitFor();
+});
+
+test('⑦ reload keeps the main screen; logging out in one tab logs out the other', testTimeout, async (t) => {
+  const user = await newUser();
+  const { context, page } = await openPage(t, user.certificate);
+  await login(page, user.password);
+  await page.reload();
+  await waitForFirstFrame(page);
+  await button(page, 'ログアウト').waitFor();
+
+  // A second window of the same login (opened from the first, as a browser's "duplicate tab"
+  // or a link does: it inherits the tab's session storage and restores from the server).
+  const [other] = await Promise.all([context.waitForEvent('page'), page.evaluate(() => window.open(location.href))]);
+  await waitForFirstFrame(other);
+  await button(other, 'ログアウト').waitFor();
+  await button(page, 'ログアウト').click();
+  await heading(page, 'ログアウト完了').waitFor();
+  await heading(other, 'ログアウト完了').waitFor();
+});
