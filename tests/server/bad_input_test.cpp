@@ -1,6 +1,9 @@
 // Hostile and broken input: a clear machine-readable answer, never a crash or a hang.
 #include "harness.h"
 
+#include <csignal>
+#include <sys/resource.h>
+
 #include <catch_amalgamated.hpp>
 
 #include <sqlite3.h>
@@ -247,4 +250,29 @@ TEST_CASE("app origin: files with their types, encodings and cache lifetimes")
     CHECK(fetch("/", "", "POST").status == 405);
     // The app origin never asks for a client certificate: the API is not served there.
     CHECK(fetch("/api/v1/session", "").status == 404);
+}
+
+TEST_CASE("a full disk answers 503 and loses nothing committed")
+{
+    TestServer ts;
+    ClientCert cert = add_user(ts, "yamada01", kPassword);
+    Session s = login_ok(ts, cert, kPassword);
+
+    // The process may not grow any file beyond what exists now: every new database page fails
+    // to be written, as on a full disk. (Writes beyond the limit fail with EFBIG instead of
+    // raising SIGXFSZ once the signal is ignored.)
+    std::signal(SIGXFSZ, SIG_IGN);
+    rlimit previous{};
+    REQUIRE(getrlimit(RLIMIT_FSIZE, &previous) == 0);
+    rlimit tight = previous;
+    tight.rlim_cur = 0;
+    REQUIRE(setrlimit(RLIMIT_FSIZE, &tight) == 0);
+    Reply full = post(ts, &cert, "/api/v1/identify", "{}");   // a new ticket and audit line: new pages
+    REQUIRE(setrlimit(RLIMIT_FSIZE, &previous) == 0);
+    CHECK(full.status == 503);
+    CHECK(full.error() == "unavailable");
+
+    // Space again: the session created before is still there and new work succeeds.
+    CHECK(session_get(ts, &cert, s).status == 200);
+    CHECK(post(ts, &cert, "/api/v1/identify", "{}").status == 200);
 }
