@@ -23,7 +23,19 @@
     if (node.role === 'button') el.type = 'button';
     if (node.role === 'checkbox') el.type = 'checkbox';
     if (node.role === 'link') { el.setAttribute('role', 'link'); el.tabIndex = 0; }
-    if (node.role === 'textbox') { el.setAttribute('role', 'textbox'); el.tabIndex = 0; }
+    if (node.role === 'textbox') {
+      el.setAttribute('role', 'textbox');
+      el.tabIndex = 0;
+    }
+    // Keyboard focus (Tab) follows into the UI: a focused text field gets the keyboard, so what
+    // is typed next goes into it; focus on anything else takes the keyboard away from it.
+    el.addEventListener('focus', () => {
+      if (window.Module && Module._ibank_overlay_focus)
+        Module._ibank_overlay_focus(Number(el.dataset.id), node.role === 'textbox' ? 1 : 0);
+    });
+    el.addEventListener('blur', () => {
+      if (window.Module && Module._ibank_overlay_blur) Module._ibank_overlay_blur();
+    });
     if (node.role === 'alert') el.setAttribute('role', 'alert');
     el.dataset.role = node.role;
     el.addEventListener('click', (event) => {

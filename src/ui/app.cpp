@@ -23,6 +23,40 @@ std::string T(const ScreenContext& c, StringId id, std::string_view name, std::s
     return fill_placeholder(ui_text(id, c.app.lang), name, value);
 }
 
+void app_dom_request(App& app, uint32_t activate_id, bool release_keyboard)
+{
+    // A key press that does nothing marks the request's place in ImGui's input queue; ImGui's
+    // trickling then never processes text typed after it in the same frame as text before it.
+    DomRequest r;
+    r.after_event = GImGui->InputEventsNextEventId;
+    r.activate_id = activate_id;
+    r.release_keyboard = release_keyboard;
+    app.dom_requests.push_back(r);
+    ImGuiIO& io = ImGui::GetIO();
+    io.AddKeyEvent(ImGuiKey_F24, true);
+    io.AddKeyEvent(ImGuiKey_F24, false);
+}
+
+// Applies the DOM requests whose place in the input queue ImGui has reached: releases the text
+// field, and returns the widget to activate this frame (0: none).
+static uint32_t take_dom_requests(App& app)
+{
+    const ImVector<ImGuiInputEvent>& queue = GImGui->InputEventsQueue;
+    uint32_t activate = 0;
+    size_t done = 0;
+    for (const DomRequest& r : app.dom_requests) {
+        if (!queue.empty() && queue.front().EventId <= r.after_event)
+            break;
+        if (r.release_keyboard && ImGui::GetIO().WantTextInput)
+            ImGui::ClearActiveID();
+        if (r.activate_id != 0)
+            activate = r.activate_id;
+        done++;
+    }
+    app.dom_requests.erase(app.dom_requests.begin(), app.dom_requests.begin() + static_cast<long>(done));
+    return activate;
+}
+
 static void draw_screen(ScreenContext& c)
 {
     switch (c.app.flow.screen) {
@@ -56,10 +90,9 @@ void app_frame(App& app, const AppFrameInput& input, std::vector<FlowEvent>& eve
     semantics_clear(app.semantics);
     UiFrame f;
     f.semantics = &app.semantics;
-    f.activate_id = app.pending_activation;
+    f.activate_id = take_dom_requests(app);
     f.events = &events;
     f.heading_font = app.fonts.heading;
-    app.pending_activation = 0;
     app.semantics.screen_name = screen_name(app.flow.screen);
 
     const ImGuiViewport* vp = ImGui::GetMainViewport();

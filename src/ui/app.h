@@ -17,10 +17,20 @@ struct AppFrameInput {
     bool caps_lock = false;
 };
 
+// Something the DOM layer asked for (keyboard or assistive technology on an overlay element).
+// It takes effect in order with the input the customer gave before it: only once ImGui has
+// processed every input event queued before `after_event` (keys typed fast before a Tab still
+// land in the field they were typed into; keys typed after it do not).
+struct DomRequest {
+    uint32_t activate_id = 0;        // widget to activate, as if clicked (0: none)
+    bool release_keyboard = false;   // focus moved to a non-text element: the text field lets go
+    uint32_t after_event = 0;        // ImGui input event id of the request's place in the queue
+};
+
 struct App {
     UiFonts fonts;
     SemanticTree semantics;
-    uint32_t pending_activation = 0;   // set by the DOM layer, consumed by the next frame
+    std::vector<DomRequest> dom_requests;   // activations and focus changes from the DOM layer, in order
     Lang lang = Lang::Ja;
 
     AppConfig config;
@@ -32,6 +42,9 @@ struct App {
 };
 
 void app_setup_style();
+
+// Queues a DOM request behind the input already given (call outside a frame).
+void app_dom_request(App& app, uint32_t activate_id, bool release_keyboard);
 
 // Call between ImGui::NewFrame() and ImGui::Render(). Appends the customer's actions to `events`.
 void app_frame(App& app, const AppFrameInput& input, std::vector<FlowEvent>& events);

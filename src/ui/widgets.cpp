@@ -190,8 +190,6 @@ bool ui_password_field(UiFrame& f, const char* name, char* buffer, int capacity,
     ImGui::PushID(name);
     const bool entered = ImGui::InputText("##field", buffer, static_cast<size_t>(capacity), flags);
     ImGui::PopID();
-    if (f.activate_id != 0 && f.activate_id == ImGui::GetItemID())
-        ImGui::SetKeyboardFocusHere(-1);   // the DOM field took focus: typing goes here
     record(f, SemanticRole::TextInput, name);
     return entered;
 }

@@ -179,3 +179,24 @@ test('⑦ reload keeps the main screen; logging out in one tab logs out the othe
   await heading(page, 'ログアウト完了').waitFor();
   await heading(other, 'ログアウト完了').waitFor();
 });
+
+test('keyboard only: Tab into the password field, type, Tab to 認証, Enter', testTimeout, async (t) => {
+  const user = await newUser();
+  const { page } = await openPage(t, user.certificate);
+  await identify(page);
+  const focusedName = () => page.evaluate(() => {
+    const el = document.activeElement;
+    return el ? (el.getAttribute('aria-label') || el.textContent) : '';
+  });
+  const tabTo = async (name) => {
+    for (let i = 0; i < 20 && (await focusedName()) !== name; i++)
+      await page.keyboard.press('Tab');
+    assert.equal(await focusedName(), name);
+  };
+  await tabTo('ログインパスワード');
+  await page.keyboard.type(user.password);
+  await tabTo('認証');
+  await page.keyboard.type('x');   // focus left the field: this must not reach the password
+  await page.keyboard.press('Enter');
+  await button(page, 'ログアウト').waitFor();
+});

@@ -129,6 +129,16 @@ static EM_BOOL on_key(int type, const EmscriptenKeyboardEvent* e, void* user)
     io.AddKeyEvent(ImGuiMod_Alt, e->altKey);
     io.AddKeyEvent(ImGuiMod_Super, e->metaKey);
     const ImGuiKey key = imgui_key(e->key);
+    // Tab belongs to the browser: it moves focus through the semantic layer's elements, and
+    // overlay.js tells the UI which widget has focus. Enter and Space on a focused button, link
+    // or checkbox of that layer belong to the browser too: it clicks the element, which
+    // activates the widget. ImGui sees none of these.
+    const bool browser_key = key == ImGuiKey_Tab
+        || (P(user).dom_focus_on_control && (key == ImGuiKey_Enter || key == ImGuiKey_Space));
+    if (browser_key) {
+        loop_note_event(P(user));
+        return EM_FALSE;
+    }
     if (key != ImGuiKey_None)
         io.AddKeyEvent(key, down);
 
@@ -142,10 +152,10 @@ static EM_BOOL on_key(int type, const EmscriptenKeyboardEvent* e, void* user)
     if (down && io.WantCaptureKeyboard) {
         // Keys that would scroll or navigate the page while the UI is using them.
         switch (key) {
-        case ImGuiKey_Tab: case ImGuiKey_Backspace: case ImGuiKey_Space: case ImGuiKey_Enter:
+        case ImGuiKey_Backspace: case ImGuiKey_Space: case ImGuiKey_Enter:
         case ImGuiKey_LeftArrow: case ImGuiKey_RightArrow: case ImGuiKey_UpArrow: case ImGuiKey_DownArrow:
         case ImGuiKey_PageUp: case ImGuiKey_PageDown: case ImGuiKey_Home: case ImGuiKey_End:
-            handled = io.WantTextInput || key != ImGuiKey_Tab;
+            handled = true;
             break;
         default:
             break;

@@ -4,6 +4,7 @@
 #include "platform.h"
 
 #include <emscripten.h>
+#include <imgui.h>
 
 EM_JS(void, js_overlay_update, (const char* json), {
     if (window.ibankOverlay)
@@ -24,6 +25,39 @@ void overlay_publish(WebPlatform& p)
 extern "C" EMSCRIPTEN_KEEPALIVE void ibank_overlay_activate(unsigned id)
 {
     WebPlatform& p = platform();
-    p.app.pending_activation = id;
+    app_dom_request(p.app, id, false);
     loop_note_event(p);
+}
+
+// A DOM-layer element received keyboard focus (Tab). A text field is then clicked on the canvas,
+// through ImGui's input queue, so the field is active before any key typed afterwards is
+// processed (the queue keeps order). Focus on any other element takes the keyboard away from
+// the text field, so typing never lands in a field the customer has tabbed away from.
+extern "C" EMSCRIPTEN_KEEPALIVE void ibank_overlay_focus(unsigned id, int is_text_field)
+{
+    WebPlatform& p = platform();
+    p.dom_focus_on_control = !is_text_field;
+    if (!is_text_field) {
+        app_dom_request(p.app, 0, true);
+        loop_note_event(p);
+        return;
+    }
+    for (const SemanticNode& node : p.app.semantics.nodes) {
+        if (node.id != id || node.role != SemanticRole::TextInput)
+            continue;
+        ImGuiIO& io = ImGui::GetIO();
+        const ImVec2 previous = io.MousePos;
+        io.AddMouseSourceEvent(ImGuiMouseSource_Mouse);
+        io.AddMousePosEvent(node.x + node.w - 4.0f, node.y + node.h * 0.5f);   // caret at the end
+        io.AddMouseButtonEvent(ImGuiMouseButton_Left, true);
+        io.AddMouseButtonEvent(ImGuiMouseButton_Left, false);
+        io.AddMousePosEvent(previous.x, previous.y);
+        loop_note_event(p);
+        return;
+    }
+}
+
+extern "C" EMSCRIPTEN_KEEPALIVE void ibank_overlay_blur()
+{
+    platform().dom_focus_on_control = false;
 }

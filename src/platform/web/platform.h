@@ -23,6 +23,9 @@ struct WebPlatform {
     int css_width = 0;              // canvas size in CSS pixels
     int css_height = 0;
     bool caps_lock = false;
+    // Keyboard focus in the DOM layer: on a control (button, link, checkbox), Enter and Space
+    // belong to the browser, which clicks it; ImGui does not see them.
+    bool dom_focus_on_control = false;
 
     std::string published_semantics;   // last JSON sent to the DOM layer
     std::string fatal_error;            // non-empty: the page shows it instead of the app
