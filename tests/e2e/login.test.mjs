@@ -200,3 +200,37 @@ test('keyboard only: Tab into the password field, type, Tab to 認証, Enter', t
   await page.keyboard.press('Enter');
   await button(page, 'ログアウト').waitFor();
 });
+
+test('the back button keeps the screen and explains itself; このウィンドウを閉じる closes or says how', testTimeout, async (t) => {
+  const user = await newUser();
+  const { context, page } = await openPage(t, user.certificate);
+  await login(page, user.password);
+  await page.goBack();
+  await page.getByRole('alert').filter({ hasText: '「戻る」ボタンはご利用になれません' }).waitFor();
+  await button(page, 'ログアウト').waitFor();   // still logged in, on the main screen
+  await saveScreenshot(page, 'login-back-button');
+
+  // A window the customer opened themselves cannot be closed by the page: it says so.
+  await button(page, 'ログアウト').click();
+  await heading(page, 'ログアウト完了').waitFor();
+  const closed = new Promise((resolve) => page.once('close', () => resolve(true)));
+  await button(page, 'このウィンドウを閉じる').click();
+  const outcome = await Promise.race([
+    closed,
+    page.getByRole('alert').filter({ hasText: 'ブラウザのタブまたはウィンドウ' }).waitFor().then(() => false),
+  ]);
+  if (!outcome) await saveScreenshot(page, 'login-close-refused');
+
+  // A window the page opened itself (as from the credit union's homepage) closes.
+  const opener = await context.newPage();
+  await opener.goto(server.appUrl);
+  const [popup] = await Promise.all([context.waitForEvent('page'), opener.evaluate(() => window.open(location.href))]);
+  await waitForFirstFrame(popup);
+  await popup.evaluate(() => sessionStorage.clear());
+  await login(popup, user.password);
+  await button(popup, 'ログアウト').click();
+  await heading(popup, 'ログアウト完了').waitFor();
+  const popupClosed = new Promise((resolve) => popup.once('close', resolve));
+  await button(popup, 'このウィンドウを閉じる').click();
+  await popupClosed;
+});
