@@ -1,4 +1,5 @@
 #include "server/api.h"
+#include "server/header_text.h"
 
 #include "server/pki.h"
 
@@ -52,25 +53,9 @@ static void clear_session_cookie(ApiResponse& r)
 }
 
 // ---------------------------------------------------------------- request helpers
-static std::string lower(std::string s)
-{
-    for (char& c : s)
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-}
-
-static std::string trim(const std::string& s)
-{
-    size_t a = s.find_first_not_of(" \t");
-    if (a == std::string::npos)
-        return std::string();
-    size_t b = s.find_last_not_of(" \t");
-    return s.substr(a, b - a + 1);
-}
-
 static bool is_json_content_type(const std::string& value)
 {
-    std::string media = lower(trim(value.substr(0, value.find(';'))));
+    std::string media = ascii_lower(trim_blanks(value.substr(0, value.find(';'))));
     return media == "application/json";
 }
 
@@ -81,7 +66,7 @@ static std::string cookie_value(const std::string& header, const std::string& na
         size_t end = header.find(';', pos);
         if (end == std::string::npos)
             end = header.size();
-        std::string pair = trim(header.substr(pos, end - pos));
+        std::string pair = trim_blanks(header.substr(pos, end - pos));
         size_t eq = pair.find('=');
         if (eq != std::string::npos && pair.substr(0, eq) == name)
             return pair.substr(eq + 1);
@@ -556,13 +541,13 @@ static bool preflight_allowed(const ApiRequest& req, const Route& route)
 {
     if (req.preflight_method != route.method)
         return false;
-    std::string headers = lower(req.preflight_headers);
+    std::string headers = ascii_lower(req.preflight_headers);
     size_t pos = 0;
     while (pos <= headers.size()) {
         size_t end = headers.find(',', pos);
         if (end == std::string::npos)
             end = headers.size();
-        std::string name = trim(headers.substr(pos, end - pos));
+        std::string name = trim_blanks(headers.substr(pos, end - pos));
         if (!name.empty() && name != "content-type" && name != "x-csrf-token")
             return false;
         pos = end + 1;

@@ -128,6 +128,14 @@ static int run_serve(const DataPaths& paths, const ServeOptions& o)
 }
 
 // ---------------------------------------------------------------- listings
+// A new password from standard input or a prompt without echo (asked twice); throws the reason.
+static void read_new_password(SecretString& password, bool from_stdin)
+{
+    std::string error;
+    if (!read_password(password, from_stdin, true, error))
+        throw std::runtime_error(error);
+}
+
 static void print_users(const DataPaths& paths)
 {
     OpenStore db(paths);
@@ -294,18 +302,14 @@ int main(int argc, char** argv)
             OpenStore db(paths);
             load_settings(db.store);
             SecretString password;
-            std::string error;
-            if (!read_password(password, password_stdin, true, error))
-                throw std::runtime_error(error);
+            read_new_password(password, password_stdin);
             operator_user_add(db.store, new_user, password.text, now);
             std::printf("added user %s\n", new_user.user_id.c_str());
         } else if (user_passwd->parsed()) {
             OpenStore db(paths);
             load_settings(db.store);
             SecretString password;
-            std::string error;
-            if (!read_password(password, password_stdin, true, error))
-                throw std::runtime_error(error);
+            read_new_password(password, password_stdin);
             operator_user_passwd(db.store, user_id, password.text, now);
             std::printf("password of %s changed\n", user_id.c_str());
         } else if (user_unlock->parsed()) {

@@ -1,25 +1,11 @@
 #include "server/static_files.h"
+#include "server/header_text.h"
 
 #include <cctype>
 #include <cstdlib>
 #include <filesystem>
 
 namespace fs = std::filesystem;
-
-static std::string lower(std::string s)
-{
-    for (char& c : s)
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-}
-
-static std::string trim(const std::string& s)
-{
-    size_t a = s.find_first_not_of(" \t");
-    if (a == std::string::npos)
-        return std::string();
-    return s.substr(a, s.find_last_not_of(" \t") - a + 1);
-}
 
 const char* content_type_for(const std::string& file_name)
 {
@@ -42,7 +28,7 @@ const char* content_type_for(const std::string& file_name)
         {".otf", "font/otf"},
         {".txt", "text/plain; charset=utf-8"},
     };
-    std::string ext = lower(fs::path(file_name).extension().string());
+    std::string ext = ascii_lower(fs::path(file_name).extension().string());
     for (const Type& t : kTypes)
         if (ext == t.ext)
             return t.type;
@@ -72,13 +58,13 @@ bool is_content_hashed_name(const std::string& file_name)
 bool accepts_encoding(const std::string& accept_encoding, const std::string& coding)
 {
     size_t pos = 0;
-    std::string header = lower(accept_encoding);
+    std::string header = ascii_lower(accept_encoding);
     while (pos <= header.size()) {
         size_t end = header.find(',', pos);
         if (end == std::string::npos)
             end = header.size();
         std::string item = header.substr(pos, end - pos);
-        std::string name = trim(item.substr(0, item.find(';')));
+        std::string name = trim_blanks(item.substr(0, item.find(';')));
         if (name == coding) {
             size_t q = item.find("q=");
             if (q == std::string::npos)

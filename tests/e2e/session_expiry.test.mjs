@@ -28,12 +28,15 @@ test('⑥ an idle session warns, expires into the session-expired screen, and �
   await page.goto(server.appUrl);
   await waitForFirstFrame(page);
 
-  await page.getByRole('button', { name: '電子証明書ログイン' }).click();
-  await page.getByRole('button', { name: 'OK' }).click();
-  await page.getByRole('textbox', { name: 'ログインパスワード' }).click();
-  await page.keyboard.type('Idle-Secret-1');
-  await page.keyboard.press('Enter');
-  await page.getByRole('button', { name: 'ログアウト' }).waitFor();
+  const logIn = async () => {
+    await page.getByRole('button', { name: '電子証明書ログイン' }).click();
+    await page.getByRole('button', { name: 'OK' }).click();
+    await page.getByRole('textbox', { name: 'ログインパスワード' }).click();
+    await page.keyboard.type('Idle-Secret-1');
+    await page.keyboard.press('Enter');
+    await page.getByRole('button', { name: 'ログアウト' }).waitFor();
+  };
+  await logIn();
   const loggedInAt = Date.now();
 
   // The warning lead (120 s) is longer than the whole idle timeout: it shows at once.
@@ -49,10 +52,5 @@ test('⑥ an idle session warns, expires into the session-expired screen, and �
   await page.getByRole('button', { name: '電子証明書ログイン' }).waitFor();
 
   // The server agrees: the old session is gone, so logging in again needs no forced logout.
-  await page.getByRole('button', { name: '電子証明書ログイン' }).click();
-  await page.getByRole('button', { name: 'OK' }).click();
-  await page.getByRole('textbox', { name: 'ログインパスワード' }).click();
-  await page.keyboard.type('Idle-Secret-1');
-  await page.keyboard.press('Enter');
-  await page.getByRole('button', { name: 'ログアウト' }).waitFor();
+  await logIn();
 });

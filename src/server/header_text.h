@@ -1,0 +1,10 @@
+#pragma once
+// Small text helpers for HTTP header values (media types, encodings, header lists), where
+// names are ASCII and case-insensitive and list items carry optional blanks.
+#include <string>
+
+// ASCII lower case (header names and tokens are ASCII).
+std::string ascii_lower(std::string s);
+
+// Without leading and trailing spaces and tabs.
+std::string trim_blanks(const std::string& s);
