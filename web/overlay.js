@@ -10,7 +10,7 @@
 (function () {
   const TAGS = { heading: null, text: 'p', button: 'button', link: 'a', checkbox: 'input', textbox: 'div', alert: 'div' };
   let elements = new Map();   // widget id -> element, kept across frames so focus survives
-  let lastScreen = '';
+  let lastSerial = -1;
   let lastAnnouncement = '';
 
   function create(node) {
@@ -91,9 +91,16 @@
     for (const [key, el] of elements) if (!next.has(key)) el.remove();
     elements = next;
 
-    if (tree.screen && tree.screen !== lastScreen) announce(tree.screen);
+    // The screen's name (core's screen_name) for tests and support staff reading the page.
+    layer.dataset.screen = tree.screen;
+    layer.dataset.screenSerial = String(tree.serial);
+    // A new screen is announced by its title (its first heading), in the customer's language.
+    if (tree.serial !== lastSerial) {
+      const title = tree.nodes.find((n) => n.role === 'heading');
+      if (title) announce(title.name);
+    }
     if (tree.announce && tree.announce !== lastAnnouncement) announce(tree.announce);
-    lastScreen = tree.screen;
+    lastSerial = tree.serial;
     lastAnnouncement = tree.announce;
   }
 

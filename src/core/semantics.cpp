@@ -7,6 +7,7 @@ void semantics_clear(SemanticTree& tree)
 {
     tree.nodes.clear();
     tree.screen_name.clear();
+    tree.screen_serial = 0;
     tree.announcement.clear();
 }
 
@@ -45,7 +46,8 @@ std::string semantics_to_json(const SemanticTree& tree)
             j["focused"] = true;
         nodes.push_back(std::move(j));
     }
-    nlohmann::json out = {{"screen", tree.screen_name}, {"announce", tree.announcement}, {"nodes", std::move(nodes)}};
+    nlohmann::json out = {{"screen", tree.screen_name}, {"serial", tree.screen_serial},
+                          {"announce", tree.announcement}, {"nodes", std::move(nodes)}};
     // Invalid UTF-8 from a server-provided name is replaced, never a throw.
     return out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }

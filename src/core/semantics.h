@@ -23,7 +23,9 @@ struct SemanticNode {
 
 struct SemanticTree {
     std::vector<SemanticNode> nodes;
-    std::string screen_name;    // announced through the live region when it changes
+    std::string screen_name;    // which screen this is (core's screen_name)
+    uint32_t screen_serial = 0; // counts screen changes: a screen entered again is a new one (the
+                                // DOM layer announces it by its first heading, again)
     std::string announcement;   // an error or status to announce (empty: none)
 };
 

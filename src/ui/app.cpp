@@ -47,7 +47,9 @@ static uint32_t take_dom_requests(App& app)
     for (const DomRequest& r : app.dom_requests) {
         if (!queue.empty() && queue.front().EventId <= r.after_event)
             break;
-        if (r.release_keyboard && ImGui::GetIO().WantTextInput)
+        // Only a text field lets go; a button being pressed by this very click stays pressed.
+        const ImGuiContext& g = *GImGui;
+        if (r.release_keyboard && g.ActiveId != 0 && g.ActiveId == g.InputTextState.ID)
             ImGui::ClearActiveID();
         if (r.activate_id != 0)
             activate = r.activate_id;
@@ -94,6 +96,7 @@ void app_frame(App& app, const AppFrameInput& input, std::vector<FlowEvent>& eve
     f.events = &events;
     f.heading_font = app.fonts.heading;
     app.semantics.screen_name = screen_name(app.flow.screen);
+    app.semantics.screen_serial = app.screen_serial;
 
     const ImGuiViewport* vp = ImGui::GetMainViewport();
     ImGui::SetNextWindowPos(vp->WorkPos);

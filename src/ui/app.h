@@ -38,6 +38,7 @@ struct App {
     SecretBuffer password;              // the login password's only home (core/secret_buffer.h)
     std::string last_certificate_name;  // shown on the certificate prompt (localStorage)
     Screen drawn_screen = Screen::Count;   // the screen the previous frame drew
+    uint32_t screen_serial = 0;            // screen changes so far (FlowOutput::screen_changed)
     std::string open_url;               // a link the customer followed this frame (platform opens it)
 };
 

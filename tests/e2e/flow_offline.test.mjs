@@ -98,8 +98,11 @@ test('a dead certificate server gives a clear error with retry and a way back', 
   const alert = page.getByRole('alert');
   assert.match(await alert.first().textContent(), /サーバーに接続できませんでした/);
   await saveScreenshot(page, 'offline-server-unavailable');
+  const failedAgain = page.waitForEvent('requestfailed', (r) => r.url().includes('/api/v1/identify'));
   await retry.click();
-  await retry.waitFor();   // still down: the same screen again, not a crash
+  await failedAgain;
+  // Still down: the same error screen again, not a crash.
+  await page.waitForFunction(() => document.getElementById('semantics').dataset.screen === 'error_unavailable');
   await page.getByRole('button', { name: 'ログイン画面へ戻る' }).click();
   await loginButton(page).waitFor();
 });
@@ -132,4 +135,26 @@ test('a lost WebGL context is restored with the screen unchanged', testTimeout, 
   await page.getByRole('button', { name: 'キャンセル' }).click();
   await loginButton(page).waitFor();
   await saveScreenshot(page, 'offline-after-context-restore');
+});
+
+test('a tap on a touch screen presses the button once (tablets at the counter)', testTimeout, async (t) => {
+  const opened = await openApp(browser, server.url, {
+    t,
+    contextOptions: { hasTouch: true, isMobile: false, viewport: { width: 768, height: 1024 } },
+    setup: async (context) => {
+      await context.route('**/config.json', (route) => route.fulfill({
+        contentType: 'application/json',
+        body: JSON.stringify({ ...config, certificate_origin: deadOrigin }),
+      }));
+    },
+  });
+  const page = opened.page;
+  await waitForFirstFrame(page);
+  const box = await loginButton(page).boundingBox();
+  await page.touchscreen.tap(box.x + box.width / 2, box.y + box.height / 2);
+  await promptHeading(page).waitFor();
+  const cancel = await page.getByRole('button', { name: 'キャンセル' }).boundingBox();
+  await page.touchscreen.tap(cancel.x + cancel.width / 2, cancel.y + cancel.height / 2);
+  await loginButton(page).waitFor();
+  await saveScreenshot(page, 'offline-tablet-after-tap');
 });

@@ -40,6 +40,25 @@ async function openPage(t, certificate = null) {
 const button = (page, name) => page.getByRole('button', { name, exact: true });
 const heading = (page, name) => page.getByRole('heading', { name, exact: true });
 
+// The screen the app shows (core's screen name), and how many screen changes it has made.
+const screenState = (page) => page.evaluate(() => {
+  const layer = document.getElementById('semantics');
+  return { screen: layer.dataset.screen, changes: Number(layer.dataset.screenSerial || 0) };
+});
+
+// Waits until the app has left the current screen and settled on `screen`.
+async function waitForNextScreen(page, before, screen) {
+  try {
+    await page.waitForFunction(([changes, name]) => {
+      const layer = document.getElementById('semantics');
+      return Number(layer.dataset.screenSerial) > changes && layer.dataset.screen === name;
+    }, [before.changes, screen], { polling: 50, timeout: 30_000 });
+  } catch (e) {
+    const now = await screenState(page);
+    throw new Error(`expected screen ${screen} after ${JSON.stringify(before)}, still at ${JSON.stringify(now)}`);
+  }
+}
+
 async function identify(page) {
   await button(page, '電子証明書ログイン').click();
   await button(page, 'OK').click();
@@ -142,8 +161,9 @@ test('⑤ a wrong password shows the remaining attempts; too many lock the user 
   await page.getByRole('alert').filter({ hasText: 'あと5回' }).waitFor();
   await saveScreenshot(page, 'login-5-wrong-password');
   for (let i = 0; i < 5; i++) {
-    await heading(page, 'ログインパスワード入力').waitFor();
+    const before = await screenState(page);
     await typePassword(page, 'wrong-password');
+    await waitForNextScreen(page, before, i < 4 ? 'password_entry' : 'error_locked');
   }
   await page.getByRole('alert').filter({ hasText: 'ご利用を停止しています' }).waitFor();
   await saveScreenshot(page, 'login-5-locked');

@@ -19,7 +19,8 @@ static SemanticNode node(SemanticRole role, uint32_t id, const char* name, float
 TEST_CASE("the DOM layer receives roles, names, states and whole-pixel rectangles")
 {
     SemanticTree tree;
-    tree.screen_name = "ログイン";
+    tree.screen_name = "login";
+    tree.screen_serial = 7;
     SemanticNode heading = node(SemanticRole::Heading, 1, "法人向けインターネットバンキング", 24.2f, 20.0f, 300.0f, 30.0f);
     heading.level = 1;
     tree.nodes.push_back(heading);
@@ -31,7 +32,8 @@ TEST_CASE("the DOM layer receives roles, names, states and whole-pixel rectangle
     tree.nodes.push_back(box);
 
     const nlohmann::json j = nlohmann::json::parse(semantics_to_json(tree));
-    CHECK(j["screen"] == "ログイン");
+    CHECK(j["screen"] == "login");
+    CHECK(j["serial"] == 7);
     REQUIRE(j["nodes"].size() == 3);
     CHECK(j["nodes"][0]["role"] == "heading");
     CHECK(j["nodes"][0]["level"] == 1);

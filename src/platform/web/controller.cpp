@@ -173,6 +173,8 @@ void controller_dispatch(WebPlatform& p, const FlowEvent& event)
     const Screen before = p.app.flow.screen;
     const Notice notice_before = p.app.flow.notice;
     const FlowOutput out = flow_apply(p.app.flow, event, page_now());
+    if (out.screen_changed)
+        p.app.screen_serial++;
     for (const Effect& e : out.effects)
         perform(p, e);
     // A tick that changed nothing must not redraw, or every frame's tick would owe the next.
