@@ -12,7 +12,7 @@ import { startStaticServer } from './lib/static_server.mjs';
 import { launchBrowser } from './lib/browser.mjs';
 import { onCleanup, runCleanup } from './lib/cleanup.mjs';
 import { openApp, waitForFirstFrame, framesDrawn, sleep } from './lib/app.mjs';
-import { saveScreenshot } from './lib/artifacts.mjs';
+import { saveScreen } from './lib/artifacts.mjs';
 
 const testTimeout = { timeout: 90_000 };
 const config = JSON.parse(fs.readFileSync(path.join(distDir, 'config.json'), 'utf8'));
@@ -63,7 +63,7 @@ test('the overlay button starts certificate login; キャンセル returns to th
   const page = await openOffline(t);
   await loginButton(page).click();
   await promptHeading(page).waitFor();
-  await saveScreenshot(page, 'offline-certificate-prompt');
+  await saveScreen(page, 'offline-certificate-prompt');
   await page.getByRole('button', { name: 'キャンセル' }).click();
   await loginButton(page).waitFor();
   assert.equal(await promptHeading(page).count(), 0);
@@ -97,7 +97,7 @@ test('a dead certificate server gives a clear error with retry and a way back', 
   await retry.waitFor();
   const alert = page.getByRole('alert');
   assert.match(await alert.first().textContent(), /サーバーに接続できませんでした/);
-  await saveScreenshot(page, 'offline-server-unavailable');
+  await saveScreen(page, 'offline-server-unavailable');
   const failedAgain = page.waitForEvent('requestfailed', (r) => r.url().includes('/api/v1/identify'));
   await retry.click();
   await failedAgain;
@@ -134,7 +134,7 @@ test('a lost WebGL context is restored with the screen unchanged', testTimeout, 
   await promptHeading(page).waitFor();
   await page.getByRole('button', { name: 'キャンセル' }).click();
   await loginButton(page).waitFor();
-  await saveScreenshot(page, 'offline-after-context-restore');
+  await saveScreen(page, 'offline-after-context-restore');
 });
 
 test('a tap on a touch screen presses the button once (tablets at the counter)', testTimeout, async (t) => {
@@ -156,5 +156,5 @@ test('a tap on a touch screen presses the button once (tablets at the counter)',
   const cancel = await page.getByRole('button', { name: 'キャンセル' }).boundingBox();
   await page.touchscreen.tap(cancel.x + cancel.width / 2, cancel.y + cancel.height / 2);
   await loginButton(page).waitFor();
-  await saveScreenshot(page, 'offline-tablet-after-tap');
+  await saveScreen(page, 'offline-tablet-after-tap');
 });

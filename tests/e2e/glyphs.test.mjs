@@ -10,7 +10,7 @@ import { startStaticServer } from './lib/static_server.mjs';
 import { launchBrowser } from './lib/browser.mjs';
 import { onCleanup, runCleanup } from './lib/cleanup.mjs';
 import { openApp, waitForFirstFrame } from './lib/app.mjs';
-import { saveScreenshot } from './lib/artifacts.mjs';
+import { saveScreen } from './lib/artifacts.mjs';
 
 const config = JSON.parse(fs.readFileSync(path.join(distDir, 'config.json'), 'utf8'));
 // Kanji of Japanese names that no UI text uses, one of them beyond the BMP (𠮷).
@@ -44,7 +44,7 @@ test('a name with kanji outside the font subset is drawn after fetching only its
   // 髙 (U+9AD9), 﨑 (U+FA11) and 𠮷 (U+20BB7) each sit in their own chunk; 野 and the rest of
   // the name are in the UI's subset already.
   assert.ok(chunkRequests.length >= 3 && chunkRequests.length <= 4, `chunks fetched: ${chunkRequests.join(', ')}`);
-  await saveScreenshot(page, 'glyphs-rare-name');
+  await saveScreen(page, 'glyphs-rare-name');
 });
 
 test('the first screen needs no glyph chunk at all', { timeout: 90_000 }, async (t) => {

@@ -6,7 +6,7 @@ import { launchBrowser } from './lib/browser.mjs';
 import { runCleanup, onCleanup } from './lib/cleanup.mjs';
 import { startIbgate } from './lib/ibgate.mjs';
 import { waitForFirstFrame } from './lib/app.mjs';
-import { saveScreenshot } from './lib/artifacts.mjs';
+import { saveScreen } from './lib/artifacts.mjs';
 
 const testTimeout = { timeout: 120_000 };
 // Names with kanji outside the first screen's font: they arrive as glyph chunks.
@@ -90,29 +90,30 @@ async function newUser(options = {}) {
 test('① certificate and password lead to the main screen with company, user and previous login', testTimeout, async (t) => {
   const user = await newUser({ company, name: userName });
   const { page } = await openPage(t, user.certificate);
-  await saveScreenshot(page, 'login-1-login-screen');
+  await saveScreen(page, 'login-1-login-screen');
   await button(page, '電子証明書ログイン').click();
   await heading(page, '電子証明書の選択').waitFor();
-  await saveScreenshot(page, 'login-1-certificate-prompt');
+  await saveScreen(page, 'login-1-certificate-prompt');
   await button(page, 'OK').click();
   await heading(page, 'ログインパスワード入力').waitFor();
   assert.equal(await page.getByText(`電子証明書名：${user.id}1399`).count(), 1);
-  await saveScreenshot(page, 'login-1-password');
+  await saveScreen(page, 'login-1-password');
   await typePassword(page, user.password);
   await button(page, 'ログアウト').waitFor();
   await heading(page, company).waitFor();
   assert.equal(await page.getByText(`利用者名：${userName}`).count(), 1);
   assert.equal(await page.getByText('前回ログイン日時：（初回ログイン）').count(), 1);
   await page.waitForFunction(() => window.ibankStats.missingGlyphs === 0, null, { polling: 50, timeout: 30_000 });
-  await saveScreenshot(page, 'login-1-main');
+  await saveScreen(page, 'login-1-main');
 
   // ② ログアウト → logout complete → 再ログイン → login screen → log in again.
   await button(page, 'ログアウト').click();
   await heading(page, 'ログアウト完了').waitFor();
-  await saveScreenshot(page, 'login-2-logged-out');
+  await saveScreen(page, 'login-2-logged-out');
   await button(page, '再ログイン').click();
   await button(page, '電子証明書ログイン').waitFor();
   await login(page, user.password);
+  await saveScreen(page, 'login-2-main-again');
   assert.match(await page.getByText(/^前回ログイン日時：\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d$/).textContent(), /前回ログイン日時/);
 });
 
@@ -145,10 +146,12 @@ test('③ a session left by a closed browser is ended with 強制ログアウト
   await identify(page);
   await typePassword(page, user.password);
   await heading(page, '強制ログアウト').waitFor();
-  await saveScreenshot(page, 'login-3-forced-logout');
+  await saveScreen(page, 'login-3-forced-logout');
   await button(page, '強制ログアウト').click();
   await button(page, '電子証明書ログイン').waitFor();
+  await saveScreen(page, 'login-3-after-forced-logout');
   await login(page, user.password);
+  await saveScreen(page, 'login-3-main');
   const audit = await server.ibgate(['audit', '--user', user.id, '--json']);
   assert.match(audit, /force/);
 });
@@ -159,14 +162,14 @@ test('⑤ a wrong password shows the remaining attempts; too many lock the user 
   await identify(page);
   await typePassword(page, 'wrong-password');
   await page.getByRole('alert').filter({ hasText: 'あと5回' }).waitFor();
-  await saveScreenshot(page, 'login-5-wrong-password');
+  await saveScreen(page, 'login-5-wrong-password');
   for (let i = 0; i < 5; i++) {
     const before = await screenState(page);
     await typePassword(page, 'wrong-password');
     await waitForNextScreen(page, before, i < 4 ? 'password_entry' : 'error_locked');
   }
   await page.getByRole('alert').filter({ hasText: 'ご利用を停止しています' }).waitFor();
-  await saveScreenshot(page, 'login-5-locked');
+  await saveScreen(page, 'login-5-locked');
   await server.ibgate(['user', 'unlock', user.id]);
   await button(page, 'ログイン画面へ戻る').click();
   await login(page, user.password);
@@ -177,7 +180,7 @@ test('④ a customer without a certificate is told so, with a way back', testTim
   await button(page, '電子証明書ログイン').click();
   await button(page, 'OK').click();
   await page.getByRole('alert').filter({ hasText: '電子証明書が選択されなかった' }).waitFor();
-  await saveScreenshot(page, 'login-4-no-certificate');
+  await saveScreen(page, 'login-4-no-certificate');
   await button(page, 'ログイン画面へ戻る').click();
   await button(page, '電子証明書ログイン').waitFor();
 });
@@ -189,6 +192,7 @@ test('⑦ reload keeps the main screen; logging out in one tab logs out the othe
   await page.reload();
   await waitForFirstFrame(page);
   await button(page, 'ログアウト').waitFor();
+  await saveScreen(page, 'login-7-after-reload');
 
   // A second window of the same login (opened from the first, as a browser's "duplicate tab"
   // or a link does: it inherits the tab's session storage and restores from the server).
@@ -198,6 +202,7 @@ test('⑦ reload keeps the main screen; logging out in one tab logs out the othe
   await button(page, 'ログアウト').click();
   await heading(page, 'ログアウト完了').waitFor();
   await heading(other, 'ログアウト完了').waitFor();
+  await saveScreen(other, 'login-7-other-window-logged-out');
 });
 
 test('keyboard only: Tab into the password field, type, Tab to 認証, Enter', testTimeout, async (t) => {
@@ -228,7 +233,7 @@ test('the back button keeps the screen and explains itself; このウィンド�
   await page.goBack();
   await page.getByRole('alert').filter({ hasText: '「戻る」ボタンはご利用になれません' }).waitFor();
   await button(page, 'ログアウト').waitFor();   // still logged in, on the main screen
-  await saveScreenshot(page, 'login-back-button');
+  await saveScreen(page, 'login-back-button');
 
   // A window the customer opened themselves cannot be closed by the page: it says so.
   await button(page, 'ログアウト').click();
@@ -239,7 +244,7 @@ test('the back button keeps the screen and explains itself; このウィンド�
     closed,
     page.getByRole('alert').filter({ hasText: 'ブラウザのタブまたはウィンドウ' }).waitFor().then(() => false),
   ]);
-  if (!outcome) await saveScreenshot(page, 'login-close-refused');
+  if (!outcome) await saveScreen(page, 'login-close-refused');
 
   // A window the page opened itself (as from the credit union's homepage) closes.
   const opener = await context.newPage();

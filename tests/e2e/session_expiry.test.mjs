@@ -7,7 +7,7 @@ import { launchBrowser } from './lib/browser.mjs';
 import { runCleanup, onCleanup } from './lib/cleanup.mjs';
 import { startIbgate } from './lib/ibgate.mjs';
 import { waitForFirstFrame } from './lib/app.mjs';
-import { saveScreenshot } from './lib/artifacts.mjs';
+import { saveScreen } from './lib/artifacts.mjs';
 
 let browser;
 let server;
@@ -42,12 +42,12 @@ test('⑥ an idle session warns, expires into the session-expired screen, and �
   // The warning lead (120 s) is longer than the whole idle timeout: it shows at once.
   await page.getByRole('alert').filter({ hasText: 'まもなく自動的にログアウトします' }).waitFor();
   assert.match(await page.getByText(/^残り時間 00:[0-3]\d$/).textContent(), /残り時間/);
-  await saveScreenshot(page, 'expiry-warning');
+  await saveScreen(page, 'expiry-warning');
 
   // Nobody touches the page: it moves to the session-expired screen on its own.
   await page.getByRole('heading', { name: 'ログアウトしました' }).waitFor({ timeout: 60_000 });
   assert.ok(Date.now() - loggedInAt >= 25_000, 'the session ended before its idle timeout');
-  await saveScreenshot(page, 'expiry-expired');
+  await saveScreen(page, 'expiry-expired');
   await page.getByRole('button', { name: '再ログイン' }).click();
   await page.getByRole('button', { name: '電子証明書ログイン' }).waitFor();
 

@@ -17,3 +17,15 @@ export async function saveScreenshot(page, name) {
   await page.screenshot({ path: file });
   return file;
 }
+
+// Evidence of one screen of the app: waits until every character the screen shows has its glyph
+// (the app reports characters still drawn as missing-glyph boxes in ibankStats.missingGlyphs),
+// fails the test if one stays missing, then saves the screenshot.
+export async function saveScreen(page, name) {
+  await page.waitForFunction(() => window.ibankStats && window.ibankStats.missingGlyphs === 0, null,
+    { polling: 50, timeout: 15_000 }).catch(async () => {
+    const missing = await page.evaluate(() => window.ibankStats && window.ibankStats.missingGlyphs);
+    throw new Error(`screen ${name} shows ${missing} character(s) without a glyph`);
+  });
+  return saveScreenshot(page, name);
+}
