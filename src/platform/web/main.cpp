@@ -20,9 +20,8 @@ EM_JS(void, js_show_fatal, (const char* message), {
         window.ibankLoader.fail(UTF8ToString(message));
 });
 
-static void fail(WebPlatform& p, const char* message)
+static void fail(const char* message)
 {
-    p.fatal_error = message;
     js_show_fatal(message);
 }
 
@@ -30,7 +29,7 @@ static bool create_gl_objects(WebPlatform& p)
 {
     const char* error = nullptr;
     if (!renderer_create(p.renderer, &error)) {
-        fail(p, error);
+        fail(error);
         return false;
     }
     if (p.app.fonts.built_for_dpr > 0.0f)
@@ -61,7 +60,7 @@ int main()
 {
     WebPlatform& p = g_platform;
     if (!asset_take("font", p.app.fonts.data) || p.app.fonts.data.empty()) {
-        fail(p, "font not loaded");
+        fail("font not loaded");
         return 0;
     }
 
@@ -77,7 +76,7 @@ int main()
     attrs.enableExtensionsByDefault = EM_FALSE;   // none needed; enabling them all costs start-up time
     p.gl = emscripten_webgl_create_context("#canvas", &attrs);
     if (p.gl <= 0) {
-        fail(p, "webgl2 unavailable");
+        fail("webgl2 unavailable");
         return 0;
     }
     emscripten_webgl_make_context_current(p.gl);

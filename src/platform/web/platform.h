@@ -28,7 +28,6 @@ struct WebPlatform {
     bool dom_focus_on_control = false;
 
     std::string published_semantics;   // last JSON sent to the DOM layer
-    std::string fatal_error;            // non-empty: the page shows it instead of the app
 };
 
 // The one instance (callbacks from JavaScript reach it through here).
