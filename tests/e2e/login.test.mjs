@@ -111,7 +111,11 @@ test('① certificate and password lead to the main screen with company, user an
   await heading(page, 'ログアウト完了').waitFor();
   await saveScreen(page, 'login-2-logged-out');
   await button(page, '再ログイン').click();
-  await button(page, '電子証明書ログイン').waitFor();
+  await button(page, '電子証明書ログイン').click();
+  // The certificate used last time on this device is named on the prompt (name only).
+  await page.getByText(`前回この端末で使用した電子証明書：${user.id}1399`).waitFor();
+  await saveScreen(page, 'login-2-prompt-remembers-certificate');
+  await button(page, 'キャンセル').click();
   await login(page, user.password);
   await saveScreen(page, 'login-2-main-again');
   assert.match(await page.getByText(/^前回ログイン日時：\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d$/).textContent(), /前回ログイン日時/);
@@ -258,4 +262,15 @@ test('the back button keeps the screen and explains itself; このウィンド�
   const popupClosed = new Promise((resolve) => popup.once('close', resolve));
   await button(popup, 'このウィンドウを閉じる').click();
   await popupClosed;
+});
+
+test('a certificate that expires within 30 days is flagged on the password screen', testTimeout, async (t) => {
+  userCount++;
+  const id = `user${userCount}`;
+  await server.addUser(id, 'Soon-Secret-1');
+  const certificate = await server.issueCert(id, { days: 10 });
+  const { page } = await openPage(t, certificate);
+  await identify(page);
+  await page.getByRole('alert').filter({ hasText: /電子証明書の有効期限まで残り(9|10)日です/ }).waitFor();
+  await saveScreen(page, 'login-certificate-expires-soon');
 });

@@ -3,6 +3,7 @@
 #include "browser.h"
 #include "controller.h"
 #include "glyph_loader.h"
+#include "input.h"
 #include "overlay.h"
 #include "platform.h"
 
@@ -70,6 +71,11 @@ static void build_ui(WebPlatform& p, double now, float delta_time, std::vector<F
 
 static void draw_frame(WebPlatform& p, double now)
 {
+    // Zoom changes arrive as resize events and screen changes as a media query change; this
+    // check covers any other way devicePixelRatio can change between frames.
+    if (static_cast<float>(emscripten_get_device_pixel_ratio()) != p.dpr)
+        input_update_canvas_size(p);
+
     // Deadlines and session expiry are checked against the clock before drawing.
     controller_dispatch(p, flow_event(FlowEventKind::Tick));
 
