@@ -87,7 +87,7 @@ static void draw_back_button_notice(ScreenContext& c)
     layout_section_gap();
 }
 
-void app_frame(App& app, const AppFrameInput& input, std::vector<FlowEvent>& events)
+bool app_frame(App& app, const AppFrameInput& input, std::vector<FlowEvent>& events)
 {
     semantics_clear(app.semantics);
     UiFrame f;
@@ -95,6 +95,7 @@ void app_frame(App& app, const AppFrameInput& input, std::vector<FlowEvent>& eve
     f.activate_id = take_dom_requests(app);
     f.events = &events;
     f.heading_font = app.fonts.heading;
+    f.mask_font = app.fonts.mask;
     app.semantics.screen_name = screen_name(app.flow.screen);
     app.semantics.screen_serial = app.screen_serial;
 
@@ -118,6 +119,7 @@ void app_frame(App& app, const AppFrameInput& input, std::vector<FlowEvent>& eve
 
     ImGui::PopID();
     ImGui::End();
+    return f.changed;
 }
 
 double app_next_wake(const App& app, double now)

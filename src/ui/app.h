@@ -4,6 +4,7 @@
 #include "core/app_config.h"
 #include "core/screen_flow.h"
 #include "core/secret_buffer.h"
+#include "core/soft_keyboard.h"
 #include "core/semantics.h"
 #include "core/ui_strings.h"
 #include "fonts.h"
@@ -36,6 +37,7 @@ struct App {
     AppConfig config;
     FlowState flow;
     SecretBuffer password;              // the login password's only home (core/secret_buffer.h)
+    SoftKeyboard keyboard;              // the software keyboard (core/soft_keyboard.h)
     std::string last_certificate_name;  // shown on the certificate prompt (localStorage)
     Screen drawn_screen = Screen::Count;   // the screen the previous frame drew
     uint32_t screen_serial = 0;            // screen changes so far (FlowOutput::screen_changed)
@@ -48,7 +50,8 @@ void app_setup_style();
 void app_dom_request(App& app, uint32_t activate_id, bool release_keyboard);
 
 // Call between ImGui::NewFrame() and ImGui::Render(). Appends the customer's actions to `events`.
-void app_frame(App& app, const AppFrameInput& input, std::vector<FlowEvent>& events);
+// Returns true when a widget acted, so the next frame must be drawn.
+bool app_frame(App& app, const AppFrameInput& input, std::vector<FlowEvent>& events);
 
 // When the UI's own timers (caret blink, session countdown, request deadline) next change the
 // picture; < 0: never.

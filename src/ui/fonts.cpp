@@ -91,11 +91,13 @@ bool fonts_update(UiFonts& fonts, float dpr, const char** error)
     io.Fonts->Clear();
     fonts.body = add_font(fonts, kBodyEm * kLineHeightPerEm, dpr, fonts.body_coverage);
     fonts.heading = add_font(fonts, kHeadingEm * kLineHeightPerEm, dpr, fonts.heading_coverage);
-    if (!fonts.body || !fonts.heading || !io.Fonts->Build()) {
+    fonts.mask = add_font(fonts, kBodyEm * kLineHeightPerEm, dpr, fonts.mask_coverage);
+    if (!fonts.body || !fonts.heading || !fonts.mask || !io.Fonts->Build()) {
         *error = "font could not be loaded";
         fonts.built_for_dpr = 0.0f;
         return false;
     }
+    fonts.mask->AddRemapChar('*', 0x25CF);   // entered characters show as ●
     io.FontDefault = fonts.body;
     fonts.built_for_dpr = dpr;
     return true;

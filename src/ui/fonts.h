@@ -32,10 +32,12 @@ struct UiFonts {
     std::vector<FontChunk> chunks;
     FontCoverage body_coverage;
     FontCoverage heading_coverage;
+    FontCoverage mask_coverage;
     bool dirty = true;                 // coverage or chunks changed: rebuild the atlas
     float built_for_dpr = 0.0f;        // 0: not built yet
     ImFont* body = nullptr;
     ImFont* heading = nullptr;
+    ImFont* mask = nullptr;            // body size, '*' drawn as ●: ImGui masks passwords with '*'
 };
 
 // Sizes are the em size in CSS pixels, as in CSS `font-size`. ImGui sizes a font by its line

@@ -3,6 +3,7 @@
 // keyboard, and 認証.
 #include "core/session.h"
 #include "layout.h"
+#include "soft_keyboard_view.h"
 #include "screens.h"
 #include "theme.h"
 
@@ -11,11 +12,14 @@ static void draw_certificate(ScreenContext& c)
     const ClientSession& s = c.app.flow.session;
     const api::CertificateIdentity& id = s.identity;
     const float label_width = 150.0f;
-    ui_label_value(c.f, T(c, StringId::password_cert_name), certificate_name(id).c_str(), label_width);
-    ui_label_value(c.f, T(c, StringId::password_user_id), id.user_id.c_str(), label_width);
-    ui_label_value(c.f, T(c, StringId::password_institution_code), id.institution_code.c_str(), label_width);
+    // The manual's certificate name "ID + 金融機関コード", split into its parts, on one line so
+    // the software keyboard still fits a 1280x720 window below.
     const char* role = T(c, id.role == api::Role::Administrator ? StringId::role_administrator : StringId::role_user);
-    ui_label_value(c.f, T(c, StringId::main_role), role, label_width);
+    std::string details = T(c, StringId::password_cert_details, "name", certificate_name(id));
+    details = fill_placeholder(details, "id", id.user_id);
+    details = fill_placeholder(details, "code", id.institution_code);
+    details = fill_placeholder(details, "role", role);
+    ui_label_value(c.f, T(c, StringId::password_cert_name), details.c_str(), label_width);
     std::string validity = fill_placeholder(T(c, StringId::password_validity_range), "from", format_jst_date(id.not_before));
     validity = fill_placeholder(validity, "to", format_jst_date(id.not_after));
     ui_label_value(c.f, T(c, StringId::password_validity), validity.c_str(), label_width);
@@ -46,18 +50,45 @@ void screen_password_entry(ScreenContext& c)
         ui_alert(c.f, T(c, StringId::password_empty));
 
     ui_text(c.f, T(c, StringId::password_label));
-    const bool entered = ui_password_field(c.f, T(c, StringId::password_label), c.app.password.data, kSecretCapacity + 1,
-                                           std::min(c.width, 360.0f));
-    secret_normalise(c.app.password);
+    // With the software keyboard on, the physical keyboard cannot type into the field: a key
+    // logger then records nothing. キーボードで入力する allows it (and hides the keyboard).
+    const bool software = flow.software_keyboard;
     if (c.first_frame)
+        soft_keyboard_close(c.app.keyboard);   // a new visit gets a freshly shuffled layout
+    const bool entered = ui_password_field(c.f, T(c, StringId::password_label), c.app.password.data, kSecretCapacity + 1,
+                                           std::min(c.width, 360.0f), software);
+    secret_normalise(c.app.password);
+    if (c.first_frame && !software)
         ImGui::SetKeyboardFocusHere(-1);   // the customer can type at once
-    if (c.input.caps_lock)
+    if (c.input.caps_lock && !software)
         ui_alert(c.f, T(c, StringId::password_caps_lock));
     ui_text_colored(c.f, theme_muted_text_color(), T(c, StringId::password_case_note));
 
-    bool keyboard = flow.software_keyboard;
-    if (ui_checkbox(c.f, T(c, StringId::software_keyboard_toggle), &keyboard))
+    bool physical = !software;
+    if (ui_checkbox(c.f, T(c, StringId::keyboard_use_physical), &physical))
         ui_emit(c.f, flow_event(FlowEventKind::ClickToggleKeyboard));
+
+    if (software) {
+        // The customer's own choices for this keyboard (defaults from the configuration).
+        ui_same_line_if_fits(T(c, StringId::keyboard_always_show_labels));
+        ui_checkbox(c.f, T(c, StringId::keyboard_always_show_labels), &c.app.keyboard.options.always_show_labels);
+        ui_same_line_if_fits(T(c, StringId::keyboard_fixed_layout));
+        ui_checkbox(c.f, T(c, StringId::keyboard_fixed_layout), &c.app.keyboard.options.fixed_layout);
+        ImGui::SetCursorPosY(ImGui::GetCursorPosY() + 4.0f);
+        ui_heading_hidden(c.f, T(c, StringId::keyboard_heading));
+        SoftKeyboardView view;
+        view.expose_keys = c.app.config.software_keyboard.expose_keys_to_assistive_tech;
+        switch (soft_keyboard_view(c.f, c.app.keyboard, c.app.password, view, c.width, c.app.lang)) {
+        case SoftKeyResult::Submitted:
+            ui_emit(c.f, flow_submit_password(secret_length(c.app.password)));
+            break;
+        case SoftKeyResult::Closed:
+            ui_emit(c.f, flow_event(FlowEventKind::ClickToggleKeyboard));   // type with the keyboard instead
+            break;
+        default:
+            break;
+        }
+    }
 
     layout_section_gap();
     const float w = std::min((c.width - ImGui::GetStyle().ItemSpacing.x) * 0.5f, 200.0f);

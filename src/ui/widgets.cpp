@@ -65,9 +65,33 @@ void ui_table_headers(UiFrame& f)
     }
 }
 
+// Widgets report acting through here: the frame loop then draws again, because what the
+// customer did changes the next picture even when no further input arrives.
+static bool acted(UiFrame& f, bool act)
+{
+    if (act)
+        f.changed = true;
+    return act;
+}
+
+void ui_mark_changed(UiFrame& f)
+{
+    f.changed = true;
+}
+
 static bool activated_from_dom(const UiFrame& f)
 {
     return f.activate_id != 0 && f.activate_id == ImGui::GetItemID();
+}
+
+void ui_record_button(UiFrame& f, const char* name)
+{
+    record(f, SemanticRole::Button, name);
+}
+
+bool ui_activated_from_dom(const UiFrame& f)
+{
+    return activated_from_dom(f);
 }
 
 void ui_emit(UiFrame& f, const FlowEvent& event)
@@ -135,7 +159,7 @@ bool ui_button(UiFrame& f, const char* label, ImVec2 size, bool disabled)
     ImGui::PopStyleColor();
     ImGui::EndDisabled();
     record(f, SemanticRole::Button, visible_label(label).c_str(), 0, disabled);
-    return clicked || (!disabled && activated_from_dom(f));
+    return acted(f, clicked || (!disabled && activated_from_dom(f)));
 }
 
 bool ui_secondary_button(UiFrame& f, const char* label, ImVec2 size)
@@ -149,7 +173,7 @@ bool ui_secondary_button(UiFrame& f, const char* label, ImVec2 size)
     ImGui::PopStyleVar();
     ImGui::PopStyleColor(3);
     record(f, SemanticRole::Button, visible_label(label).c_str());
-    return clicked || activated_from_dom(f);
+    return acted(f, clicked || activated_from_dom(f));
 }
 
 bool ui_link(UiFrame& f, const char* label)
@@ -167,7 +191,7 @@ bool ui_link(UiFrame& f, const char* label)
         ImGui::GetWindowDrawList()->AddLine(ImVec2(min.x, max.y), max, ImGui::GetColorU32(theme_link_color()));
     }
     record(f, SemanticRole::Link, label);
-    return clicked || activated_from_dom(f);
+    return acted(f, clicked || activated_from_dom(f));
 }
 
 bool ui_checkbox(UiFrame& f, const char* label, bool* value)
@@ -178,17 +202,41 @@ bool ui_checkbox(UiFrame& f, const char* label, bool* value)
         changed = true;
     }
     record(f, SemanticRole::Checkbox, visible_label(label).c_str(), 0, false, *value);
-    return changed;
+    return acted(f, changed);
 }
 
-bool ui_password_field(UiFrame& f, const char* name, char* buffer, int capacity, float width)
+void ui_same_line_if_fits(const char* label)
+{
+    const ImGuiStyle& style = ImGui::GetStyle();
+    const float needed = ImGui::GetFrameHeight() + style.ItemInnerSpacing.x + ImGui::CalcTextSize(label).x;
+    const float line_end = ImGui::GetItemRectMax().x + style.ItemSpacing.x + needed;
+    const float wrap = ImGui::GetCurrentWindow()->DC.TextWrapPos;   // the column's right edge (layout.h)
+    const float right = wrap > 0.0f ? ImGui::GetWindowPos().x + wrap : ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
+    if (line_end <= right)
+        ImGui::SameLine();
+}
+
+void ui_heading_hidden(UiFrame& f, const char* text)
+{
+    // A zero-height item at the current position: the DOM layer gets a heading there.
+    ImGui::Dummy(ImVec2(ImGui::GetContentRegionAvail().x, 0.0f));
+    record_text(f, SemanticRole::Heading, text, 2);
+}
+
+bool ui_password_field(UiFrame& f, const char* name, char* buffer, int capacity, float width, bool read_only)
 {
     ImGui::SetNextItemWidth(width);
     // No undo history: it would be one more copy of the password.
-    const ImGuiInputTextFlags flags = ImGuiInputTextFlags_Password | ImGuiInputTextFlags_EnterReturnsTrue
+    ImGuiInputTextFlags flags = ImGuiInputTextFlags_Password | ImGuiInputTextFlags_EnterReturnsTrue
         | ImGuiInputTextFlags_NoUndoRedo | ImGuiInputTextFlags_CharsNoBlank;
+    if (read_only)
+        flags |= ImGuiInputTextFlags_ReadOnly;
     ImGui::PushID(name);
+    if (f.mask_font)
+        ImGui::PushFont(f.mask_font);
     const bool entered = ImGui::InputText("##field", buffer, static_cast<size_t>(capacity), flags);
+    if (f.mask_font)
+        ImGui::PopFont();
     ImGui::PopID();
     record(f, SemanticRole::TextInput, name);
     return entered;

@@ -15,9 +15,14 @@ struct UiFrame {
     uint32_t activate_id = 0;            // widget the DOM layer activated before this frame (0: none)
     std::vector<FlowEvent>* events = nullptr;   // what the customer did this frame, for the flow
     ImFont* heading_font = nullptr;
+    ImFont* mask_font = nullptr;       // draws '*' as ● (masked password characters)
+    bool changed = false;              // a widget acted this frame: the picture must be drawn again
 };
 
 void ui_emit(UiFrame& f, const FlowEvent& event);
+
+// Something drawn by hand acted (a software keyboard key): draw the next frame too.
+void ui_mark_changed(UiFrame& f);
 
 void ui_heading(UiFrame& f, const char* text, int level);
 void ui_text(UiFrame& f, const char* text);          // wrapped paragraph
@@ -36,9 +41,21 @@ bool ui_secondary_button(UiFrame& f, const char* label, ImVec2 size = ImVec2(0, 
 bool ui_link(UiFrame& f, const char* label);
 bool ui_checkbox(UiFrame& f, const char* label, bool* value);
 
+// Puts the next checkbox labelled `label` on the current line when it fits, else on the next.
+void ui_same_line_if_fits(const char* label);
+
+// A heading for screen readers only (the region it names is obvious on screen).
+void ui_heading_hidden(UiFrame& f, const char* text);
+
+// Records the item just drawn by hand as a button of the semantic layer, and tells whether the
+// DOM layer activated it this frame.
+void ui_record_button(UiFrame& f, const char* name);
+bool ui_activated_from_dom(const UiFrame& f);
+
 // A masked text field editing `buffer` in place (capacity includes the terminating zero). `name`
 // is its accessible name (the visible label drawn above it). Returns true when Enter was pressed.
-bool ui_password_field(UiFrame& f, const char* name, char* buffer, int capacity, float width);
+// `read_only`: the physical keyboard may not type into it (the software keyboard does).
+bool ui_password_field(UiFrame& f, const char* name, char* buffer, int capacity, float width, bool read_only);
 
 // Zeroes the copies ImGui keeps of the text being edited (its edit buffers and undo history), so
 // a wiped password leaves nothing behind in ImGui's memory either.

@@ -96,7 +96,8 @@ test('① certificate and password lead to the main screen with company, user an
   await saveScreen(page, 'login-1-certificate-prompt');
   await button(page, 'OK').click();
   await heading(page, 'ログインパスワード入力').waitFor();
-  assert.equal(await page.getByText(`電子証明書名：${user.id}1399`).count(), 1);
+  // The certificate name "ID + 金融機関コード", split into its parts.
+  assert.equal(await page.getByText(`電子証明書名：${user.id}1399（ID ${user.id}／金融機関コード 1399／管理者）`).count(), 1);
   await saveScreen(page, 'login-1-password');
   await typePassword(page, user.password);
   await button(page, 'ログアウト').waitFor();

@@ -205,6 +205,7 @@ void controller_start(WebPlatform& p)
     else
         p.app.config = app_config_defaults();
     p.app.lang = p.app.config.default_language;
+    p.app.keyboard = soft_keyboard_make(p.app.config.software_keyboard, soft_keyboard_random_os());
     p.app.flow = flow_init(p.app.config.session_warning_seconds, p.app.config.software_keyboard.enabled_by_default,
                            static_cast<int>(p.app.config.transaction_menu.size()));
     p.app.last_certificate_name = browser_local_get(kStoreCertificateName);

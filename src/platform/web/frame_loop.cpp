@@ -64,7 +64,8 @@ static void build_ui(WebPlatform& p, double now, float delta_time, std::vector<F
     input.now = now;
     input.caps_lock = p.caps_lock;
     ImGui::NewFrame();
-    app_frame(p.app, input, events);
+    if (app_frame(p.app, input, events))
+        pacer_note_event(p.pacer);   // what was clicked changes the next picture
     ImGui::Render();
     glyph_loader_check_frame(p);
 }

@@ -37,3 +37,21 @@ export async function framesDrawn(page) {
 export function sleep(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+// Waits until the app has drawn everything the last input causes: it renders on demand, so
+// once no frame has been drawn for a while the picture and the semantic layer are final.
+export async function settle(page, quietMs = 150) {
+  let last = -1;
+  let quietSince = Date.now();
+  for (const deadline = Date.now() + 10_000; Date.now() < deadline;) {
+    const frames = await page.evaluate(() => window.ibankStats.framesDrawn);
+    if (frames !== last) {
+      last = frames;
+      quietSince = Date.now();
+    } else if (Date.now() - quietSince >= quietMs) {
+      return;
+    }
+    await sleep(25);
+  }
+  throw new Error('the app kept drawing frames for 10 s');
+}

@@ -85,6 +85,10 @@ export async function startIbgate({ t = null, idleTimeout = 600, maxFailures = 6
   // The page's configuration with this server's certificate origin.
   const config = JSON.parse(fs.readFileSync(path.join(distDir, 'config.json'), 'utf8'));
   config.certificate_origin = certOrigin;
+  // Most tests type the password on the physical keyboard; the software keyboard (the credit
+  // union's default) has tests of its own that use `softKeyboardConfig`.
+  const softKeyboardConfig = JSON.parse(JSON.stringify(config));
+  config.software_keyboard = { ...config.software_keyboard, enabled_by_default: false };
 
   const addUser = (id, password, { name = '山田 太郎', company = '株式会社さくら商事', role = 'administrator' } = {}) =>
     ibgate(['user', 'add', id, '--name', name, '--company', company, '--role', role, '--password-stdin'], password + '\n');
@@ -98,5 +102,5 @@ export async function startIbgate({ t = null, idleTimeout = 600, maxFailures = 6
     return { clientCertificates: [{ origin, certPath: field('PEM certificate'), keyPath: field('PEM key') }], fingerprint, text };
   };
 
-  return { appUrl, certOrigin, config, ibgate, addUser, issueCert, stop, start, dir };
+  return { appUrl, certOrigin, config, softKeyboardConfig, ibgate, addUser, issueCert, stop, start, dir };
 }
