@@ -55,11 +55,25 @@ void screen_password_entry(ScreenContext& c)
     const bool software = flow.software_keyboard;
     if (c.first_frame)
         soft_keyboard_close(c.app.keyboard);   // a new visit gets a freshly shuffled layout
+    // 認証 and キャンセル sit beside the field when there is room, so the software keyboard below
+    // still fits a 1280x720 window.
+    const float spacing = ImGui::GetStyle().ItemSpacing.x;
+    const float button_w = 130.0f;
+    const bool beside = c.width >= 360.0f + 2.0f * (button_w + spacing);
+    const float field_w = beside ? c.width - 2.0f * (button_w + spacing) : c.width;
     const bool entered = ui_password_field(c.f, T(c, StringId::password_label), c.app.password.data, kSecretCapacity + 1,
-                                           std::min(c.width, 360.0f), software);
+                                           std::min(field_w, 420.0f), software);
     secret_normalise(c.app.password);
     if (c.first_frame && !software)
         ImGui::SetKeyboardFocusHere(-1);   // the customer can type at once
+    if (beside)
+        ImGui::SameLine();
+    const float w = beside ? button_w : std::min((c.width - spacing) * 0.5f, 200.0f);
+    if (ui_button(c.f, T(c, StringId::button_authenticate), ImVec2(w, 0.0f)) || entered)
+        ui_emit(c.f, flow_submit_password(secret_length(c.app.password)));
+    ImGui::SameLine();
+    if (ui_secondary_button(c.f, T(c, StringId::button_cancel), ImVec2(w, 0.0f)))
+        ui_emit(c.f, flow_event(FlowEventKind::ClickBack));
     if (c.input.caps_lock && !software)
         ui_alert(c.f, T(c, StringId::password_caps_lock));
     ui_text_colored(c.f, theme_muted_text_color(), T(c, StringId::password_case_note));
@@ -74,6 +88,9 @@ void screen_password_entry(ScreenContext& c)
         ui_checkbox(c.f, T(c, StringId::keyboard_always_show_labels), &c.app.keyboard.options.always_show_labels);
         ui_same_line_if_fits(T(c, StringId::keyboard_fixed_layout));
         ui_checkbox(c.f, T(c, StringId::keyboard_fixed_layout), &c.app.keyboard.options.fixed_layout);
+        ui_same_line_if_fits(T(c, StringId::keyboard_randomize_letters));
+        if (ui_checkbox(c.f, T(c, StringId::keyboard_randomize_letters), &c.app.keyboard.options.randomize_letters))
+            soft_keyboard_close(c.app.keyboard);   // reopens below with the letters placed anew
         ImGui::SetCursorPosY(ImGui::GetCursorPosY() + 4.0f);
         ui_heading_hidden(c.f, T(c, StringId::keyboard_heading));
         SoftKeyboardView view;
@@ -90,11 +107,4 @@ void screen_password_entry(ScreenContext& c)
         }
     }
 
-    layout_section_gap();
-    const float w = std::min((c.width - ImGui::GetStyle().ItemSpacing.x) * 0.5f, 200.0f);
-    if (ui_button(c.f, T(c, StringId::button_authenticate), ImVec2(w, 0.0f)) || entered)
-        ui_emit(c.f, flow_submit_password(secret_length(c.app.password)));
-    ImGui::SameLine();
-    if (ui_secondary_button(c.f, T(c, StringId::button_cancel), ImVec2(w, 0.0f)))
-        ui_emit(c.f, flow_event(FlowEventKind::ClickBack));
 }

@@ -9,6 +9,7 @@ void theme_apply_light(ImGuiStyle& style)
     style.ItemSpacing = ImVec2(10.0f, 12.0f);
     style.WindowPadding = ImVec2(24.0f, 24.0f);
     style.WindowBorderSize = 0.0f;
+    style.FrameBorderSize = 1.0f;   // fields and checkboxes need a visible edge on the light background
 
     ImVec4* c = style.Colors;
     c[ImGuiCol_WindowBg] = ImVec4(0.97f, 0.97f, 0.96f, 1.0f);

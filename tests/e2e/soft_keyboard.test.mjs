@@ -21,12 +21,12 @@ before(async () => {
 });
 after(runCleanup);
 
-async function openPasswordScreen(t, id, password, viewport = { width: 1280, height: 720 }) {
+async function openPasswordScreen(t, id, password, viewport = { width: 1280, height: 720 }, config = null, contextOptions = {}) {
   await server.addUser(id, password);
   const certificate = await server.issueCert(id);
-  const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport, clientCertificates: certificate.clientCertificates });
+  const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport, clientCertificates: certificate.clientCertificates, ...contextOptions });
   onCleanup(() => context.close().catch(() => {}), t);
-  await context.route('**/config.json', (route) => route.fulfill({ contentType: 'application/json', body: JSON.stringify(server.softKeyboardConfig) }));
+  await context.route('**/config.json', (route) => route.fulfill({ contentType: 'application/json', body: JSON.stringify(config || server.softKeyboardConfig) }));
   const page = await context.newPage();
   await page.goto(server.appUrl);
   await waitForFirstFrame(page);
@@ -54,6 +54,9 @@ test('⑨ a full login typing the password only with the software keyboard', tes
   const password = 'Ab3$xy7Q';
   const page = await openPasswordScreen(t, 'soft01', password);
   await saveScreen(page, 'soft-keyboard-open');
+  // The whole keyboard and 認証 fit a 1280x720 window without scrolling.
+  const bottom = await page.evaluate(() => Math.max(...[...document.querySelectorAll('#semantics button')].map((b) => b.getBoundingClientRect().bottom)));
+  assert.ok(bottom <= 720, `the keyboard screen needs ${bottom} pixels of height`);
 
   // The physical keyboard does not type into the field while the software keyboard is on.
   await page.getByRole('textbox', { name: 'ログインパスワード' }).click();
@@ -102,4 +105,23 @@ test('キーボードで入力する allows the physical keyboard; the keyboard 
   await page.keyboard.type('Secret-3');
   await page.keyboard.press('Enter');
   await page.getByRole('button', { name: 'ログアウト' }).waitFor();
+});
+
+test('with key names withheld from the page, assistive technology sees numbered keys, not characters', testTimeout, async (t) => {
+  const config = JSON.parse(JSON.stringify(server.softKeyboardConfig));
+  config.software_keyboard.expose_keys_to_assistive_tech = false;
+  const page = await openPasswordScreen(t, 'soft04', 'Secret-4', undefined, config);
+  const names = await page.evaluate(() => [...document.querySelectorAll('#semantics button')].map((b) => b.textContent));
+  assert.ok(names.includes('キー 1') && names.includes('決定'));
+  assert.ok(!names.some((n) => /^[0-9a-z]$/.test(n)), `a character key is named: ${names.join(' ')}`);
+});
+
+test('a tap on a key types on a touch screen, and the layout moves on', testTimeout, async (t) => {
+  const page = await openPasswordScreen(t, 'soft05', 'Secret-5', { width: 768, height: 1024 }, null, { hasTouch: true });
+  const before = await keyPositions(page);
+  const box = await page.getByRole('button', { name: '7', exact: true }).boundingBox();
+  await page.touchscreen.tap(box.x + box.width / 2, box.y + box.height / 2);
+  await settle(page);
+  assert.notEqual(await keyPositions(page), before);
+  await saveScreen(page, 'soft-keyboard-touch');
 });
