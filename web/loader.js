@@ -83,9 +83,26 @@
     return new Response(counted, { headers: { 'Content-Type': response.headers.get('Content-Type') || '' } });
   }
 
+  // The module's bytes go to the compiler untouched (no JavaScript in their path, which would
+  // slow streaming compilation down); a copy of the stream is only counted for the progress bar.
+  function countedInParallel(key, response) {
+    if (!response.ok) throw new Error(key + ': HTTP ' + response.status);
+    progress.total[key] = Number(response.headers.get('Content-Length')) || 0;
+    const [toCompiler, toCounter] = response.body.tee();
+    const reader = toCounter.getReader();
+    const count = () => reader.read().then(({ done, value }) => {
+      if (done) return;
+      progress.loaded[key] = (progress.loaded[key] || 0) + value.length;
+      showProgress();
+      return count();
+    });
+    count().catch(() => {});
+    return new Response(toCompiler, { headers: { 'Content-Type': 'application/wasm' } });
+  }
+
   // Everything starts at once: the module compiles while it streams in, and the font, the
   // configuration and the module's JavaScript download beside it.
-  const compiled = fetch(files.wasm).then((r) => WebAssembly.compileStreaming(withProgress('wasm', r)));
+  const compiled = fetch(files.wasm).then((r) => WebAssembly.compileStreaming(countedInParallel('wasm', r)));
   const font = fetch(files.font).then((r) => withProgress('font', r)).then((r) => r.arrayBuffer());
   // The configuration is edited by the credit union without a rebuild; the server sends it
   // with Cache-Control: no-cache, so it is revalidated on every visit.
@@ -95,12 +112,8 @@
   });
   compiled.catch((e) => fail('load failed', e));
 
-  // Checked on the page's own canvas, so the app later gets this very context instead of a
-  // second one.
-  if (!document.getElementById('canvas').getContext('webgl2', { alpha: false, antialias: false, depth: false, stencil: false })) {
-    fail('webgl2 unavailable');
-    return;
-  }
+  // WebGL2 is not probed here: creating a context takes the main thread for a while, and the
+  // module's start-up (src/platform/web/main.cpp) reports 'webgl2 unavailable' itself.
 
   const assets = Promise.all([font, config]);
   assets.catch((e) => fail('load failed', e));
