@@ -105,12 +105,13 @@ bool app_frame(App& app, const AppFrameInput& input, std::vector<FlowEvent>& eve
     ImGui::Begin("##screen", nullptr,
                  ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings
                      | ImGuiWindowFlags_NoBringToFrontOnFocus);
-    // Each screen gets its own id scope, so widgets of the next screen never inherit the
-    // hover/active state of the previous screen's widget at the same place (no double submit).
-    ImGui::PushID(static_cast<int>(app.flow.screen));
+    // Each visit of a screen gets its own id scope, so its widgets never inherit the hover or
+    // active state of the previous screen's widget at the same place (no double submit) - also
+    // when a screen is entered again (a new password screen after a wrong password).
+    ImGui::PushID(static_cast<int>(app.screen_serial));
 
-    const bool first_frame = app.drawn_screen != app.flow.screen;
-    app.drawn_screen = app.flow.screen;
+    const bool first_frame = app.drawn_serial != app.screen_serial;
+    app.drawn_serial = app.screen_serial;
     ScreenContext c{app, f, input, layout_column_width(ImGui::GetContentRegionAvail().x), first_frame};
     layout_begin_column(c.width);
     draw_back_button_notice(c);

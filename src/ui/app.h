@@ -39,8 +39,8 @@ struct App {
     SecretBuffer password;              // the login password's only home (core/secret_buffer.h)
     SoftKeyboard keyboard;              // the software keyboard (core/soft_keyboard.h)
     std::string last_certificate_name;  // shown on the certificate prompt (localStorage)
-    Screen drawn_screen = Screen::Count;   // the screen the previous frame drew
     uint32_t screen_serial = 0;            // screen changes so far (FlowOutput::screen_changed)
+    uint32_t drawn_serial = UINT32_MAX;    // the screen visit the previous frame drew
     std::string open_url;               // a link the customer followed this frame (platform opens it)
 };
 
