@@ -78,6 +78,28 @@ static void draw_screen(ScreenContext& c)
     }
 }
 
+// Every screen: the credit union's name, and at the top right the language switch - and
+// ログアウト on the screens of a logged-in customer, as the manual places it.
+static void draw_top_bar(ScreenContext& c)
+{
+    ui_text_colored(c.f, theme_muted_text_color(), local_text(c.app.config.credit_union_name, c.app.lang).c_str());
+    const ImGuiStyle& style = ImGui::GetStyle();
+    const char* language = T(c, StringId::language_switch);
+    const char* logout = T(c, StringId::button_logout);
+    const bool show_logout = screen_shows_logout(c.app.flow.screen);
+    float w = ImGui::CalcTextSize(language).x + style.FramePadding.x * 2.0f;
+    if (show_logout)
+        w += style.ItemSpacing.x + ImGui::CalcTextSize(logout).x + style.FramePadding.x * 2.0f;
+    ImGui::SameLine(ImGui::GetCursorPosX() + c.width - w);
+    if (ui_secondary_button(c.f, language))
+        c.app.lang = c.app.lang == Lang::Ja ? Lang::En : Lang::Ja;
+    if (show_logout) {
+        ImGui::SameLine();
+        if (ui_button(c.f, logout))
+            ui_emit(c.f, flow_event(FlowEventKind::ClickLogout));
+    }
+}
+
 // The browser's back button cannot go back inside the flow; the notice says so on any screen.
 static void draw_back_button_notice(ScreenContext& c)
 {
@@ -114,6 +136,7 @@ bool app_frame(App& app, const AppFrameInput& input, std::vector<FlowEvent>& eve
     app.drawn_serial = app.screen_serial;
     ScreenContext c{app, f, input, layout_column_width(ImGui::GetContentRegionAvail().x), first_frame};
     layout_begin_column(c.width);
+    draw_top_bar(c);
     draw_back_button_notice(c);
     draw_screen(c);
     layout_end_column();

@@ -3,15 +3,6 @@
 #include "screens.h"
 #include "theme.h"
 
-static void draw_language_switch(ScreenContext& c)
-{
-    const char* label = T(c, StringId::language_switch);
-    const float w = ImGui::CalcTextSize(label).x + ImGui::GetStyle().FramePadding.x * 2.0f;
-    ImGui::SameLine(ImGui::GetCursorPosX() + c.width - w);
-    if (ui_secondary_button(c.f, label))
-        c.app.lang = c.app.lang == Lang::Ja ? Lang::En : Lang::Ja;
-}
-
 static void draw_notice_list(ScreenContext& c, StringId heading, const std::vector<LocalText>& notices)
 {
     if (notices.empty())
@@ -28,8 +19,6 @@ static void draw_notice_list(ScreenContext& c, StringId heading, const std::vect
 void screen_login(ScreenContext& c)
 {
     const AppConfig& cfg = c.app.config;
-    ui_text_colored(c.f, theme_muted_text_color(), local_text(cfg.credit_union_name, c.app.lang).c_str());
-    draw_language_switch(c);
     ui_heading(c.f, T(c, StringId::app_title), 1);
     layout_rule(c.width);
     layout_section_gap();

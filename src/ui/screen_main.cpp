@@ -18,16 +18,9 @@ static StringId result_text(api::LoginResult result)
     }
 }
 
-static void draw_top_bar(ScreenContext& c)
+static void draw_company(ScreenContext& c)
 {
-    const api::SessionInfo& info = c.app.flow.session.info;
-    ui_text_colored(c.f, theme_muted_text_color(), local_text(c.app.config.credit_union_name, c.app.lang).c_str());
-    const char* logout = T(c, StringId::button_logout);
-    const float w = ImGui::CalcTextSize(logout).x + ImGui::GetStyle().FramePadding.x * 2.0f;
-    ImGui::SameLine(ImGui::GetCursorPosX() + c.width - w);
-    if (ui_button(c.f, logout))
-        ui_emit(c.f, flow_event(FlowEventKind::ClickLogout));
-    ui_heading(c.f, info.company_name.c_str(), 1);
+    ui_heading(c.f, c.app.flow.session.info.company_name.c_str(), 1);
     layout_rule(c.width);
 }
 
@@ -107,7 +100,7 @@ static void draw_history(ScreenContext& c)
 void screen_main(ScreenContext& c)
 {
     const api::SessionInfo& info = c.app.flow.session.info;
-    draw_top_bar(c);
+    draw_company(c);
 
     const float label_width = 170.0f;
     ui_label_value(c.f, T(c, StringId::main_user), info.user_name.c_str(), label_width);

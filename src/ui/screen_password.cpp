@@ -91,7 +91,6 @@ void screen_password_entry(ScreenContext& c)
         ui_same_line_if_fits(T(c, StringId::keyboard_randomize_letters));
         if (ui_checkbox(c.f, T(c, StringId::keyboard_randomize_letters), &c.app.keyboard.options.randomize_letters))
             soft_keyboard_close(c.app.keyboard);   // reopens below with the letters placed anew
-        ImGui::SetCursorPosY(ImGui::GetCursorPosY() + 4.0f);
         ui_heading_hidden(c.f, T(c, StringId::keyboard_heading));
         SoftKeyboardView view;
         view.expose_keys = c.app.config.software_keyboard.expose_keys_to_assistive_tech;

@@ -7,7 +7,7 @@ void theme_apply_light(ImGuiStyle& style)
     style.FrameRounding = 4.0f;
     style.FramePadding = ImVec2(14.0f, 12.0f);   // buttons at least 44 CSS px tall: fingertip targets
     style.ItemSpacing = ImVec2(10.0f, 12.0f);
-    style.WindowPadding = ImVec2(24.0f, 24.0f);
+    style.WindowPadding = ImVec2(24.0f, 16.0f);
     style.WindowBorderSize = 0.0f;
     style.FrameBorderSize = 1.0f;   // fields and checkboxes need a visible edge on the light background
 

@@ -275,3 +275,23 @@ test('a certificate that expires within 30 days is flagged on the password scree
   await page.getByRole('alert').filter({ hasText: /電子証明書の有効期限まで残り(9|10)日です/ }).waitFor();
   await saveScreen(page, 'login-certificate-expires-soon');
 });
+
+test('English on every screen, remembered on the device, and back to 日本語', testTimeout, async (t) => {
+  const user = await newUser();
+  const { page } = await openPage(t, user.certificate);
+  await button(page, 'English').click();
+  await heading(page, 'Corporate Internet Banking').waitFor();
+  await page.reload();
+  await waitForFirstFrame(page);
+  await heading(page, 'Corporate Internet Banking').waitFor();   // remembered
+  await button(page, 'Certificate login').click();
+  await heading(page, 'Choose your certificate').waitFor();
+  await button(page, 'OK').click();
+  await page.getByRole('textbox', { name: 'Login password' }).click();
+  await page.keyboard.type(user.password);
+  await button(page, 'Authenticate').click();
+  await button(page, 'Log out').waitFor();
+  await saveScreen(page, 'login-english-main');
+  await button(page, '日本語').click();
+  await button(page, 'ログアウト').waitFor();
+});

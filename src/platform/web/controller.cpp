@@ -16,6 +16,7 @@
 
 static const char* kStoreCertificateName = "ibank.certificate";   // localStorage: name only
 static const char* kStoreCsrfToken = "ibank.csrf";                 // sessionStorage: survives reload
+static const char* kStoreLanguage = "ibank.lang";                  // localStorage: "ja" or "en"
 
 // Which request each sequence number was, to read its reply (late replies included: the flow
 // discards those by number).
@@ -184,10 +185,18 @@ void controller_dispatch(WebPlatform& p, const FlowEvent& event)
         loop_note_event(p);
 }
 
-void controller_dispatch_all(WebPlatform& p, const std::vector<FlowEvent>& events)
+void controller_after_frame(WebPlatform& p, const std::vector<FlowEvent>& events)
 {
     for (const FlowEvent& e : events)
         controller_dispatch(p, e);
+    if (!p.app.open_url.empty()) {
+        browser_open(p.app.open_url);
+        p.app.open_url.clear();
+    }
+    if (p.app.lang != p.remembered_lang) {
+        browser_local_set(kStoreLanguage, p.app.lang == Lang::En ? "en" : "ja");
+        p.remembered_lang = p.app.lang;
+    }
 }
 
 void controller_start(WebPlatform& p)
@@ -204,7 +213,10 @@ void controller_start(WebPlatform& p)
         p.app.config = config;
     else
         p.app.config = app_config_defaults();
-    p.app.lang = p.app.config.default_language;
+    // The language the customer chose on this device wins over the credit union's default.
+    const std::string remembered = browser_local_get(kStoreLanguage);
+    p.app.lang = remembered == "en" ? Lang::En : remembered == "ja" ? Lang::Ja : p.app.config.default_language;
+    p.remembered_lang = p.app.lang;
     p.app.keyboard = soft_keyboard_make(p.app.config.software_keyboard, soft_keyboard_random_os());
     p.app.flow = flow_init(p.app.config.session_warning_seconds, p.app.config.software_keyboard.enabled_by_default,
                            static_cast<int>(p.app.config.transaction_menu.size()));

@@ -14,5 +14,6 @@ void controller_start(WebPlatform& p);
 // Applies one event now and performs its effects.
 void controller_dispatch(WebPlatform& p, const FlowEvent& event);
 
-// Applies what the customer did in a frame (app_frame's events), in order.
-void controller_dispatch_all(WebPlatform& p, const std::vector<FlowEvent>& events);
+// Applies what the customer did in a frame (app_frame's events), in order, and carries out what
+// the UI asked of the browser (a link to open, the language to remember on this device).
+void controller_after_frame(WebPlatform& p, const std::vector<FlowEvent>& events);

@@ -1,6 +1,5 @@
 #include "frame_loop.h"
 
-#include "browser.h"
 #include "controller.h"
 #include "glyph_loader.h"
 #include "input.h"
@@ -98,11 +97,7 @@ static void draw_frame(WebPlatform& p, double now)
     overlay_publish(p);
     js_frame_drawn();
 
-    controller_dispatch_all(p, events);
-    if (!p.app.open_url.empty()) {
-        browser_open(p.app.open_url);
-        p.app.open_url.clear();
-    }
+    controller_after_frame(p, events);
 }
 
 static EM_BOOL on_animation_frame(double time_ms, void* user)
