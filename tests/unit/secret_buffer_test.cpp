@@ -1,27 +1,16 @@
 #include "core/secret_buffer.h"
+#include "secret_helpers.h"
 
 #include <catch_amalgamated.hpp>
 #include <cstring>
 #include <string>
 
-static std::string text_of(const SecretBuffer& buf)
-{
-    return std::string(buf.data, static_cast<size_t>(secret_length(buf)));
-}
-
-static bool all_zero(const SecretBuffer& buf)
-{
-    for (char c : buf.data)
-        if (c != 0)
-            return false;
-    return true;
-}
 
 TEST_CASE("a new password buffer is empty and zeroed")
 {
     SecretBuffer buf;
     CHECK(secret_length(buf) == 0);
-    CHECK(all_zero(buf));
+    CHECK(secret_all_zero(buf));
 }
 
 TEST_CASE("typing and deleting on the software keyboard edits the password")
@@ -44,7 +33,7 @@ TEST_CASE("typing and deleting on the software keyboard edits the password")
             else
                 CHECK(secret_append(buf, *k));
         }
-        CHECK(text_of(buf) == row.expected);
+        CHECK(secret_text(buf) == row.expected);
         CHECK(buf.data[secret_length(buf)] == 0);
     }
 }
@@ -74,7 +63,7 @@ TEST_CASE("the zero byte cannot be appended (it would hide the rest of the text)
     SecretBuffer buf;
     secret_append(buf, 'a');
     CHECK_FALSE(secret_append(buf, '\0'));
-    CHECK(text_of(buf) == "a");
+    CHECK(secret_text(buf) == "a");
 }
 
 TEST_CASE("delete removes a whole UTF-8 character typed on a physical keyboard")
@@ -82,9 +71,9 @@ TEST_CASE("delete removes a whole UTF-8 character typed on a physical keyboard")
     SecretBuffer buf;
     std::strcpy(buf.data, "pw\xC3\xA9\xE3\x81\x82");   // "pwé" + "あ"
     CHECK(secret_delete_last(buf));
-    CHECK(text_of(buf) == "pw\xC3\xA9");
+    CHECK(secret_text(buf) == "pw\xC3\xA9");
     CHECK(secret_delete_last(buf));
-    CHECK(text_of(buf) == "pw");
+    CHECK(secret_text(buf) == "pw");
 }
 
 TEST_CASE("wiping zeroes every byte, also bytes past the text")
@@ -93,7 +82,7 @@ TEST_CASE("wiping zeroes every byte, also bytes past the text")
     for (int i = 0; i < kSecretCapacity; i++)
         secret_append(buf, 'S');
     secret_wipe(buf);
-    CHECK(all_zero(buf));
+    CHECK(secret_all_zero(buf));
     CHECK(secret_length(buf) == 0);
 
     // An in-place editor shortened the text: the old tail is still in memory until wiped.
@@ -101,7 +90,7 @@ TEST_CASE("wiping zeroes every byte, also bytes past the text")
     buf.data[4] = 0;
     CHECK(secret_length(buf) == 4);
     secret_wipe(buf);
-    CHECK(all_zero(buf));
+    CHECK(secret_all_zero(buf));
 }
 
 TEST_CASE("after an in-place edit, normalising clears the stale tail and terminates the text")
@@ -115,7 +104,7 @@ TEST_CASE("after an in-place edit, normalising clears the stale tail and termina
     std::strcpy(buf.data, "secret");
     buf.data[3] = 0;   // shortened to "sec", "ret" still behind it
     secret_normalise(buf);
-    CHECK(text_of(buf) == "sec");
+    CHECK(secret_text(buf) == "sec");
     for (int i = 3; i <= kSecretCapacity; i++)
         CHECK(buf.data[i] == 0);
 }

@@ -1,17 +1,11 @@
 #include "core/protocol.h"
+#include "secret_helpers.h"
 #include "core/secret_request.h"
 
 #include <catch_amalgamated.hpp>
 #include <nlohmann/json.hpp>
 #include <string>
 
-static SecretBuffer password_of(const char* text)
-{
-    SecretBuffer buf;
-    for (const char* p = text; *p; p++)
-        secret_append(buf, *p);
-    return buf;
-}
 
 TEST_CASE("the login body is JSON the server's parser reads back exactly")
 {
@@ -19,7 +13,7 @@ TEST_CASE("the login body is JSON the server's parser reads back exactly")
     for (const char* pw : passwords) {
         CAPTURE(pw);
         SecretBody body;
-        REQUIRE(secret_login_body("T0k3n-xyz_123", password_of(pw), body));
+        REQUIRE(secret_login_body("T0k3n-xyz_123", secret_of(pw), body));
         api::json j;
         std::string error;
         REQUIRE(api::parse_json_object(std::string_view(body.data, static_cast<size_t>(body.length)), j, error));
@@ -43,7 +37,7 @@ TEST_CASE("control characters in a password are escaped, not sent raw")
 TEST_CASE("a ticket with characters a ticket never has is refused and leaves nothing behind")
 {
     SecretBody body;
-    CHECK_FALSE(secret_login_body("bad\"ticket", password_of("secret"), body));
+    CHECK_FALSE(secret_login_body("bad\"ticket", secret_of("secret"), body));
     CHECK(body.length == 0);
     for (char c : body.data)
         REQUIRE(c == 0);
@@ -53,7 +47,7 @@ TEST_CASE("a body that would not fit is refused and wiped")
 {
     SecretBody body;
     const std::string long_ticket(kSecretBodyCapacity, 'x');
-    CHECK_FALSE(secret_login_body(long_ticket, password_of("secret"), body));
+    CHECK_FALSE(secret_login_body(long_ticket, secret_of("secret"), body));
     CHECK(body.length == 0);
     for (char c : body.data)
         REQUIRE(c == 0);
@@ -71,7 +65,7 @@ TEST_CASE("the longest password with every character escaped still fits")
 TEST_CASE("wiping the body zeroes it")
 {
     SecretBody body;
-    REQUIRE(secret_login_body("t", password_of("secret"), body));
+    REQUIRE(secret_login_body("t", secret_of("secret"), body));
     secret_body_wipe(body);
     CHECK(body.length == 0);
     for (char c : body.data)

@@ -1,4 +1,5 @@
 #include "core/soft_keyboard.h"
+#include "secret_helpers.h"
 
 #include <catch_amalgamated.hpp>
 
@@ -51,18 +52,6 @@ static std::string sorted(std::string s)
     return s;
 }
 
-static std::string buffer_text(const SecretBuffer& buf)
-{
-    return std::string(buf.data, static_cast<size_t>(secret_length(buf)));
-}
-
-static bool all_zero(const SecretBuffer& buf)
-{
-    for (char c : buf.data)
-        if (c != 0)
-            return false;
-    return true;
-}
 
 static int find_key(const SoftKeyboard& kb, SoftKeyKind kind, char ch = 0)
 {
@@ -192,13 +181,13 @@ TEST_CASE("every allowed character can be typed on the keyboard")
         SecretBuffer buf;
         for (int c = 0x21; c <= 0x7E; c++) {
             if (secret_length(buf) == kSecretCapacity) {
-                typed += buffer_text(buf);
+                typed += secret_text(buf);
                 secret_wipe(buf);
             }
             CAPTURE(c);
             CHECK(type_char(kb, buf, static_cast<char>(c)) == SoftKeyResult::Typed);
         }
-        typed += buffer_text(buf);
+        typed += secret_text(buf);
         std::string policy;
         for (int c = 0x21; c <= 0x7E; c++)
             policy += static_cast<char>(c);
@@ -230,7 +219,7 @@ TEST_CASE("Shift is released after one character; Caps stays until pressed again
     CHECK(soft_keyboard_press(kb, buf, find_key(kb, SoftKeyKind::Char, 'Y')) == SoftKeyResult::Typed);
     CHECK(soft_keyboard_press(kb, buf, find_key(kb, SoftKeyKind::Caps)) == SoftKeyResult::Changed);
     CHECK(soft_keyboard_press(kb, buf, find_key(kb, SoftKeyKind::Char, 'u')) == SoftKeyResult::Typed);
-    CHECK(buffer_text(buf) == "QwERtYu");
+    CHECK(secret_text(buf) == "QwERtYu");
 
     // Shift survives a page change; the next character, a symbol here, uses it up.
     CHECK(soft_keyboard_press(kb, buf, find_key(kb, SoftKeyKind::Shift)) == SoftKeyResult::Changed);
@@ -310,16 +299,16 @@ TEST_CASE("1文字クリア removes the last character, 全てクリア wipes ev
     soft_keyboard_open(kb, 10);
     for (char c : std::string("Pa$$w0rd"))
         REQUIRE(type_char(kb, buf, c) == SoftKeyResult::Typed);
-    CHECK(buffer_text(buf) == "Pa$$w0rd");
+    CHECK(secret_text(buf) == "Pa$$w0rd");
     CHECK(soft_keyboard_press(kb, buf, find_key(kb, SoftKeyKind::DeleteLast)) == SoftKeyResult::Deleted);
-    CHECK(buffer_text(buf) == "Pa$$w0r");
+    CHECK(secret_text(buf) == "Pa$$w0r");
 
     // An in-place editor may have left bytes past the text; clearing zeroes them too.
     buf.data[kSecretCapacity - 1] = 'x';
     CHECK(soft_keyboard_press(kb, buf, find_key(kb, SoftKeyKind::ClearAll)) == SoftKeyResult::Cleared);
-    CHECK(all_zero(buf));
+    CHECK(secret_all_zero(buf));
     CHECK(soft_keyboard_press(kb, buf, find_key(kb, SoftKeyKind::DeleteLast)) == SoftKeyResult::Empty);
-    CHECK(all_zero(buf));
+    CHECK(secret_all_zero(buf));
 }
 
 TEST_CASE("a full buffer refuses more characters and keeps what it has")
@@ -330,13 +319,13 @@ TEST_CASE("a full buffer refuses more characters and keeps what it has")
     soft_keyboard_open(kb, 10);
     for (int i = 0; i < kSecretCapacity; i++)
         REQUIRE(type_char(kb, buf, static_cast<char>('a' + i % 26)) == SoftKeyResult::Typed);
-    const std::string full = buffer_text(buf);
+    const std::string full = secret_text(buf);
     CHECK(full.size() == static_cast<size_t>(kSecretCapacity));
 
     soft_keyboard_press(kb, buf, find_key(kb, SoftKeyKind::Shift));
     const SoftKeyLayout before = kb.layout;
     CHECK(soft_keyboard_press(kb, buf, find_key(kb, SoftKeyKind::Char, 'Z')) == SoftKeyResult::Full);
-    CHECK(buffer_text(buf) == full);
+    CHECK(secret_text(buf) == full);
     CHECK(kb.shift);                        // nothing typed, so Shift still applies
     CHECK(same_layout(before, kb.layout));  // and the keys did not move
     CHECK(buf.data[kSecretCapacity] == 0);
@@ -354,12 +343,12 @@ TEST_CASE("閉じる closes and keeps the password; 決定 submits; stray presse
     CHECK(soft_keyboard_press(kb, buf, 100000) == SoftKeyResult::Invalid);
     REQUIRE(type_char(kb, buf, '7') == SoftKeyResult::Typed);
     CHECK(soft_keyboard_press(kb, buf, find_key(kb, SoftKeyKind::Enter)) == SoftKeyResult::Submitted);
-    CHECK(buffer_text(buf) == "7");
+    CHECK(secret_text(buf) == "7");
     CHECK(soft_keyboard_press(kb, buf, find_key(kb, SoftKeyKind::Close)) == SoftKeyResult::Closed);
     CHECK_FALSE(kb.open);
-    CHECK(buffer_text(buf) == "7");
+    CHECK(secret_text(buf) == "7");
     CHECK(soft_keyboard_press(kb, buf, find_key(kb, SoftKeyKind::Char, '7')) == SoftKeyResult::Invalid);
-    CHECK(buffer_text(buf) == "7");
+    CHECK(secret_text(buf) == "7");
 }
 
 TEST_CASE("options come from the credit union's configuration")
