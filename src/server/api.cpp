@@ -206,18 +206,26 @@ static api::SessionInfo session_info(ApiService& svc, Transaction& tx, const Ses
 }
 
 // ---------------------------------------------------------------- endpoints
+// A certificate that failed the checks: the refusal is audited and committed, and the answer
+// names the reason. Returns true when the request was refused.
+static bool refused_certificate(Transaction& tx, const AuditContext& ctx, const Identified& id, const CertVerdict& v,
+                                const char* event, ApiResponse& r)
+{
+    if (v.ok)
+        return false;
+    audit(tx, ctx, id.facts.user_id, id.facts.fingerprint, event, api::error_code_name(v.code), v.detail);
+    tx.commit();
+    set_error(r, v.code, v.detail);
+    return true;
+}
+
 static void handle_identify(ApiService& svc, ApiRequest& req, ApiResponse& r, int64_t now)
 {
     AuditContext ctx{now, req.source_address};
     Transaction tx(*svc.store);
     Identified id;
-    CertVerdict v = identify(svc, tx, req, now, id);
-    if (!v.ok) {
-        audit(tx, ctx, id.facts.user_id, id.facts.fingerprint, "identify", api::error_code_name(v.code), v.detail);
-        tx.commit();
-        set_error(r, v.code, v.detail);
+    if (refused_certificate(tx, ctx, id, identify(svc, tx, req, now, id), "identify", r))
         return;
-    }
     api::IdentifyResponse out;
     out.identity = identity_of(svc, id);
     out.ticket = issue_ticket(svc, tx, TicketKind::Login, id, now, out.ticket_expires_at);
@@ -252,13 +260,9 @@ static void handle_login(ApiService& svc, ApiRequest& req, ApiResponse& r, int64
     std::string stored_hash;
     {
         Transaction tx(*svc.store);
-        CertVerdict v = identify(svc, tx, req, now, id);
         ErrorCode code = ErrorCode::Internal;
-        if (!v.ok) {
-            audit(tx, ctx, id.facts.user_id, id.facts.fingerprint, "login", api::error_code_name(v.code), v.detail);
-            tx.commit();
+        if (refused_certificate(tx, ctx, id, identify(svc, tx, req, now, id), "login", r)) {
             wipe_string(login.password);
-            set_error(r, v.code, v.detail);
             return;
         }
         if (!take_ticket(tx, login.ticket, TicketKind::Login, id, now, code)) {
@@ -377,13 +381,8 @@ static void handle_force_logout(ApiService& svc, ApiRequest& req, ApiResponse& r
     AuditContext ctx{now, req.source_address};
     Transaction tx(*svc.store);
     Identified id;
-    CertVerdict v = identify(svc, tx, req, now, id);
-    if (!v.ok) {
-        audit(tx, ctx, id.facts.user_id, id.facts.fingerprint, "force_logout", api::error_code_name(v.code), v.detail);
-        tx.commit();
-        set_error(r, v.code, v.detail);
+    if (refused_certificate(tx, ctx, id, identify(svc, tx, req, now, id), "force_logout", r))
         return;
-    }
     ErrorCode code = ErrorCode::Internal;
     if (!take_ticket(tx, force.ticket, TicketKind::ForceLogout, id, now, code)) {
         audit(tx, ctx, id.user.user_id, id.facts.fingerprint, "force_logout", api::error_code_name(code));
