@@ -5,10 +5,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { launchBrowser } from './lib/browser.mjs';
-import { runCleanup, onCleanup } from './lib/cleanup.mjs';
+import { runCleanup } from './lib/cleanup.mjs';
 import { startIbgate, institution } from './lib/ibgate.mjs';
 import { makeOtherCa, makeClientCert, caDate } from './lib/certs.mjs';
-import { waitForFirstFrame } from './lib/app.mjs';
 import { saveScreen } from './lib/artifacts.mjs';
 
 const testTimeout = { timeout: 120_000 };
@@ -27,16 +26,8 @@ before(async () => {
 after(runCleanup);
 
 async function openWith(t, cert) {
-  const context = await browser.newContext({
-    ignoreHTTPSErrors: true,
-    clientCertificates: [{ origin: server.certOrigin, certPath: cert.certPath, keyPath: cert.keyPath }],
-  });
-  onCleanup(() => context.close().catch(() => {}), t);
-  await context.route('**/config.json', (route) => route.fulfill({ contentType: 'application/json', body: JSON.stringify(server.config) }));
-  const page = await context.newPage();
-  await page.goto(server.appUrl);
-  await waitForFirstFrame(page);
-  return page;
+  const clientCertificates = [{ origin: server.certOrigin, certPath: cert.certPath, keyPath: cert.keyPath }];
+  return (await server.openPage(browser, t, { clientCertificates })).page;
 }
 
 async function expectRefusal(t, cert, message, shot) {

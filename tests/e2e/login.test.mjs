@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchBrowser } from './lib/browser.mjs';
-import { runCleanup, onCleanup } from './lib/cleanup.mjs';
+import { runCleanup } from './lib/cleanup.mjs';
 import { startIbgate } from './lib/ibgate.mjs';
 import { waitForFirstFrame } from './lib/app.mjs';
 import { saveScreen } from './lib/artifacts.mjs';
@@ -23,18 +23,8 @@ before(async () => {
 after(runCleanup);
 
 // A browser context holding `certificate` (or none: a customer with no certificate installed).
-async function openPage(t, certificate = null) {
-  const context = await browser.newContext({
-    ignoreHTTPSErrors: true,   // the development CA is not in the test browser's trust store
-    viewport: { width: 1280, height: 900 },
-    ...(certificate ? { clientCertificates: certificate.clientCertificates } : {}),
-  });
-  onCleanup(() => context.close().catch(() => {}), t);
-  await context.route('**/config.json', (route) => route.fulfill({ contentType: 'application/json', body: JSON.stringify(server.config) }));
-  const page = await context.newPage();
-  await page.goto(server.appUrl);
-  await waitForFirstFrame(page);
-  return { context, page };
+function openPage(t, certificate = null) {
+  return server.openPage(browser, t, { clientCertificates: certificate ? certificate.clientCertificates : null });
 }
 
 const button = (page, name) => page.getByRole('button', { name, exact: true });

@@ -4,9 +4,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchBrowser } from './lib/browser.mjs';
-import { runCleanup, onCleanup } from './lib/cleanup.mjs';
+import { runCleanup } from './lib/cleanup.mjs';
 import { startIbgate } from './lib/ibgate.mjs';
-import { waitForFirstFrame } from './lib/app.mjs';
 import { saveScreen } from './lib/artifacts.mjs';
 
 let browser;
@@ -21,12 +20,7 @@ after(runCleanup);
 test('⑥ an idle session warns, expires into the session-expired screen, and 再ログイン starts again', { timeout: 120_000 }, async (t) => {
   await server.addUser('idle01', 'Idle-Secret-1');
   const certificate = await server.issueCert('idle01');
-  const context = await browser.newContext({ ignoreHTTPSErrors: true, clientCertificates: certificate.clientCertificates });
-  onCleanup(() => context.close().catch(() => {}), t);
-  await context.route('**/config.json', (route) => route.fulfill({ contentType: 'application/json', body: JSON.stringify(server.config) }));
-  const page = await context.newPage();
-  await page.goto(server.appUrl);
-  await waitForFirstFrame(page);
+  const { page } = await server.openPage(browser, t, { clientCertificates: certificate.clientCertificates });
 
   const logIn = async () => {
     await page.getByRole('button', { name: '電子証明書ログイン' }).click();

@@ -5,9 +5,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchBrowser } from './lib/browser.mjs';
-import { runCleanup, onCleanup } from './lib/cleanup.mjs';
+import { runCleanup } from './lib/cleanup.mjs';
 import { startIbgate } from './lib/ibgate.mjs';
-import { waitForFirstFrame, settle } from './lib/app.mjs';
+import { settle } from './lib/app.mjs';
 import { saveScreen } from './lib/artifacts.mjs';
 import { decodePng, inkStats } from './lib/png.mjs';
 
@@ -24,12 +24,9 @@ after(runCleanup);
 async function openPasswordScreen(t, id, password, viewport = { width: 1280, height: 720 }, config = null, contextOptions = {}) {
   await server.addUser(id, password);
   const certificate = await server.issueCert(id);
-  const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport, clientCertificates: certificate.clientCertificates, ...contextOptions });
-  onCleanup(() => context.close().catch(() => {}), t);
-  await context.route('**/config.json', (route) => route.fulfill({ contentType: 'application/json', body: JSON.stringify(config || server.softKeyboardConfig) }));
-  const page = await context.newPage();
-  await page.goto(server.appUrl);
-  await waitForFirstFrame(page);
+  const { page } = await server.openPage(browser, t, {
+    clientCertificates: certificate.clientCertificates, pageConfig: config || server.softKeyboardConfig, viewport, contextOptions,
+  });
   await page.getByRole('button', { name: '電子証明書ログイン' }).click();
   await page.getByRole('button', { name: 'OK' }).click();
   await page.getByRole('button', { name: '決定' }).waitFor();

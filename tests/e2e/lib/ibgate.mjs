@@ -9,6 +9,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { repoRoot, distDir } from './paths.mjs';
 import { onCleanup, spawnTracked } from './cleanup.mjs';
+import { waitForFirstFrame } from './app.mjs';
 
 const run = promisify(execFile);
 export const ibgateBin = process.env.IBGATE_BIN || path.join(repoRoot, 'build/native/src/server/ibgate');
@@ -102,5 +103,24 @@ export async function startIbgate({ t = null, idleTimeout = 600, maxFailures = 6
     return { clientCertificates: [{ origin, certPath: field('PEM certificate'), keyPath: field('PEM key') }], fingerprint, text };
   };
 
-  return { appUrl, certOrigin, config, softKeyboardConfig, ibgate, addUser, issueCert, stop, start, dir };
+  // A browser context holding `clientCertificates` (none: a customer without a certificate),
+  // served `pageConfig` as config.json, on this server's page after its first frame. Closed
+  // after test `t`.
+  const openPage = async (browser, t, { clientCertificates = null, pageConfig = config, viewport = { width: 1280, height: 900 },
+                                        contextOptions = {} } = {}) => {
+    const context = await browser.newContext({
+      ignoreHTTPSErrors: true,   // the development CA is not in the test browser's trust store
+      viewport,
+      ...(clientCertificates ? { clientCertificates } : {}),
+      ...contextOptions,
+    });
+    onCleanup(() => context.close().catch(() => {}), t);
+    await context.route('**/config.json', (route) => route.fulfill({ contentType: 'application/json', body: JSON.stringify(pageConfig) }));
+    const page = await context.newPage();
+    await page.goto(appUrl);
+    await waitForFirstFrame(page);
+    return { context, page };
+  };
+
+  return { appUrl, certOrigin, config, softKeyboardConfig, ibgate, addUser, issueCert, openPage, stop, start, dir };
 }
