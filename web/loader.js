@@ -11,6 +11,13 @@
     glyphs: script.dataset.glyphs,
   };
 
+  // A theme the customer chose on this device colours the loading panel too (app.css); with
+  // none, the system's setting does. The C++ UI keeps it up to date from its first frame.
+  try {
+    const theme = localStorage.getItem('ibank.theme');
+    if (theme === 'light' || theme === 'dark' || theme === 'high-contrast') document.documentElement.dataset.theme = theme;
+  } catch (e) { /* storage blocked: the system's setting applies */ }
+
   // Read by tests and scripts/bench-web; the C++ frame loop updates it.
   window.ibankStats = { framesDrawn: 0, firstFrameMs: null };
 

@@ -8,7 +8,7 @@
 // by widget id, so nothing is ever activated twice.
 'use strict';
 (function () {
-  const TAGS = { heading: null, text: 'p', button: 'button', link: 'a', checkbox: 'input', textbox: 'div', alert: 'div' };
+  const TAGS = { heading: null, text: 'p', button: 'button', link: 'a', checkbox: 'input', textbox: 'div', alert: 'div', radio: 'button' };
   let elements = new Map();   // widget id -> element, kept across frames so focus survives
   let lastSerial = -1;
   let lastAnnouncement = '';
@@ -20,7 +20,8 @@
     } else {
       el = document.createElement(TAGS[node.role] || 'div');
     }
-    if (node.role === 'button') el.type = 'button';
+    if (node.role === 'button' || node.role === 'radio') el.type = 'button';
+    if (node.role === 'radio') el.setAttribute('role', 'radio');
     if (node.role === 'checkbox') el.type = 'checkbox';
     if (node.role === 'link') { el.setAttribute('role', 'link'); el.tabIndex = 0; }
     if (node.role === 'textbox') {
@@ -60,6 +61,7 @@
       el.textContent = node.name;
     }
     if (node.role === 'checkbox') el.checked = !!node.checked;
+    if (node.role === 'radio') el.setAttribute('aria-checked', node.checked ? 'true' : 'false');
     if ('disabled' in el) el.disabled = !!node.disabled;
     else if (node.disabled) el.setAttribute('aria-disabled', 'true');
     else el.removeAttribute('aria-disabled');
@@ -94,6 +96,14 @@
     // The screen's name (core's screen_name) for tests and support staff reading the page.
     layer.dataset.screen = tree.screen;
     layer.dataset.screenSerial = String(tree.serial);
+    // The display preferences in effect: the page's language for screen readers, the theme for
+    // the colours around the canvas (app.css), all three for tests.
+    const root = document.documentElement;
+    if (tree.lang && root.lang !== tree.lang) root.lang = tree.lang;
+    if (tree.theme && root.dataset.theme !== tree.theme) root.dataset.theme = tree.theme;
+    layer.dataset.lang = tree.lang;
+    layer.dataset.textSize = tree.textSize;
+    layer.dataset.theme = tree.theme;
     // A new screen is announced by its title (its first heading), in the customer's language.
     if (tree.serial !== lastSerial) {
       const title = tree.nodes.find((n) => n.role === 'heading');

@@ -9,6 +9,9 @@ void semantics_clear(SemanticTree& tree)
     tree.screen_name.clear();
     tree.screen_serial = 0;
     tree.announcement.clear();
+    tree.lang.clear();
+    tree.text_size.clear();
+    tree.theme.clear();
 }
 
 const char* semantic_role_name(SemanticRole role)
@@ -21,6 +24,7 @@ const char* semantic_role_name(SemanticRole role)
     case SemanticRole::Checkbox: return "checkbox";
     case SemanticRole::TextInput: return "textbox";
     case SemanticRole::Alert: return "alert";
+    case SemanticRole::Radio: return "radio";
     }
     return "text";
 }
@@ -40,14 +44,15 @@ std::string semantics_to_json(const SemanticTree& tree)
             j["level"] = n.level;
         if (n.disabled)
             j["disabled"] = true;
-        if (n.role == SemanticRole::Checkbox)
+        if (n.role == SemanticRole::Checkbox || n.role == SemanticRole::Radio)
             j["checked"] = n.checked;
         if (n.focused)
             j["focused"] = true;
         nodes.push_back(std::move(j));
     }
     nlohmann::json out = {{"screen", tree.screen_name}, {"serial", tree.screen_serial},
-                          {"announce", tree.announcement}, {"nodes", std::move(nodes)}};
+                          {"announce", tree.announcement}, {"lang", tree.lang},
+                          {"textSize", tree.text_size}, {"theme", tree.theme}, {"nodes", std::move(nodes)}};
     // Invalid UTF-8 from a server-provided name is replaced, never a throw.
     return out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }

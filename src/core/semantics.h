@@ -8,7 +8,8 @@
 #include <string>
 #include <vector>
 
-enum class SemanticRole : uint8_t { Heading, Text, Button, Link, Checkbox, TextInput, Alert };
+// Radio: one choice of a set (text size, theme); `checked` is the chosen one.
+enum class SemanticRole : uint8_t { Heading, Text, Button, Link, Checkbox, TextInput, Alert, Radio };
 
 struct SemanticNode {
     SemanticRole role = SemanticRole::Text;
@@ -27,6 +28,11 @@ struct SemanticTree {
     uint32_t screen_serial = 0; // counts screen changes: a screen entered again is a new one (the
                                 // DOM layer announces it by its first heading, again)
     std::string announcement;   // an error or status to announce (empty: none)
+    // The display preferences in effect (core/display_prefs.h keys): the page follows them (its
+    // language attribute, the colours around the canvas) and tests read them.
+    std::string lang;
+    std::string text_size;
+    std::string theme;
 };
 
 void semantics_clear(SemanticTree& tree);

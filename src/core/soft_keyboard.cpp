@@ -106,12 +106,19 @@ static int clamp_columns(int columns)
     return columns;
 }
 
-// Appends `count` keys starting on a new row, wrapping at layout.columns.
-static void add_rows(SoftKeyLayout& layout, const SoftKeyKind* kinds, const char* chars, int count)
+static int clamp_control_columns(int control_columns, int columns)
+{
+    if (control_columns <= 0)
+        control_columns = columns;
+    return control_columns < 1 ? 1 : control_columns > kSoftKeyboardControlKeys ? kSoftKeyboardControlKeys : control_columns;
+}
+
+// Appends `count` keys starting on a new row, wrapping after `per_row` keys.
+static void add_rows(SoftKeyLayout& layout, const SoftKeyKind* kinds, const char* chars, int count, int per_row)
 {
     int col = 0;
     for (int i = 0; i < count; i++) {
-        if (col == layout.columns) {
+        if (col == per_row) {
             layout.rows++;
             col = 0;
         }
@@ -126,22 +133,23 @@ static void add_rows(SoftKeyLayout& layout, const SoftKeyKind* kinds, const char
 }
 
 void soft_keyboard_build_layout(SoftKeyLayout& layout, SoftKeySet set, int columns,
-                                bool randomize_letters, const SoftKeyboardRandom& random)
+                                bool randomize_letters, const SoftKeyboardRandom& random, int control_columns)
 {
     layout = SoftKeyLayout();
     layout.columns = clamp_columns(columns);
+    layout.control_columns = clamp_control_columns(control_columns, layout.columns);
 
     char digits[10];
     for (int i = 0; i < 10; i++)
         digits[i] = kDigits[i];
     soft_keyboard_shuffle(digits, 10, random);
-    add_rows(layout, nullptr, digits, 10);
+    add_rows(layout, nullptr, digits, 10, layout.columns);
 
     if (set == SoftKeySet::Symbols) {
         char symbols[32];
         const int n = symbol_chars(symbols);
         soft_keyboard_shuffle(symbols, n, random);
-        add_rows(layout, nullptr, symbols, n);
+        add_rows(layout, nullptr, symbols, n, layout.columns);
     } else {
         const bool upper = set == SoftKeySet::LettersUpper;
         if (randomize_letters || layout.columns < 10) {
@@ -150,14 +158,14 @@ void soft_keyboard_build_layout(SoftKeyLayout& layout, SoftKeySet set, int colum
             const int n = qwerty_chars(letters, upper);
             if (randomize_letters)
                 soft_keyboard_shuffle(letters, n, random);
-            add_rows(layout, nullptr, letters, n);
+            add_rows(layout, nullptr, letters, n, layout.columns);
         } else {
             for (const char* row : kQwertyRows) {
                 char letters[10];
                 int n = 0;
                 for (const char* p = row; *p != 0; p++)
                     letters[n++] = upper ? to_upper(*p) : *p;
-                add_rows(layout, nullptr, letters, n);
+                add_rows(layout, nullptr, letters, n, layout.columns);
             }
         }
     }
@@ -166,7 +174,7 @@ void soft_keyboard_build_layout(SoftKeyLayout& layout, SoftKeySet set, int colum
         SoftKeyKind::Shift, SoftKeyKind::Caps, SoftKeyKind::Page, SoftKeyKind::DeleteLast,
         SoftKeyKind::ClearAll, SoftKeyKind::Close, SoftKeyKind::Enter,
     };
-    add_rows(layout, controls, nullptr, kSoftKeyboardControlKeys);
+    add_rows(layout, controls, nullptr, kSoftKeyboardControlKeys, layout.control_columns);
 }
 
 // ---- state
@@ -206,8 +214,9 @@ static void reshuffle(SoftKeyboard& kb)
     SoftKeyLayout& letters = kb.page == SoftKeyPage::Letters ? kb.layout : kb.hidden;
     SoftKeyLayout& symbols = kb.page == SoftKeyPage::Symbols ? kb.layout : kb.hidden;
     const int columns = kb.layout.columns;
-    soft_keyboard_build_layout(letters, letters_set(kb), columns, kb.options.randomize_letters, kb.random);
-    soft_keyboard_build_layout(symbols, SoftKeySet::Symbols, columns, kb.options.randomize_letters, kb.random);
+    const int control_columns = kb.layout.control_columns;
+    soft_keyboard_build_layout(letters, letters_set(kb), columns, kb.options.randomize_letters, kb.random, control_columns);
+    soft_keyboard_build_layout(symbols, SoftKeySet::Symbols, columns, kb.options.randomize_letters, kb.random, control_columns);
 }
 
 // Letters keep their positions when the case changes; only the characters they type change.
@@ -225,13 +234,14 @@ static void apply_case(SoftKeyboard& kb)
     apply_case(kb.hidden, upper);
 }
 
-void soft_keyboard_open(SoftKeyboard& kb, int columns)
+void soft_keyboard_open(SoftKeyboard& kb, int columns, int control_columns)
 {
     kb.open = true;
     kb.page = SoftKeyPage::Letters;
     kb.shift = false;
     kb.caps = false;
     kb.layout.columns = clamp_columns(columns);
+    kb.layout.control_columns = clamp_control_columns(control_columns, kb.layout.columns);
     reshuffle(kb);
 }
 

@@ -77,11 +77,13 @@ constexpr int kSoftKeyboardMaxKeys = kSoftKeySetMaxChars + kSoftKeyboardControlK
 
 // One page as shown: character keys first (digit rows, then letter or symbol rows), then the
 // control keys in a fixed order (Shift, Caps, Page, DeleteLast, ClearAll, Close, Enter) in rows
-// of their own. No row is wider than `columns`.
+// of their own. No row of characters is wider than `columns`, no row of control keys wider than
+// `control_columns` (their labels are words: fewer fit a row, especially with large text).
 struct SoftKeyLayout {
     SoftKey keys[kSoftKeyboardMaxKeys];
     int key_count = 0;
     int columns = 0;
+    int control_columns = 0;
     int rows = 0;
 };
 
@@ -124,8 +126,10 @@ enum class SoftKeyResult : uint8_t {
 SoftKeyboard soft_keyboard_make(const SoftwareKeyboardDefaults& defaults, SoftKeyboardRandom random);
 
 // Opens on the letters page in lower case with a fresh layout of `columns` columns (clamped to
-// kSoftKeyboardMinColumns..kSoftKeyboardMaxColumns). Opening an open keyboard reshuffles it.
-void soft_keyboard_open(SoftKeyboard& kb, int columns);
+// kSoftKeyboardMinColumns..kSoftKeyboardMaxColumns) and control keys `control_columns` to a row
+// (clamped to 1..kSoftKeyboardControlKeys; 0: as many as `columns`). Opening an open keyboard
+// reshuffles it.
+void soft_keyboard_open(SoftKeyboard& kb, int columns, int control_columns = 0);
 void soft_keyboard_close(SoftKeyboard& kb);
 
 // The key set on screen: the page and, on the letters page, Shift XOR Caps (Shift with Caps
@@ -142,4 +146,4 @@ int soft_keyboard_find(const SoftKeyboard& kb, SoftKeyKind kind, char ch = 0);
 // Builds the layout of `set` in rows of at most `columns` (clamped as above), shuffling with
 // `random`. Letters keep QWERTY order unless `randomize_letters`.
 void soft_keyboard_build_layout(SoftKeyLayout& layout, SoftKeySet set, int columns,
-                                bool randomize_letters, const SoftKeyboardRandom& random);
+                                bool randomize_letters, const SoftKeyboardRandom& random, int control_columns = 0);

@@ -5,22 +5,33 @@
 #include "screens.h"
 #include "theme.h"
 
+#include <algorithm>
 #include <imgui.h>
 #include <imgui_internal.h>
 
-void app_setup_style()
+bool app_apply_display(App& app)
 {
-    theme_apply_light(ImGui::GetStyle());
+    const Theme theme = resolve_theme(app.prefs.theme, app.system);
+    const float scale = text_scale(app.prefs.text_size);
+    // The caret's blink is the UI's only animation; reduced motion keeps it steady.
+    ImGui::GetIO().ConfigInputTextCursorBlink = !app.system.reduced_motion;
+    if (theme == app.drawn_theme && scale == app.drawn_scale)
+        return false;
+    theme_apply(ImGui::GetStyle(), palette_for(theme), scale);
+    app.fonts.text_scale = scale;
+    app.drawn_theme = theme;
+    app.drawn_scale = scale;
+    return true;
 }
 
 const char* T(const ScreenContext& c, StringId id)
 {
-    return ui_text(id, c.app.lang);
+    return ui_text(id, c.app.prefs.lang);
 }
 
 std::string T(const ScreenContext& c, StringId id, std::string_view name, std::string_view value)
 {
-    return fill_placeholder(ui_text(id, c.app.lang), name, value);
+    return fill_placeholder(ui_text(id, c.app.prefs.lang), name, value);
 }
 
 void app_dom_request(App& app, uint32_t activate_id, bool release_keyboard)
@@ -82,17 +93,27 @@ static void draw_screen(ScreenContext& c)
 // ログアウト on the screens of a logged-in customer, as the manual places it.
 static void draw_top_bar(ScreenContext& c)
 {
-    ui_text_colored(c.f, theme_muted_text_color(), local_text(c.app.config.credit_union_name, c.app.lang).c_str());
+    const std::string& name = local_text(c.app.config.credit_union_name, c.app.prefs.lang);
     const ImGuiStyle& style = ImGui::GetStyle();
     const char* language = T(c, StringId::language_switch);
     const char* logout = T(c, StringId::button_logout);
     const bool show_logout = screen_shows_logout(c.app.flow.screen);
-    float w = ImGui::CalcTextSize(language).x + style.FramePadding.x * 2.0f;
+    float w = layout_button_fit(language);
     if (show_logout)
-        w += style.ItemSpacing.x + ImGui::CalcTextSize(logout).x + style.FramePadding.x * 2.0f;
-    ImGui::SameLine(ImGui::GetCursorPosX() + c.width - w);
+        w += style.ItemSpacing.x + layout_button_fit(logout);
+    // The buttons share the line with the name when both fit; on a phone or with large text
+    // the name takes its own line and the buttons stay at the right below it.
+    const float start_x = ImGui::GetCursorPosX();
+    const bool one_line = ImGui::CalcTextSize(name.c_str()).x + style.ItemSpacing.x + w <= c.width;
+    if (one_line)
+        ImGui::AlignTextToFramePadding();   // the name sits level with the buttons' labels
+    ui_text_colored(c.f, theme_muted_text_color(), name.c_str());
+    if (one_line)
+        ImGui::SameLine(start_x + c.width - w);
+    else
+        ImGui::SetCursorPosX(start_x + std::max(0.0f, c.width - w));
     if (ui_secondary_button(c.f, language))
-        c.app.lang = c.app.lang == Lang::Ja ? Lang::En : Lang::Ja;
+        c.app.prefs.lang = c.app.prefs.lang == Lang::Ja ? Lang::En : Lang::Ja;
     if (show_logout) {
         ImGui::SameLine();
         if (ui_button(c.f, logout))
@@ -109,6 +130,53 @@ static void draw_back_button_notice(ScreenContext& c)
     layout_section_gap();
 }
 
+// Scrolls the screen so the widget that just got keyboard focus (Tab from the DOM layer) is
+// fully in view, as a browser does for a focused element: with large text on a small window
+// the screen is taller than the window.
+static void reveal_focused(App& app, UiFrame& f)
+{
+    if (app.reveal_id == 0)
+        return;
+    const uint32_t id = app.reveal_id;
+    app.reveal_id = 0;
+    const ImGuiWindow* window = ImGui::GetCurrentWindow();
+    const float margin = ImGui::GetStyle().ItemSpacing.y;
+    for (const SemanticNode& n : app.semantics.nodes) {
+        if (n.id != id)
+            continue;
+        const float top = window->InnerRect.Min.y + margin;
+        const float bottom = window->InnerRect.Max.y - margin;
+        float delta = 0.0f;
+        if (n.y + n.h > bottom)
+            delta = n.y + n.h - bottom;
+        if (n.y - delta < top)
+            delta = n.y - top;
+        if (delta != 0.0f) {
+            ImGui::SetScrollY(window->Scroll.y + delta);
+            ui_mark_changed(f);   // the next frame shows it
+        }
+        return;
+    }
+}
+
+// A finger dragged across the screen scrolls it, as on a web page; once it moves, the press it
+// began on a button is cancelled, so scrolling never clicks.
+static void touch_scroll(UiFrame& f)
+{
+    const ImGuiIO& io = ImGui::GetIO();
+    if (io.MouseSource != ImGuiMouseSource_TouchScreen || !ImGui::IsMouseDragging(ImGuiMouseButton_Left, io.MouseDragThreshold * 2.0f))
+        return;
+    const ImGuiContext& g = *GImGui;
+    if (g.ActiveId != 0 && g.ActiveId == g.InputTextState.ID)
+        return;   // selecting in a text field
+    if (g.ActiveId != 0)
+        ImGui::ClearActiveID();
+    if (io.MouseDelta.y != 0.0f) {
+        ImGui::SetScrollY(ImGui::GetScrollY() - io.MouseDelta.y);
+        ui_mark_changed(f);
+    }
+}
+
 bool app_frame(App& app, const AppFrameInput& input, std::vector<FlowEvent>& events)
 {
     semantics_clear(app.semantics);
@@ -120,13 +188,19 @@ bool app_frame(App& app, const AppFrameInput& input, std::vector<FlowEvent>& eve
     f.mask_font = app.fonts.mask;
     app.semantics.screen_name = screen_name(app.flow.screen);
     app.semantics.screen_serial = app.screen_serial;
+    app.semantics.lang = lang_key(app.prefs.lang);
+    app.semantics.text_size = text_size_key(app.prefs.text_size);
+    app.semantics.theme = theme_key(app.drawn_theme);
+    layout_set_scale(app.drawn_scale);
 
     const ImGuiViewport* vp = ImGui::GetMainViewport();
     ImGui::SetNextWindowPos(vp->WorkPos);
     ImGui::SetNextWindowSize(vp->WorkSize);
+    // A vertical scroll bar appears when the screen is taller than the window (large text, a
+    // small window), so mouse users see there is more below.
     ImGui::Begin("##screen", nullptr,
-                 ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings
-                     | ImGuiWindowFlags_NoBringToFrontOnFocus);
+                 ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse
+                     | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus);
     // Each visit of a screen gets its own id scope, so its widgets never inherit the hover or
     // active state of the previous screen's widget at the same place (no double submit) - also
     // when a screen is entered again (a new password screen after a wrong password).
@@ -140,6 +214,8 @@ bool app_frame(App& app, const AppFrameInput& input, std::vector<FlowEvent>& eve
     draw_back_button_notice(c);
     draw_screen(c);
     layout_end_column();
+    reveal_focused(app, f);
+    touch_scroll(f);
 
     ImGui::PopID();
     ImGui::End();

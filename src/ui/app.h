@@ -2,6 +2,7 @@
 // The whole UI of one frame: reads core state (flow, session, configuration), draws the current
 // screen, records semantics and returns what the customer did as flow events.
 #include "core/app_config.h"
+#include "core/display_prefs.h"
 #include "core/screen_flow.h"
 #include "core/secret_buffer.h"
 #include "core/soft_keyboard.h"
@@ -32,7 +33,10 @@ struct App {
     UiFonts fonts;
     SemanticTree semantics;
     std::vector<DomRequest> dom_requests;   // activations and focus changes from the DOM layer, in order
-    Lang lang = Lang::Ja;
+    DisplayPrefs prefs;                 // language, text size, theme choice (remembered on the device)
+    SystemAppearance system;            // the operating system's dark mode, contrast, reduced motion
+    Theme drawn_theme = Theme::Light;   // what the style was last set up for (app_apply_display)
+    float drawn_scale = 0.0f;           // 0: not set up yet
 
     AppConfig config;
     FlowState flow;
@@ -42,9 +46,13 @@ struct App {
     uint32_t screen_serial = 0;            // screen changes so far (FlowOutput::screen_changed)
     uint32_t drawn_serial = UINT32_MAX;    // the screen visit the previous frame drew
     std::string open_url;               // a link the customer followed this frame (platform opens it)
+    uint32_t reveal_id = 0;             // a widget that got keyboard focus: scroll it into view
 };
 
-void app_setup_style();
+// Sets ImGui's style, the font sizes and the caret blink up for the current display
+// preferences and system appearance. Returns true when anything changed: the frame must then be
+// built again before it is shown.
+bool app_apply_display(App& app);
 
 // Queues a DOM request behind the input already given (call outside a frame).
 void app_dom_request(App& app, uint32_t activate_id, bool release_keyboard);

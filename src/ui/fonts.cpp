@@ -79,7 +79,7 @@ bool fonts_update(UiFonts& fonts, float dpr, const char** error)
     *error = nullptr;
     if (dpr <= 0.0f)
         dpr = 1.0f;
-    if (fonts.built_for_dpr == dpr && !fonts.dirty)
+    if (fonts.built_for_dpr == dpr && fonts.built_for_scale == fonts.text_scale && !fonts.dirty)
         return false;
     fonts.dirty = false;
     if (fonts.data.empty()) {
@@ -89,9 +89,11 @@ bool fonts_update(UiFonts& fonts, float dpr, const char** error)
 
     ImGuiIO& io = ImGui::GetIO();
     io.Fonts->Clear();
-    fonts.body = add_font(fonts, kBodyEm * kLineHeightPerEm, dpr, fonts.body_coverage);
-    fonts.heading = add_font(fonts, kHeadingEm * kLineHeightPerEm, dpr, fonts.heading_coverage);
-    fonts.mask = add_font(fonts, kBodyEm * kLineHeightPerEm, dpr, fonts.mask_coverage);
+    const float body = kBodyEm * kLineHeightPerEm * fonts.text_scale;
+    const float heading = kHeadingEm * kLineHeightPerEm * fonts.text_scale;
+    fonts.body = add_font(fonts, body, dpr, fonts.body_coverage);
+    fonts.heading = add_font(fonts, heading, dpr, fonts.heading_coverage);
+    fonts.mask = add_font(fonts, body, dpr, fonts.mask_coverage);
     if (!fonts.body || !fonts.heading || !fonts.mask || !io.Fonts->Build()) {
         *error = "font could not be loaded";
         fonts.built_for_dpr = 0.0f;
@@ -100,5 +102,6 @@ bool fonts_update(UiFonts& fonts, float dpr, const char** error)
     fonts.mask->AddRemapChar('*', 0x25CF);   // entered characters show as ●
     io.FontDefault = fonts.body;
     fonts.built_for_dpr = dpr;
+    fonts.built_for_scale = fonts.text_scale;
     return true;
 }

@@ -35,12 +35,14 @@ struct UiFonts {
     FontCoverage mask_coverage;
     bool dirty = true;                 // coverage or chunks changed: rebuild the atlas
     float built_for_dpr = 0.0f;        // 0: not built yet
+    float text_scale = 1.0f;           // the customer's text size (core's text_scale)
+    float built_for_scale = 0.0f;
     ImFont* body = nullptr;
     ImFont* heading = nullptr;
     ImFont* mask = nullptr;            // body size, '*' drawn as ●: ImGui masks passwords with '*'
 };
 
-// Sizes are the em size in CSS pixels, as in CSS `font-size`. ImGui sizes a font by its line
+// Sizes at 標準 are the em size in CSS pixels, as in CSS `font-size`; 大 and 特大 multiply them. ImGui sizes a font by its line
 // height (ascender - descender), which for Noto Sans CJK is 1.448 em.
 constexpr float kBodyEm = 15.0f;
 constexpr float kHeadingEm = 20.0f;
@@ -51,7 +53,8 @@ constexpr float kLineHeightPerEm = 1.448f;
 // after that (no loaded font data has it) is appended to `unavailable`, once.
 void fonts_request_text(UiFonts& fonts, std::string_view text, bool heading, std::vector<uint32_t>& unavailable);
 
-// Rebuilds the atlas when `dpr` differs from the one it was built for or `dirty` is set.
+// Rebuilds the atlas when `dpr` or the text scale differ from those it was built for, or
+// `dirty` is set. Glyphs are rasterised at the new size: large text is as crisp as standard.
 // Returns true when the atlas changed (the renderer must upload it again), false when nothing
 // was done or on failure (then `error` says why).
 bool fonts_update(UiFonts& fonts, float dpr, const char** error);

@@ -1,12 +1,26 @@
 #include "layout.h"
 
 #include <algorithm>
+#include <imgui_internal.h>
 
+static float g_scale = 1.0f;
 static float g_indent = 0.0f;
+
+void layout_set_scale(float scale)
+{
+    g_scale = scale > 0.0f ? scale : 1.0f;
+}
+
+float layout_px(float standard_px)
+{
+    return standard_px * g_scale;
+}
 
 float layout_column_width(float available)
 {
-    return std::min(available, 720.0f);
+    // About 48 characters of Japanese text per line at any text size: longer lines are hard
+    // to follow back to their start.
+    return std::min(available, layout_px(720.0f));
 }
 
 void layout_begin_column(float width)
@@ -26,9 +40,18 @@ void layout_end_column()
     g_indent = 0.0f;
 }
 
+float layout_column_right()
+{
+    const ImGuiWindow* window = ImGui::GetCurrentWindow();
+    const float wrap = window->DC.TextWrapPos;
+    if (wrap > 0.0f)
+        return window->Pos.x - window->Scroll.x + wrap;
+    return window->Pos.x + ImGui::GetWindowContentRegionMax().x;
+}
+
 void layout_section_gap()
 {
-    ImGui::Dummy(ImVec2(0.0f, 8.0f));
+    ImGui::Dummy(ImVec2(0.0f, layout_px(8.0f)));
 }
 
 void layout_rule(float width)
@@ -36,4 +59,46 @@ void layout_rule(float width)
     const ImVec2 p = ImGui::GetCursorScreenPos();
     ImGui::GetWindowDrawList()->AddLine(p, ImVec2(p.x + width, p.y), ImGui::GetColorU32(ImGuiCol_Separator));
     ImGui::Dummy(ImVec2(width, 1.0f));
+}
+
+float layout_button_fit(const char* label)
+{
+    return ImGui::CalcTextSize(label, nullptr, true).x + ImGui::GetStyle().FramePadding.x * 2.0f;
+}
+
+ButtonRow layout_button_row(float column, float preferred, std::initializer_list<const char*> labels)
+{
+    ButtonRow row;
+    row.width = layout_px(preferred);
+    for (const char* label : labels)
+        row.width = std::max(row.width, layout_button_fit(label));
+    const float spacing = ImGui::GetStyle().ItemSpacing.x;
+    const float count = static_cast<float>(labels.size());
+    if (row.width * count + spacing * (count - 1.0f) <= column)
+        return row;
+    // Side by side at a smaller width, as long as every label still fits on one line.
+    const float shared = (column - spacing * (count - 1.0f)) / count;
+    float widest = 0.0f;
+    for (const char* label : labels)
+        widest = std::max(widest, layout_button_fit(label));
+    if (widest <= shared) {
+        row.width = shared;
+        return row;
+    }
+    row.stacked = true;
+    row.width = column;
+    return row;
+}
+
+void layout_next_in_row(const ButtonRow& row)
+{
+    if (!row.stacked)
+        ImGui::SameLine();
+}
+
+void layout_same_line_if_room(float width)
+{
+    const float line_end = ImGui::GetItemRectMax().x + ImGui::GetStyle().ItemSpacing.x + width;
+    if (line_end <= layout_column_right())
+        ImGui::SameLine();
 }

@@ -15,10 +15,10 @@ void screen_certificate_prompt(ScreenContext& c)
         ui_text(c.f, T(c, StringId::cert_prompt_last_used, "name", c.app.last_certificate_name).c_str());
     }
     layout_section_gap();
-    const float w = std::min((c.width - ImGui::GetStyle().ItemSpacing.x) * 0.5f, 200.0f);
-    if (ui_button(c.f, "OK##certificate", ImVec2(w, 0.0f)))
+    const ButtonRow row = layout_button_row(c.width, 200.0f, {"OK", T(c, StringId::button_cancel)});
+    if (ui_button(c.f, "OK##certificate", ImVec2(row.width, 0.0f)))
         ui_emit(c.f, flow_event(FlowEventKind::ClickOk));
-    ImGui::SameLine();
-    if (ui_secondary_button(c.f, T(c, StringId::button_cancel), ImVec2(w, 0.0f)))
+    layout_next_in_row(row);
+    if (ui_secondary_button(c.f, T(c, StringId::button_cancel), ImVec2(row.width, 0.0f)))
         ui_emit(c.f, flow_event(FlowEventKind::ClickBack));
 }

@@ -20,11 +20,11 @@ void screen_logged_out(ScreenContext& c)
     if (c.app.flow.notice == Notice::CloseRefused)
         ui_alert(c.f, T(c, StringId::close_refused));
     layout_section_gap();
-    const float w = std::min((c.width - ImGui::GetStyle().ItemSpacing.x) * 0.5f, 260.0f);
-    if (ui_button(c.f, T(c, StringId::button_close_window), ImVec2(w, 0.0f)))
+    const ButtonRow row = layout_button_row(c.width, 260.0f, {T(c, StringId::button_close_window), T(c, StringId::button_relogin)});
+    if (ui_button(c.f, T(c, StringId::button_close_window), ImVec2(row.width, 0.0f)))
         ui_emit(c.f, flow_event(FlowEventKind::ClickCloseWindow));
-    ImGui::SameLine();
-    relogin_button(c, w);
+    layout_next_in_row(row);
+    relogin_button(c, row.width);
 }
 
 void screen_session_expired(ScreenContext& c)
@@ -33,5 +33,5 @@ void screen_session_expired(ScreenContext& c)
     layout_rule(c.width);
     ui_text(c.f, T(c, StringId::session_expired_text));
     layout_section_gap();
-    relogin_button(c, std::min(c.width, 260.0f));
+    relogin_button(c, layout_button_row(c.width, 260.0f, {T(c, StringId::button_relogin)}).width);
 }

@@ -39,7 +39,7 @@ void screen_error(ScreenContext& c)
     ui_alert(c.f, T(c, error_text(flow)));
 
     if (flow.screen == Screen::ErrorLocked) {
-        const std::string& configured = local_text(c.app.config.locked_contact, c.app.lang);
+        const std::string& configured = local_text(c.app.config.locked_contact, c.app.prefs.lang);
         const std::string contact = configured.empty() ? T(c, StringId::locked_contact_default) : configured;
         ui_text(c.f, T(c, StringId::error_locked_contact, "contact", contact).c_str());
     }
@@ -50,20 +50,22 @@ void screen_error(ScreenContext& c)
     }
 
     layout_section_gap();
-    const float w = std::min((c.width - ImGui::GetStyle().ItemSpacing.x) * 0.5f, 260.0f);
     if (flow.screen == Screen::ErrorConfiguration) {
-        if (ui_button(c.f, T(c, StringId::button_reload), ImVec2(w, 0.0f)))
+        const ButtonRow row = layout_button_row(c.width, 260.0f, {T(c, StringId::button_reload)});
+        if (ui_button(c.f, T(c, StringId::button_reload), ImVec2(row.width, 0.0f)))
             ui_emit(c.f, flow_event(FlowEventKind::ClickRetry));
         return;
     }
     if (flow.screen == Screen::ErrorUnavailable) {
-        if (ui_button(c.f, T(c, StringId::button_retry), ImVec2(w, 0.0f)))
+        const ButtonRow row = layout_button_row(c.width, 260.0f, {T(c, StringId::button_retry), T(c, StringId::button_back_to_login)});
+        if (ui_button(c.f, T(c, StringId::button_retry), ImVec2(row.width, 0.0f)))
             ui_emit(c.f, flow_event(FlowEventKind::ClickRetry));
-        ImGui::SameLine();
-        if (ui_secondary_button(c.f, T(c, StringId::button_back_to_login), ImVec2(w, 0.0f)))
+        layout_next_in_row(row);
+        if (ui_secondary_button(c.f, T(c, StringId::button_back_to_login), ImVec2(row.width, 0.0f)))
             ui_emit(c.f, flow_event(FlowEventKind::ClickBack));
         return;
     }
-    if (ui_button(c.f, T(c, StringId::button_back_to_login), ImVec2(w, 0.0f)))
+    const ButtonRow row = layout_button_row(c.width, 260.0f, {T(c, StringId::button_back_to_login)});
+    if (ui_button(c.f, T(c, StringId::button_back_to_login), ImVec2(row.width, 0.0f)))
         ui_emit(c.f, flow_event(FlowEventKind::ClickBack));
 }

@@ -16,10 +16,10 @@ void screen_forced_logout(ScreenContext& c)
         ui_text(c.f, line.c_str());
     }
     layout_section_gap();
-    const float w = std::min((c.width - ImGui::GetStyle().ItemSpacing.x) * 0.5f, 240.0f);
-    if (ui_button(c.f, T(c, StringId::button_force_logout), ImVec2(w, 0.0f)))
+    const ButtonRow row = layout_button_row(c.width, 240.0f, {T(c, StringId::button_force_logout), T(c, StringId::button_cancel)});
+    if (ui_button(c.f, T(c, StringId::button_force_logout), ImVec2(row.width, 0.0f)))
         ui_emit(c.f, flow_event(FlowEventKind::ClickForceLogout));
-    ImGui::SameLine();
-    if (ui_secondary_button(c.f, T(c, StringId::button_cancel), ImVec2(w, 0.0f)))
+    layout_next_in_row(row);
+    if (ui_secondary_button(c.f, T(c, StringId::button_cancel), ImVec2(row.width, 0.0f)))
         ui_emit(c.f, flow_event(FlowEventKind::ClickBack));
 }

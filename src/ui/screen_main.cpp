@@ -6,6 +6,8 @@
 #include "screens.h"
 #include "theme.h"
 
+#include <algorithm>
+
 static StringId result_text(api::LoginResult result)
 {
     switch (result) {
@@ -51,16 +53,46 @@ static void draw_menu(ScreenContext& c)
         return;
     layout_section_gap();
     ui_heading(c.f, T(c, StringId::main_menu_heading), 2);
+    // Up to three columns, as many as the widest entry allows (labels wrap only in one column).
     const float spacing = ImGui::GetStyle().ItemSpacing.x;
-    const int columns = c.width >= 560.0f ? 3 : c.width >= 360.0f ? 2 : 1;
+    float widest = layout_px(160.0f);
+    for (const MenuEntry& entry : menu)
+        widest = std::max(widest, layout_button_fit(local_text(entry.label, c.app.prefs.lang).c_str()));
+    const int columns = std::clamp(static_cast<int>((c.width + spacing) / (widest + spacing)), 1, 3);
     const float w = (c.width - spacing * static_cast<float>(columns - 1)) / static_cast<float>(columns);
     for (int i = 0; i < static_cast<int>(menu.size()); i++) {
         if (i % columns != 0)
             ImGui::SameLine();
         ImGui::PushID(i);
-        if (ui_secondary_button(c.f, local_text(menu[static_cast<size_t>(i)].label, c.app.lang).c_str(), ImVec2(w, 0.0f)))
+        if (ui_secondary_button(c.f, local_text(menu[static_cast<size_t>(i)].label, c.app.prefs.lang).c_str(), ImVec2(w, 0.0f)))
             ui_emit(c.f, flow_menu_entry(i));
         ImGui::PopID();
+    }
+}
+
+// The columns' natural widths: a table narrower than that would clip dates and addresses.
+static bool history_fits_table(const ScreenContext& c, const api::SessionInfo& info)
+{
+    const StringId headers[3] = {StringId::main_history_time, StringId::main_history_source, StringId::main_history_result};
+    float widths[3] = {};
+    for (int i = 0; i < 3; i++)
+        widths[i] = ImGui::CalcTextSize(T(c, headers[i])).x;
+    for (const api::LoginRecord& r : info.recent_logins) {
+        widths[0] = std::max(widths[0], ImGui::CalcTextSize(format_jst(r.time).c_str()).x);
+        widths[1] = std::max(widths[1], ImGui::CalcTextSize(r.source_address.c_str()).x);
+        widths[2] = std::max(widths[2], ImGui::CalcTextSize(T(c, result_text(r.result))).x);
+    }
+    const float padding = ImGui::GetStyle().CellPadding.x * 2.0f;
+    return widths[0] + widths[1] + widths[2] + padding * 3.0f <= c.width;
+}
+
+// On a narrow window each login is a short paragraph: when, from where, and the result.
+static void draw_history_list(ScreenContext& c, const api::SessionInfo& info)
+{
+    for (const api::LoginRecord& r : info.recent_logins) {
+        layout_rule(c.width);
+        const std::string row = format_jst(r.time) + "  " + r.source_address + "  " + T(c, result_text(r.result));
+        ui_text(c.f, row.c_str());
     }
 }
 
@@ -72,6 +104,10 @@ static void draw_history(ScreenContext& c)
     ui_text_colored(c.f, theme_muted_text_color(), T(c, StringId::main_history_hint));
     if (info.recent_logins.empty())
         return;
+    if (!history_fits_table(c, info)) {
+        draw_history_list(c, info);
+        return;
+    }
     const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingStretchProp;
     if (!ImGui::BeginTable("history", 3, flags, ImVec2(c.width, 0.0f)))
         return;
@@ -102,7 +138,7 @@ void screen_main(ScreenContext& c)
     const api::SessionInfo& info = c.app.flow.session.info;
     draw_company(c);
 
-    const float label_width = 170.0f;
+    const float label_width = layout_px(170.0f);
     ui_label_value(c.f, T(c, StringId::main_user), info.user_name.c_str(), label_width);
     const char* role = T(c, info.role == api::Role::Administrator ? StringId::role_administrator : StringId::role_user);
     ui_label_value(c.f, T(c, StringId::main_role), role, label_width);

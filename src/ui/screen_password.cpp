@@ -11,7 +11,7 @@ static void draw_certificate(ScreenContext& c)
 {
     const ClientSession& s = c.app.flow.session;
     const api::CertificateIdentity& id = s.identity;
-    const float label_width = 150.0f;
+    const float label_width = layout_px(150.0f);
     // The manual's certificate name "ID + 金融機関コード", split into its parts, on one line so
     // the software keyboard still fits a 1280x720 window below.
     const char* role = T(c, id.role == api::Role::Administrator ? StringId::role_administrator : StringId::role_user);
@@ -58,21 +58,25 @@ void screen_password_entry(ScreenContext& c)
     // 認証 and キャンセル sit beside the field when there is room, so the software keyboard below
     // still fits a 1280x720 window.
     const float spacing = ImGui::GetStyle().ItemSpacing.x;
-    const float button_w = 130.0f;
-    const bool beside = c.width >= 360.0f + 2.0f * (button_w + spacing);
-    const float field_w = beside ? c.width - 2.0f * (button_w + spacing) : c.width;
+    const char* authenticate = T(c, StringId::button_authenticate);
+    const char* cancel = T(c, StringId::button_cancel);
+    ButtonRow row = layout_button_row(c.width, 130.0f, {authenticate, cancel});
+    const float buttons_w = row.width * 2.0f + spacing;
+    const bool beside = !row.stacked && c.width >= layout_px(240.0f) + spacing + buttons_w;
+    const float field_w = std::min(beside ? c.width - buttons_w - spacing : c.width, layout_px(420.0f));
     const bool entered = ui_password_field(c.f, T(c, StringId::password_label), c.app.password.data, kSecretCapacity + 1,
-                                           std::min(field_w, 420.0f), software);
+                                           field_w, software);
     secret_normalise(c.app.password);
     if (c.first_frame && !software)
         ImGui::SetKeyboardFocusHere(-1);   // the customer can type at once
     if (beside)
         ImGui::SameLine();
-    const float w = beside ? button_w : std::min((c.width - spacing) * 0.5f, 200.0f);
-    if (ui_button(c.f, T(c, StringId::button_authenticate), ImVec2(w, 0.0f)) || entered)
+    else
+        row = layout_button_row(c.width, 200.0f, {authenticate, cancel});
+    if (ui_button(c.f, authenticate, ImVec2(row.width, 0.0f)) || entered)
         ui_emit(c.f, flow_submit_password(secret_length(c.app.password)));
-    ImGui::SameLine();
-    if (ui_secondary_button(c.f, T(c, StringId::button_cancel), ImVec2(w, 0.0f)))
+    layout_next_in_row(row);
+    if (ui_secondary_button(c.f, cancel, ImVec2(row.width, 0.0f)))
         ui_emit(c.f, flow_event(FlowEventKind::ClickBack));
     if (c.input.caps_lock && !software)
         ui_alert(c.f, T(c, StringId::password_caps_lock));
@@ -94,7 +98,7 @@ void screen_password_entry(ScreenContext& c)
         ui_heading_hidden(c.f, T(c, StringId::keyboard_heading));
         SoftKeyboardView view;
         view.expose_keys = c.app.config.software_keyboard.expose_keys_to_assistive_tech;
-        switch (soft_keyboard_view(c.f, c.app.keyboard, c.app.password, view, c.width, c.app.lang)) {
+        switch (soft_keyboard_view(c.f, c.app.keyboard, c.app.password, view, c.width, c.app.prefs.lang)) {
         case SoftKeyResult::Submitted:
             ui_emit(c.f, flow_submit_password(secret_length(c.app.password)));
             break;

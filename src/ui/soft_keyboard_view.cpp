@@ -31,6 +31,21 @@ static const char* control_label(SoftKeyKind kind, const SoftKeyboard& kb, Lang 
     return "";
 }
 
+// How many control keys fit a row of `width` with every label on one line: their labels are
+// words, so with English or large text fewer fit than character keys.
+static int control_columns_for(float width, Lang lang)
+{
+    static const StringId labels[] = {
+        StringId::keyboard_shift, StringId::keyboard_caps, StringId::keyboard_symbols, StringId::keyboard_letters,
+        StringId::keyboard_delete_last, StringId::keyboard_clear_all, StringId::keyboard_close, StringId::keyboard_enter,
+    };
+    float widest = kMinKey;
+    for (StringId id : labels)
+        widest = std::max(widest, ImGui::CalcTextSize(ui_text(id, lang)).x + ImGui::GetStyle().FramePadding.x);
+    const int fit = static_cast<int>((width + kGap) / (widest + kGap));
+    return std::clamp(fit, 1, kSoftKeyboardControlKeys);
+}
+
 // The keys' area and whether labels are visible: hidden while a mouse pointer is over the
 // keys, or while a finger is down on them; shown otherwise.
 static bool labels_visible(const SoftKeyboard& kb, ImVec2 min, ImVec2 max)
@@ -48,8 +63,9 @@ SoftKeyResult soft_keyboard_view(UiFrame& f, SoftKeyboard& kb, SecretBuffer& pas
                                  float width, Lang lang)
 {
     const int columns = soft_keyboard_columns_for(width);
-    if (!kb.open || kb.layout.columns != columns)
-        soft_keyboard_open(kb, columns);
+    const int control_columns = control_columns_for(width, lang);
+    if (!kb.open || kb.layout.columns != columns || kb.layout.control_columns != control_columns)
+        soft_keyboard_open(kb, columns, control_columns);
 
     const float key_w = (width - kGap * static_cast<float>(columns - 1)) / static_cast<float>(columns);
     const float key_h = std::max(kMinKey, ImGui::GetFrameHeight());

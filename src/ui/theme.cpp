@@ -1,40 +1,92 @@
 #include "theme.h"
 
-void theme_apply_light(ImGuiStyle& style)
+static const Palette* g_palette = &palette_for(Theme::Light);
+
+static ImVec4 color(Rgb c)
 {
-    ImGui::StyleColorsLight(&style);
+    return ImVec4(c.r / 255.0f, c.g / 255.0f, c.b / 255.0f, 1.0f);
+}
+
+void theme_apply(ImGuiStyle& style, const Palette& p, float scale)
+{
+    g_palette = &p;
+    style = ImGuiStyle();
     style.WindowRounding = 0.0f;
     style.FrameRounding = 4.0f;
+    style.GrabRounding = 4.0f;
     style.FramePadding = ImVec2(14.0f, 12.0f);   // buttons at least 44 CSS px tall: fingertip targets
     style.ItemSpacing = ImVec2(10.0f, 12.0f);
+    style.ItemInnerSpacing = ImVec2(8.0f, 6.0f);
     style.WindowPadding = ImVec2(24.0f, 16.0f);
+    style.CellPadding = ImVec2(8.0f, 6.0f);
+    style.ScrollbarSize = 16.0f;
     style.WindowBorderSize = 0.0f;
-    style.FrameBorderSize = 1.0f;   // fields and checkboxes need a visible edge on the light background
+    style.ScaleAllSizes(scale);
+    // Edges stay thin at any text size; high contrast draws them thicker. ImGui draws borders
+    // inside an item's rectangle, so the layout is the same in every theme.
+    style.FrameBorderSize = p.border_width;
+    style.WindowBorderSize = 0.0f;
+    style.DisabledAlpha = 0.55f;
 
+    // Every colour ImGui draws with comes from the palette, so the contrast test covers what is seen.
     ImVec4* c = style.Colors;
-    c[ImGuiCol_WindowBg] = ImVec4(0.97f, 0.97f, 0.96f, 1.0f);
-    c[ImGuiCol_Text] = ImVec4(0.10f, 0.10f, 0.12f, 1.0f);
-    c[ImGuiCol_Button] = ImVec4(0.05f, 0.30f, 0.55f, 1.0f);          // credit-union blue
-    c[ImGuiCol_ButtonHovered] = ImVec4(0.08f, 0.38f, 0.66f, 1.0f);
-    c[ImGuiCol_ButtonActive] = ImVec4(0.03f, 0.22f, 0.42f, 1.0f);
+    for (int i = 0; i < ImGuiCol_COUNT; i++)
+        c[i] = color(p.text);
+    c[ImGuiCol_Text] = color(p.text);
+    c[ImGuiCol_TextDisabled] = color(p.muted_text);
+    c[ImGuiCol_WindowBg] = color(p.background);
+    c[ImGuiCol_ChildBg] = color(p.background);
+    c[ImGuiCol_PopupBg] = color(p.background);
+    c[ImGuiCol_Border] = color(p.control_border);
+    c[ImGuiCol_BorderShadow] = ImVec4(0, 0, 0, 0);
+    c[ImGuiCol_FrameBg] = color(p.field);
+    c[ImGuiCol_FrameBgHovered] = color(p.field_hovered);
+    c[ImGuiCol_FrameBgActive] = color(p.field_active);
+    c[ImGuiCol_ScrollbarBg] = color(p.scrollbar_track);
+    c[ImGuiCol_ScrollbarGrab] = color(p.scrollbar_grab);
+    c[ImGuiCol_ScrollbarGrabHovered] = color(p.control_border);
+    c[ImGuiCol_ScrollbarGrabActive] = color(p.control_border);
+    c[ImGuiCol_CheckMark] = color(p.check_mark);
+    c[ImGuiCol_Button] = color(p.accent);
+    c[ImGuiCol_ButtonHovered] = color(p.accent_hovered);
+    c[ImGuiCol_ButtonActive] = color(p.accent_active);
+    c[ImGuiCol_Header] = color(p.header);
+    c[ImGuiCol_HeaderHovered] = color(p.field_hovered);
+    c[ImGuiCol_HeaderActive] = color(p.field_active);
+    c[ImGuiCol_Separator] = color(p.separator);
+    c[ImGuiCol_TableHeaderBg] = color(p.header);
+    c[ImGuiCol_TableBorderStrong] = color(p.separator);
+    c[ImGuiCol_TableBorderLight] = color(p.separator);
+    c[ImGuiCol_TableRowBg] = color(p.background);
+    c[ImGuiCol_TableRowBgAlt] = color(p.field);
+    c[ImGuiCol_TextSelectedBg] = color(p.selection);
+    c[ImGuiCol_NavHighlight] = color(p.focus);
+    c[ImGuiCol_NavWindowingHighlight] = color(p.focus);
+    c[ImGuiCol_NavWindowingDimBg] = ImVec4(0, 0, 0, 0.35f);
+    c[ImGuiCol_ModalWindowDimBg] = ImVec4(0, 0, 0, 0.35f);
 }
 
 ImVec4 theme_button_text_color()
 {
-    return ImVec4(1.0f, 1.0f, 1.0f, 1.0f);
+    return color(g_palette->on_accent);
 }
 
 ImVec4 theme_link_color()
 {
-    return ImVec4(0.05f, 0.30f, 0.62f, 1.0f);
+    return color(g_palette->link);
 }
 
 ImVec4 theme_alert_text_color()
 {
-    return ImVec4(0.70f, 0.08f, 0.08f, 1.0f);
+    return color(g_palette->alert);
 }
 
 ImVec4 theme_muted_text_color()
 {
-    return ImVec4(0.32f, 0.32f, 0.36f, 1.0f);
+    return color(g_palette->muted_text);
+}
+
+ImVec4 theme_focus_color()
+{
+    return color(g_palette->focus);
 }

@@ -1,7 +1,9 @@
 #include "widgets.h"
 
+#include "layout.h"
 #include "theme.h"
 
+#include <algorithm>
 #include <imgui_internal.h>
 #include <string>
 
@@ -136,11 +138,15 @@ void ui_alert(UiFrame& f, const char* text)
 
 void ui_label_value(UiFrame& f, const char* label, const char* value, float label_width)
 {
+    // The value column starts after the longest label it is given room for; a label longer
+    // than that (English, large text) pushes it further rather than running into it.
+    const float column = std::max(label_width, ImGui::CalcTextSize(label).x + ImGui::GetStyle().ItemSpacing.x);
+    const float start_x = ImGui::GetCursorPosX();
     ImGui::PushStyleColor(ImGuiCol_Text, theme_muted_text_color());
-    ImGui::TextUnformatted(label);
+    ImGui::TextWrapped("%s", label);
     ImGui::PopStyleColor();
-    if (ImGui::GetContentRegionAvail().x > label_width * 2.0f)
-        ImGui::SameLine(ImGui::GetCursorPosX() + label_width);
+    if (ImGui::GetContentRegionAvail().x > column * 2.0f)
+        ImGui::SameLine(start_x + column);
     ImGui::TextWrapped("%s", value);
     const std::string spoken = std::string(label) + "：" + value;
     record_text(f, SemanticRole::Text, spoken.c_str());
@@ -151,29 +157,110 @@ static std::string visible_label(const char* label)
     return std::string(label, ImGui::FindRenderedTextEnd(label));
 }
 
+// Draws the label centred in `bb`, wrapped at its inner width: ImGui::Button keeps a label on
+// one line and clips what does not fit, which at large text sizes or on a phone cut words off.
+static void render_wrapped_label(const ImRect& bb, const char* label, const char* end)
+{
+    const ImGuiStyle& style = ImGui::GetStyle();
+    ImFont* font = ImGui::GetFont();
+    const float size = ImGui::GetFontSize();
+    const float wrap = std::max(1.0f, bb.GetWidth() - style.FramePadding.x * 2.0f);
+    const float text_h = ImGui::CalcTextSize(label, end, false, wrap).y;
+    float y = bb.Min.y + (bb.GetHeight() - text_h) * 0.5f;
+    const ImU32 ink = ImGui::GetColorU32(ImGuiCol_Text);
+    for (const char* line = label; line < end;) {
+        const char* line_end = font->CalcWordWrapPositionA(size / font->FontSize, line, end, wrap);
+        if (line_end == line) {   // one character wider than the button: draw it anyway
+            unsigned int c = 0;
+            line_end = line + ImTextCharFromUtf8(&c, line, end);
+        }
+        const float w = font->CalcTextSizeA(size, FLT_MAX, 0.0f, line, line_end).x;
+        ImGui::GetWindowDrawList()->AddText(font, size, ImVec2(bb.Min.x + (bb.GetWidth() - w) * 0.5f, y), ink, line, line_end);
+        y += size;
+        line = line_end;
+        while (line < end && (*line == ' ' || *line == '\n'))
+            line++;
+    }
+}
+
+// A button whose label wraps instead of being clipped; never wider than the column. `size.x`
+// 0: as wide as the label.
+static bool wrapping_button(const char* label, ImVec2 size)
+{
+    ImGuiWindow* window = ImGui::GetCurrentWindow();
+    if (window->SkipItems)
+        return false;
+    const ImGuiStyle& style = ImGui::GetStyle();
+    const char* end = ImGui::FindRenderedTextEnd(label);
+    const ImVec2 pos = window->DC.CursorPos;
+    float w = size.x > 0.0f ? size.x : ImGui::CalcTextSize(label, end).x + style.FramePadding.x * 2.0f;
+    w = std::max(1.0f, std::min(w, layout_column_right() - pos.x));
+    const float wrap = std::max(1.0f, w - style.FramePadding.x * 2.0f);
+    const float h = std::max(size.y, ImGui::CalcTextSize(label, end, false, wrap).y + style.FramePadding.y * 2.0f);
+    const ImRect bb(pos, ImVec2(pos.x + w, pos.y + h));
+    const ImGuiID id = window->GetID(label);
+    ImGui::ItemSize(bb, style.FramePadding.y);
+    if (!ImGui::ItemAdd(bb, id))
+        return false;
+    bool hovered = false;
+    bool held = false;
+    const bool pressed = ImGui::ButtonBehavior(bb, id, &hovered, &held);
+    const ImGuiCol fill = held && hovered ? ImGuiCol_ButtonActive : hovered ? ImGuiCol_ButtonHovered : ImGuiCol_Button;
+    ImGui::RenderNavHighlight(bb, id);
+    ImGui::RenderFrame(bb.Min, bb.Max, ImGui::GetColorU32(fill), true, style.FrameRounding);
+    render_wrapped_label(bb, label, end);
+    return pressed;
+}
+
 bool ui_button(UiFrame& f, const char* label, ImVec2 size, bool disabled)
 {
     ImGui::BeginDisabled(disabled);
     ImGui::PushStyleColor(ImGuiCol_Text, theme_button_text_color());
-    const bool clicked = ImGui::Button(label, size);
+    const bool clicked = wrapping_button(label, size);
     ImGui::PopStyleColor();
     ImGui::EndDisabled();
     record(f, SemanticRole::Button, visible_label(label).c_str(), 0, disabled);
     return acted(f, clicked || (!disabled && activated_from_dom(f)));
 }
 
-bool ui_secondary_button(UiFrame& f, const char* label, ImVec2 size)
+// The outlined look of a secondary action (and of an unchosen option).
+static void push_outlined_style()
 {
     const ImGuiStyle& style = ImGui::GetStyle();
     ImGui::PushStyleColor(ImGuiCol_Button, style.Colors[ImGuiCol_WindowBg]);
     ImGui::PushStyleColor(ImGuiCol_ButtonHovered, style.Colors[ImGuiCol_FrameBgHovered]);
     ImGui::PushStyleColor(ImGuiCol_ButtonActive, style.Colors[ImGuiCol_FrameBgActive]);
-    ImGui::PushStyleVar(ImGuiStyleVar_FrameBorderSize, 1.0f);
-    const bool clicked = ImGui::Button(label, size);
-    ImGui::PopStyleVar();
+}
+
+static void pop_outlined_style()
+{
     ImGui::PopStyleColor(3);
+}
+
+bool ui_secondary_button(UiFrame& f, const char* label, ImVec2 size)
+{
+    push_outlined_style();
+    const bool clicked = wrapping_button(label, size);
+    pop_outlined_style();
     record(f, SemanticRole::Button, visible_label(label).c_str());
     return acted(f, clicked || activated_from_dom(f));
+}
+
+bool ui_choice(UiFrame& f, const char* group, const char* label, bool chosen, ImVec2 size)
+{
+    if (chosen)
+        ImGui::PushStyleColor(ImGuiCol_Text, theme_button_text_color());
+    else
+        push_outlined_style();
+    const bool clicked = wrapping_button(label, size);
+    if (chosen)
+        ImGui::PopStyleColor();
+    else
+        pop_outlined_style();
+    // Tabbing from option to option, a screen reader must still say which set it belongs to.
+    const std::string name = std::string(group) + "：" + visible_label(label);
+    record(f, SemanticRole::Radio, name.c_str(), 0, false, chosen);
+    return acted(f, (clicked || activated_from_dom(f)) && !chosen);
 }
 
 bool ui_link(UiFrame& f, const char* label)
@@ -194,9 +281,46 @@ bool ui_link(UiFrame& f, const char* label)
     return acted(f, clicked || activated_from_dom(f));
 }
 
+// ImGui::Checkbox with a label that wraps at the column's edge instead of running past it.
+static bool wrapping_checkbox(const char* label, bool* value)
+{
+    ImGuiWindow* window = ImGui::GetCurrentWindow();
+    if (window->SkipItems)
+        return false;
+    const ImGuiStyle& style = ImGui::GetStyle();
+    const char* end = ImGui::FindRenderedTextEnd(label);
+    const float box = ImGui::GetFrameHeight();
+    const ImVec2 pos = window->DC.CursorPos;
+    const float text_x = pos.x + box + style.ItemInnerSpacing.x;
+    const float wrap = std::max(1.0f, layout_column_right() - text_x);
+    const ImVec2 text = ImGui::CalcTextSize(label, end, false, wrap);
+    const ImRect bb(pos, ImVec2(text_x + text.x, pos.y + std::max(box, text.y + style.FramePadding.y * 2.0f)));
+    const ImGuiID id = window->GetID(label);
+    ImGui::ItemSize(bb, style.FramePadding.y);
+    if (!ImGui::ItemAdd(bb, id))
+        return false;
+    bool hovered = false;
+    bool held = false;
+    const bool pressed = ImGui::ButtonBehavior(bb, id, &hovered, &held);
+    if (pressed) {
+        *value = !*value;
+        ImGui::MarkItemEdited(id);
+    }
+    const ImRect check(pos, ImVec2(pos.x + box, pos.y + box));
+    const ImGuiCol fill = held && hovered ? ImGuiCol_FrameBgActive : hovered ? ImGuiCol_FrameBgHovered : ImGuiCol_FrameBg;
+    ImGui::RenderNavHighlight(bb, id);
+    ImGui::RenderFrame(check.Min, check.Max, ImGui::GetColorU32(fill), true, style.FrameRounding);
+    if (*value) {
+        const float pad = std::max(1.0f, IM_TRUNC(box / 6.0f));
+        ImGui::RenderCheckMark(window->DrawList, ImVec2(check.Min.x + pad, check.Min.y + pad), ImGui::GetColorU32(ImGuiCol_CheckMark), box - pad * 2.0f);
+    }
+    ImGui::RenderTextWrapped(ImVec2(text_x, pos.y + style.FramePadding.y), label, end, wrap);
+    return pressed;
+}
+
 bool ui_checkbox(UiFrame& f, const char* label, bool* value)
 {
-    bool changed = ImGui::Checkbox(label, value);
+    bool changed = wrapping_checkbox(label, value);
     if (!changed && activated_from_dom(f)) {
         *value = !*value;
         changed = true;
@@ -210,9 +334,7 @@ void ui_same_line_if_fits(const char* label)
     const ImGuiStyle& style = ImGui::GetStyle();
     const float needed = ImGui::GetFrameHeight() + style.ItemInnerSpacing.x + ImGui::CalcTextSize(label).x;
     const float line_end = ImGui::GetItemRectMax().x + style.ItemSpacing.x + needed;
-    const float wrap = ImGui::GetCurrentWindow()->DC.TextWrapPos;   // the column's right edge (layout.h)
-    const float right = wrap > 0.0f ? ImGui::GetWindowPos().x + wrap : ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
-    if (line_end <= right)
+    if (line_end <= layout_column_right())
         ImGui::SameLine();
 }
 

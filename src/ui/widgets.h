@@ -38,9 +38,14 @@ void ui_label_value(UiFrame& f, const char* label, const char* value, float labe
 bool ui_button(UiFrame& f, const char* label, ImVec2 size = ImVec2(0, 0), bool disabled = false);
 // A secondary action drawn as an outlined button.
 bool ui_secondary_button(UiFrame& f, const char* label, ImVec2 size = ImVec2(0, 0));
+// One option of a set (text size, theme), drawn filled when chosen and outlined otherwise;
+// a radio of the semantic layer named "group：label". Returns true when an unchosen option is
+// picked.
+bool ui_choice(UiFrame& f, const char* group, const char* label, bool chosen, ImVec2 size = ImVec2(0, 0));
 bool ui_link(UiFrame& f, const char* label);
 bool ui_checkbox(UiFrame& f, const char* label, bool* value);
 
+// Buttons and checkboxes wrap a label longer than the column instead of clipping it.
 // Puts the next checkbox labelled `label` on the current line when it fits, else on the next.
 void ui_same_line_if_fits(const char* label);
 

@@ -46,6 +46,26 @@ TEST_CASE("the DOM layer receives roles, names, states and whole-pixel rectangle
     CHECK(j["nodes"][2]["checked"] == true);
 }
 
+TEST_CASE("a choice of a set is a radio with its state, and the page learns the display preferences")
+{
+    SemanticTree tree;
+    tree.lang = "en";
+    tree.text_size = "x-large";
+    tree.theme = "high-contrast";
+    SemanticNode chosen = node(SemanticRole::Radio, 3, "Text size: Extra large", 0, 0, 90, 44);
+    chosen.checked = true;
+    tree.nodes.push_back(chosen);
+    tree.nodes.push_back(node(SemanticRole::Radio, 4, "Text size: Standard", 100, 0, 90, 44));
+
+    const nlohmann::json j = nlohmann::json::parse(semantics_to_json(tree));
+    CHECK(j["lang"] == "en");
+    CHECK(j["textSize"] == "x-large");
+    CHECK(j["theme"] == "high-contrast");
+    CHECK(j["nodes"][0]["role"] == "radio");
+    CHECK(j["nodes"][0]["checked"] == true);
+    CHECK(j["nodes"][1]["checked"] == false);   // an unchosen option says so, not nothing
+}
+
 TEST_CASE("an unchanged frame serialises to the same text, so the DOM is left alone")
 {
     SemanticTree a;

@@ -137,6 +137,53 @@ TEST_CASE("every layout is a permutation of its key set in rows that fit the col
                 }
 }
 
+TEST_CASE("control keys wrap at their own row width, so their word labels fit a narrow keyboard")
+{
+    SplitMix mix{ 3 };
+    struct Row {
+        int columns;
+        int control_columns;
+        int expected_per_row;   // the widest row of control keys
+        int expected_rows;      // rows holding control keys
+    };
+    const Row rows[] = {
+        {10, 0, 7, 1},    // 0: as many as the character columns allow - all seven in one row
+        {6, 0, 6, 2},
+        {10, 4, 4, 2},
+        {10, 2, 2, 4},
+        {10, 1, 1, 7},    // one word label to a row on the narrowest screens
+        {10, 99, 7, 1},   // clamped to the seven control keys
+        {10, -3, 7, 1},
+    };
+    for (const Row& row : rows) {
+        CAPTURE(row.columns, row.control_columns);
+        SoftKeyLayout layout;
+        soft_keyboard_build_layout(layout, SoftKeySet::LettersLower, row.columns, false, seeded(mix), row.control_columns);
+        int per_row[kSoftKeyboardMaxKeys] = {};
+        int first_control_row = layout.rows;
+        for (int i = 0; i < layout.key_count; i++) {
+            const SoftKey& key = layout.keys[i];
+            if (key.kind == SoftKeyKind::Char)
+                continue;
+            per_row[key.row]++;
+            first_control_row = std::min(first_control_row, key.row);
+        }
+        int widest = 0;
+        for (int r = 0; r < layout.rows; r++)
+            widest = std::max(widest, per_row[r]);
+        CHECK(widest == row.expected_per_row);
+        CHECK(layout.rows - first_control_row == row.expected_rows);
+    }
+
+    // The keyboard keeps its control rows across a page change and a reshuffle.
+    SoftKeyboard kb = soft_keyboard_make(SoftwareKeyboardDefaults(), seeded(mix));
+    soft_keyboard_open(kb, 10, 3);
+    CHECK(kb.layout.control_columns == 3);
+    SecretBuffer buf;
+    REQUIRE(soft_keyboard_press(kb, buf, soft_keyboard_find(kb, SoftKeyKind::Page)) == SoftKeyResult::Changed);
+    CHECK(kb.layout.control_columns == 3);
+}
+
 TEST_CASE("column counts out of range are clamped, never overflow a row")
 {
     SplitMix mix{ 2 };

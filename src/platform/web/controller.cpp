@@ -16,7 +16,10 @@
 
 static const char* kStoreCertificateName = "ibank.certificate";   // localStorage: name only
 static const char* kStoreCsrfToken = "ibank.csrf";                 // sessionStorage: survives reload
-static const char* kStoreLanguage = "ibank.lang";                  // localStorage: "ja" or "en"
+// localStorage: the display preferences (core/display_prefs.h keys), kept on this device.
+static const char* kStoreLanguage = "ibank.lang";
+static const char* kStoreTextSize = "ibank.textSize";
+static const char* kStoreTheme = "ibank.theme";
 
 // Which request each sequence number was, to read its reply (late replies included: the flow
 // discards those by number).
@@ -185,6 +188,32 @@ void controller_dispatch(WebPlatform& p, const FlowEvent& event)
         loop_note_event(p);
 }
 
+// Stores what the customer changed: the next visit on this device starts with it.
+static void remember_display_prefs(WebPlatform& p)
+{
+    const DisplayPrefs& now = p.app.prefs;
+    DisplayPrefs& stored = p.remembered_prefs;
+    if (now.lang != stored.lang)
+        browser_local_set(kStoreLanguage, lang_key(now.lang));
+    if (now.text_size != stored.text_size)
+        browser_local_set(kStoreTextSize, text_size_key(now.text_size));
+    if (now.theme != stored.theme)
+        browser_local_set(kStoreTheme, theme_choice_key(now.theme));
+    stored = now;
+}
+
+// What this device remembers; the credit union's default language where nothing (or nothing
+// readable) is stored.
+static DisplayPrefs remembered_display_prefs(Lang default_language)
+{
+    DisplayPrefs prefs;
+    prefs.lang = default_language;
+    parse_lang(browser_local_get(kStoreLanguage), prefs.lang);
+    parse_text_size(browser_local_get(kStoreTextSize), prefs.text_size);
+    parse_theme_choice(browser_local_get(kStoreTheme), prefs.theme);
+    return prefs;
+}
+
 void controller_after_frame(WebPlatform& p, const std::vector<FlowEvent>& events)
 {
     for (const FlowEvent& e : events)
@@ -193,10 +222,7 @@ void controller_after_frame(WebPlatform& p, const std::vector<FlowEvent>& events
         browser_open(p.app.open_url);
         p.app.open_url.clear();
     }
-    if (p.app.lang != p.remembered_lang) {
-        browser_local_set(kStoreLanguage, p.app.lang == Lang::En ? "en" : "ja");
-        p.remembered_lang = p.app.lang;
-    }
+    remember_display_prefs(p);
 }
 
 void controller_start(WebPlatform& p)
@@ -214,9 +240,8 @@ void controller_start(WebPlatform& p)
     else
         p.app.config = app_config_defaults();
     // The language the customer chose on this device wins over the credit union's default.
-    const std::string remembered = browser_local_get(kStoreLanguage);
-    p.app.lang = remembered == "en" ? Lang::En : remembered == "ja" ? Lang::Ja : p.app.config.default_language;
-    p.remembered_lang = p.app.lang;
+    p.app.prefs = remembered_display_prefs(p.app.config.default_language);
+    p.remembered_prefs = p.app.prefs;
     p.app.keyboard = soft_keyboard_make(p.app.config.software_keyboard, soft_keyboard_random_os());
     p.app.flow = flow_init(p.app.config.session_warning_seconds, p.app.config.software_keyboard.enabled_by_default,
                            static_cast<int>(p.app.config.transaction_menu.size()));

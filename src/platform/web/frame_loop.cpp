@@ -79,14 +79,16 @@ static void draw_frame(WebPlatform& p, double now)
     // Deadlines and session expiry are checked against the clock before drawing.
     controller_dispatch(p, flow_event(FlowEventKind::Tick));
 
+    app_apply_display(p.app);
     update_fonts(p);
     const double dt = now - p.last_frame_time;
     p.last_frame_time = now;
     std::vector<FlowEvent> events;
     build_ui(p, now, dt > 0.0 && dt < 1e6 ? static_cast<float>(dt) : 1.0f / 60.0f, events);
-    if (p.app.fonts.dirty) {
-        // The frame shows characters the atlas lacked: add them and build the frame again
-        // before anything is presented, so no missing-glyph box is ever seen.
+    // The frame shows characters the atlas lacked, or the customer changed the text size or
+    // theme: set them up and build the frame again before anything is presented, so no
+    // missing-glyph box and no frame in the old size or colours is ever seen.
+    if (app_apply_display(p.app) || p.app.fonts.dirty) {
         update_fonts(p);
         build_ui(p, now, 1e-4f, events);
     }

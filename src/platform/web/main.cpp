@@ -1,5 +1,6 @@
 // Entry point of the web app: sets up Dear ImGui, WebGL2, input and the render-on-demand loop,
 // then returns to the browser. From then on everything happens in event callbacks.
+#include "appearance.h"
 #include "assets.h"
 #include "controller.h"
 #include "frame_loop.h"
@@ -87,7 +88,7 @@ int main()
     io.LogFilename = nullptr;
     io.BackendPlatformName = "ibank_web";
     io.BackendRendererName = "ibank_webgl2";
-    app_setup_style();
+    app_apply_display(p.app);
 
     if (!create_gl_objects(p))
         return 0;
@@ -96,6 +97,7 @@ int main()
 
     input_update_canvas_size(p);
     input_install(p);
+    appearance_install(p);
     controller_start(p);
     loop_note_event(p);   // the first frame
     return 0;             // the runtime stays alive: callbacks drive the app from here

@@ -37,6 +37,7 @@ extern "C" EMSCRIPTEN_KEEPALIVE void ibank_overlay_focus(unsigned id, int is_tex
 {
     WebPlatform& p = platform();
     p.dom_focus_on_control = !is_text_field;
+    p.app.reveal_id = id;
     if (!is_text_field) {
         app_dom_request(p.app, 0, true);
         loop_note_event(p);

@@ -23,7 +23,7 @@ struct WebPlatform {
     int css_width = 0;              // canvas size in CSS pixels
     int css_height = 0;
     bool caps_lock = false;
-    Lang remembered_lang = Lang::Ja;   // the language last stored on this device
+    DisplayPrefs remembered_prefs;  // the display preferences last stored on this device
     // Keyboard focus in the DOM layer: on a control (button, link, checkbox), Enter and Space
     // belong to the browser, which clicks it; ImGui does not see them.
     bool dom_focus_on_control = false;
