@@ -186,6 +186,7 @@ bool app_frame(App& app, const AppFrameInput& input, std::vector<FlowEvent>& eve
     f.events = &events;
     f.heading_font = app.fonts.heading;
     f.mask_font = app.fonts.mask;
+    f.name_separator = ui_text(StringId::name_separator, app.prefs.lang);
     app.semantics.screen_name = screen_name(app.flow.screen);
     app.semantics.screen_serial = app.screen_serial;
     app.semantics.lang = lang_key(app.prefs.lang);

@@ -148,7 +148,7 @@ void ui_label_value(UiFrame& f, const char* label, const char* value, float labe
     if (ImGui::GetContentRegionAvail().x > column * 2.0f)
         ImGui::SameLine(start_x + column);
     ImGui::TextWrapped("%s", value);
-    const std::string spoken = std::string(label) + "：" + value;
+    const std::string spoken = std::string(label) + f.name_separator + value;
     record_text(f, SemanticRole::Text, spoken.c_str());
 }
 
@@ -258,7 +258,7 @@ bool ui_choice(UiFrame& f, const char* group, const char* label, bool chosen, Im
     else
         pop_outlined_style();
     // Tabbing from option to option, a screen reader must still say which set it belongs to.
-    const std::string name = std::string(group) + "：" + visible_label(label);
+    const std::string name = std::string(group) + f.name_separator + visible_label(label);
     record(f, SemanticRole::Radio, name.c_str(), 0, false, chosen);
     return acted(f, (clicked || activated_from_dom(f)) && !chosen);
 }

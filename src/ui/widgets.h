@@ -17,6 +17,7 @@ struct UiFrame {
     ImFont* heading_font = nullptr;
     ImFont* mask_font = nullptr;       // draws '*' as ● (masked password characters)
     bool changed = false;              // a widget acted this frame: the picture must be drawn again
+    const char* name_separator = "：";  // joins a label and its value in a spoken name (per language)
 };
 
 void ui_emit(UiFrame& f, const FlowEvent& event);
