@@ -195,6 +195,10 @@ bool app_frame(App& app, const AppFrameInput& input, std::vector<FlowEvent>& eve
     layout_set_scale(app.drawn_scale);
 
     const ImGuiViewport* vp = ImGui::GetMainViewport();
+    // Narrow windows (phones) get narrower margins.
+    const bool narrow = vp->WorkSize.x < 480.0f;
+    if (narrow)
+        ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(14.0f, 16.0f));
     ImGui::SetNextWindowPos(vp->WorkPos);
     ImGui::SetNextWindowSize(vp->WorkSize);
     // A vertical scroll bar appears when the screen is taller than the window (large text, a
@@ -220,6 +224,8 @@ bool app_frame(App& app, const AppFrameInput& input, std::vector<FlowEvent>& eve
 
     ImGui::PopID();
     ImGui::End();
+    if (narrow)
+        ImGui::PopStyleVar();
     return f.changed;
 }
 

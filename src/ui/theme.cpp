@@ -22,6 +22,8 @@ void theme_apply(ImGuiStyle& style, const Palette& p, float scale)
     style.ScrollbarSize = 16.0f;
     style.WindowBorderSize = 0.0f;
     style.ScaleAllSizes(scale);
+    // The page's margins stay as they are: on a phone every pixel of width goes to the text.
+    style.WindowPadding = ImVec2(24.0f, 16.0f);
     // Edges stay thin at any text size; high contrast draws them thicker. ImGui draws borders
     // inside an item's rectangle, so the layout is the same in every theme.
     style.FrameBorderSize = p.border_width;
