@@ -157,3 +157,36 @@ test('reduced motion: the caret stops blinking, so an idle screen draws nothing'
   assert.ok(blinking >= 3, `the caret should blink without the setting (${blinking} frames in 2.5 s)`);
   assert.equal(steady, 0, `with reduced motion nothing should move (${steady} frames in 2.5 s)`);
 });
+
+test('特大 on a small window: Tab to the password field below the fold scrolls to it, and typing reaches it', testTimeout, async (t) => {
+  await server.addUser('smallwindow', 'Small-Window-1');
+  const certificate = await server.issueCert('smallwindow');
+  const { page } = await openPage(t, {}, {
+    clientCertificates: certificate.clientCertificates, viewport: { width: 390, height: 500 },
+    setup: (context) => context.addInitScript(() => localStorage.setItem('ibank.textSize', 'x-large')),
+  });
+  await page.getByRole('button', { name: '電子証明書ログイン' }).click();
+  // OK is below the fold too: the keyboard reaches it (focus scrolls it into view).
+  await page.getByRole('button', { name: 'OK' }).focus();
+  await page.keyboard.press('Enter');
+  const field = page.getByRole('textbox', { name: 'ログインパスワード' });
+  await field.waitFor({ state: 'attached' });
+  await settle(page);
+  // Start from the top, with the field out of sight below the window.
+  await page.mouse.move(195, 250);
+  await page.mouse.wheel(0, -5000);
+  await settle(page);
+  const hidden = await field.boundingBox();
+  assert.ok(hidden.y + hidden.height > 500, `the field should start below the fold (y ${hidden.y})`);
+
+  for (let i = 0; i < 30 && !(await field.evaluate((el) => el === document.activeElement)); i++)
+    await page.keyboard.press('Tab');
+  assert.ok(await field.evaluate((el) => el === document.activeElement), 'Tab never reached the password field');
+  await page.keyboard.type('Small-Window-1');
+  await settle(page);
+  const shown = await field.boundingBox();
+  assert.ok(shown.y >= 0 && shown.y + shown.height <= 500, `the focused field is in view (y ${shown.y})`);
+  await saveScreen(page, 'prefs-x-large-small-window-focused');
+  await page.keyboard.press('Enter');
+  await page.getByRole('button', { name: 'ログアウト' }).waitFor();
+});
