@@ -6,9 +6,11 @@ import { repoRoot } from './paths.mjs';
 
 export const artifactsDir = path.join(repoRoot, 'artifacts', 'e2e');
 
+// `name` may hold folders ('layout/ja-standard-light/login.png'), each part made file-name safe.
 export function artifactPath(name) {
-  fs.mkdirSync(artifactsDir, { recursive: true });
-  return path.join(artifactsDir, name.replace(/[^\w.-]+/g, '_'));
+  const file = path.join(artifactsDir, ...name.split('/').map((part) => part.replace(/[^\w.-]+/g, '_')));
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  return file;
 }
 
 // Saves a PNG screenshot of the page and returns its path.

@@ -105,9 +105,9 @@ export async function startIbgate({ t = null, idleTimeout = 600, maxFailures = 6
 
   // A browser context holding `clientCertificates` (none: a customer without a certificate),
   // served `pageConfig` as config.json, on this server's page after its first frame. Closed
-  // after test `t`.
+  // after test `t`. `setup(context)` runs before navigation (init scripts, e.g. preferences).
   const openPage = async (browser, t, { clientCertificates = null, pageConfig = config, viewport = { width: 1280, height: 900 },
-                                        contextOptions = {} } = {}) => {
+                                        contextOptions = {}, setup = null } = {}) => {
     const context = await browser.newContext({
       ignoreHTTPSErrors: true,   // the development CA is not in the test browser's trust store
       viewport,
@@ -116,6 +116,7 @@ export async function startIbgate({ t = null, idleTimeout = 600, maxFailures = 6
     });
     onCleanup(() => context.close().catch(() => {}), t);
     await context.route('**/config.json', (route) => route.fulfill({ contentType: 'application/json', body: JSON.stringify(pageConfig) }));
+    if (setup) await setup(context);
     const page = await context.newPage();
     await page.goto(appUrl);
     await waitForFirstFrame(page);
