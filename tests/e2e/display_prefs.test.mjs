@@ -10,6 +10,7 @@ import { startIbgate } from './lib/ibgate.mjs';
 import { settle, framesDrawn, sleep } from './lib/app.mjs';
 import { saveScreen } from './lib/artifacts.mjs';
 import { decodePng } from './lib/png.mjs';
+import { checkScreenLayout, parkPointer, preferenceSetup } from './lib/layout.mjs';
 
 const testTimeout = { timeout: 120_000 };
 let browser;
@@ -189,4 +190,25 @@ test('特大 on a small window: Tab to the password field below the fold scrolls
   await saveScreen(page, 'prefs-x-large-small-window-focused');
   await page.keyboard.press('Enter');
   await page.getByRole('button', { name: 'ログアウト' }).waitFor();
+});
+
+// The error screens share the flow screens' layout rules; one of them (the server cannot be
+// reached: the longest message, two buttons) goes through the layout matrix's check at every
+// window size with the longest texts: English at 特大.
+test('an error screen at 特大 in English keeps its layout at every window size', testTimeout, async (t) => {
+  // Port 1 on loopback refuses connections, like a stopped certificate server.
+  const { page } = await openPage(t, {}, {
+    pageConfig: { ...server.config, certificate_origin: 'https://127.0.0.1:1' },
+    viewport: { width: 390, height: 844 },
+    setup: preferenceSetup({ lang: 'en', textSize: 'x-large', theme: 'high-contrast' }),
+  });
+  await page.getByRole('button', { name: 'Certificate login' }).click();
+  await page.getByRole('button', { name: 'OK' }).focus();
+  await page.keyboard.press('Enter');
+  await page.getByRole('button', { name: 'Retry' }).waitFor({ state: 'attached' });
+  await parkPointer(page);
+  const { found, screens } = await checkScreenLayout(page, (v) => `error ${v.width}×${v.height}`,
+    (v) => `layout/en-x-large-high-contrast/error-unavailable-${v.width}x${v.height}`);
+  assert.deepEqual(screens, ['error_unavailable']);
+  assert.deepEqual(found.map((f) => f.text), []);
 });
