@@ -130,35 +130,6 @@ static void draw_back_button_notice(ScreenContext& c)
     layout_section_gap();
 }
 
-// Scrolls the screen so the widget that just got keyboard focus (Tab from the DOM layer) is
-// fully in view, as a browser does for a focused element: with large text on a small window
-// the screen is taller than the window.
-static void reveal_focused(App& app, UiFrame& f)
-{
-    if (app.reveal_id == 0)
-        return;
-    const uint32_t id = app.reveal_id;
-    app.reveal_id = 0;
-    const ImGuiWindow* window = ImGui::GetCurrentWindow();
-    const float margin = ImGui::GetStyle().ItemSpacing.y;
-    for (const SemanticNode& n : app.semantics.nodes) {
-        if (n.id != id)
-            continue;
-        const float top = window->InnerRect.Min.y + margin;
-        const float bottom = window->InnerRect.Max.y - margin;
-        float delta = 0.0f;
-        if (n.y + n.h > bottom)
-            delta = n.y + n.h - bottom;
-        if (n.y - delta < top)
-            delta = n.y - top;
-        if (delta != 0.0f) {
-            ImGui::SetScrollY(window->Scroll.y + delta);
-            ui_mark_changed(f);   // the next frame shows it
-        }
-        return;
-    }
-}
-
 // A finger dragged across the screen scrolls it, as on a web page; once it moves, the press it
 // began on a button is cancelled, so scrolling never clicks.
 static void touch_scroll(UiFrame& f)
@@ -219,7 +190,6 @@ bool app_frame(App& app, const AppFrameInput& input, std::vector<FlowEvent>& eve
     draw_back_button_notice(c);
     draw_screen(c);
     layout_end_column();
-    reveal_focused(app, f);
     touch_scroll(f);
 
     ImGui::PopID();
@@ -227,6 +197,31 @@ bool app_frame(App& app, const AppFrameInput& input, std::vector<FlowEvent>& eve
     if (narrow)
         ImGui::PopStyleVar();
     return f.changed;
+}
+
+float app_scroll_into_view(App& app, uint32_t id)
+{
+    ImGuiWindow* window = ImGui::FindWindowByName("##screen");
+    if (!window)
+        return 0.0f;
+    const float margin = ImGui::GetStyle().ItemSpacing.y;
+    for (const SemanticNode& n : app.semantics.nodes) {
+        if (n.id != id)
+            continue;
+        const float top = window->InnerRect.Min.y + margin;
+        const float bottom = window->InnerRect.Max.y - margin;
+        float delta = 0.0f;
+        if (n.y + n.h > bottom)
+            delta = n.y + n.h - bottom;
+        if (n.y - delta < top)
+            delta = n.y - top;
+        const float target = std::clamp(window->Scroll.y + delta, 0.0f, window->ScrollMax.y);
+        if (target == window->Scroll.y)
+            return 0.0f;
+        ImGui::SetScrollY(window, target);   // applied when the window begins, before any widget
+        return target - window->Scroll.y;
+    }
+    return 0.0f;
 }
 
 double app_next_wake(const App& app, double now)

@@ -46,7 +46,6 @@ struct App {
     uint32_t screen_serial = 0;            // screen changes so far (FlowOutput::screen_changed)
     uint32_t drawn_serial = UINT32_MAX;    // the screen visit the previous frame drew
     std::string open_url;               // a link the customer followed this frame (platform opens it)
-    uint32_t reveal_id = 0;             // a widget that got keyboard focus: scroll it into view
 };
 
 // Sets ImGui's style, the font sizes and the caret blink up for the current display
@@ -60,6 +59,12 @@ void app_dom_request(App& app, uint32_t activate_id, bool release_keyboard);
 // Call between ImGui::NewFrame() and ImGui::Render(). Appends the customer's actions to `events`.
 // Returns true when a widget acted, so the next frame must be drawn.
 bool app_frame(App& app, const AppFrameInput& input, std::vector<FlowEvent>& events);
+
+// Scrolls the screen so widget `id` (of the last frame) is fully in view, as a browser does for
+// a focused element: with large text on a small window the screen is taller than the window.
+// Call outside a frame; the next frame draws the screen scrolled. Returns how far it moves up
+// (CSS pixels), so a click can be aimed at where the widget will be.
+float app_scroll_into_view(App& app, uint32_t id);
 
 // When the UI's own timers (caret blink, session countdown, request deadline) next change the
 // picture; < 0: never.

@@ -97,7 +97,6 @@ static void draw_frame(WebPlatform& p, double now)
     const float clear[3] = {bg.x, bg.y, bg.z};
     renderer_draw(p.renderer, ImGui::GetDrawData(), clear);
     overlay_publish(p);
-    overlay_after_frame(p);
     js_frame_drawn();
 
     controller_after_frame(p, events);

@@ -29,55 +29,37 @@ extern "C" EMSCRIPTEN_KEEPALIVE void ibank_overlay_activate(unsigned id)
     loop_note_event(p);
 }
 
-// A DOM-layer element received keyboard focus (Tab). A text field is then clicked on the canvas,
-// through ImGui's input queue, so the field is active before any key typed afterwards is
-// processed (the queue keeps order). Focus on any other element takes the keyboard away from
-// the text field, so typing never lands in a field the customer has tabbed away from.
-//
-// A text field below the fold (large text, a small window) is first scrolled into view: the
-// click is queued once a frame shows it inside the window (overlay_after_frame).
-static bool click_text_field(WebPlatform& p, unsigned id)
-{
-    for (const SemanticNode& node : p.app.semantics.nodes) {
-        if (node.id != id || node.role != SemanticRole::TextInput)
-            continue;
-        if (node.y < 0.0f || node.y + node.h > static_cast<float>(p.css_height))
-            return false;
-        ImGuiIO& io = ImGui::GetIO();
-        const ImVec2 previous = io.MousePos;
-        io.AddMouseSourceEvent(ImGuiMouseSource_Mouse);
-        io.AddMousePosEvent(node.x + node.w - 4.0f, node.y + node.h * 0.5f);   // caret at the end
-        io.AddMouseButtonEvent(ImGuiMouseButton_Left, true);
-        io.AddMouseButtonEvent(ImGuiMouseButton_Left, false);
-        io.AddMousePosEvent(previous.x, previous.y);
-        return true;
-    }
-    return false;
-}
-
+// A DOM-layer element received keyboard focus (Tab). The screen scrolls to show it. A text
+// field is then clicked on the canvas, through ImGui's input queue, so the field is active
+// before any key typed afterwards is processed (the queue keeps order); the click aims at where
+// the field will be once scrolled, because the scroll takes effect before the click is tested
+// against the widgets. Focus on any other element takes the keyboard away from the text field,
+// so typing never lands in a field the customer has tabbed away from.
 extern "C" EMSCRIPTEN_KEEPALIVE void ibank_overlay_focus(unsigned id, int is_text_field)
 {
     WebPlatform& p = platform();
     p.dom_focus_on_control = !is_text_field;
-    p.app.reveal_id = id;
-    p.field_to_focus = 0;
-    if (!is_text_field)
-        app_dom_request(p.app, 0, true);
-    else if (!click_text_field(p, id))
-        p.field_to_focus = id;
+    const float moved = app_scroll_into_view(p.app, id);
     loop_note_event(p);
-}
-
-void overlay_after_frame(WebPlatform& p)
-{
-    if (p.field_to_focus != 0 && p.app.reveal_id == 0 && click_text_field(p, p.field_to_focus)) {
-        p.field_to_focus = 0;
-        loop_note_event(p);
+    if (!is_text_field) {
+        app_dom_request(p.app, 0, true);
+        return;
+    }
+    for (const SemanticNode& node : p.app.semantics.nodes) {
+        if (node.id != id || node.role != SemanticRole::TextInput)
+            continue;
+        ImGuiIO& io = ImGui::GetIO();
+        const ImVec2 previous = io.MousePos;
+        io.AddMouseSourceEvent(ImGuiMouseSource_Mouse);
+        io.AddMousePosEvent(node.x + node.w - 4.0f, node.y - moved + node.h * 0.5f);   // caret at the end
+        io.AddMouseButtonEvent(ImGuiMouseButton_Left, true);
+        io.AddMouseButtonEvent(ImGuiMouseButton_Left, false);
+        io.AddMousePosEvent(previous.x, previous.y);
+        return;
     }
 }
 
 extern "C" EMSCRIPTEN_KEEPALIVE void ibank_overlay_blur()
 {
     platform().dom_focus_on_control = false;
-    platform().field_to_focus = 0;
 }

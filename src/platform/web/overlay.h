@@ -4,7 +4,3 @@
 struct WebPlatform;
 
 void overlay_publish(WebPlatform& p);
-
-// Completes what the DOM layer asked for once a frame has made it possible (a text field that
-// had to be scrolled into view is focused).
-void overlay_after_frame(WebPlatform& p);

@@ -27,7 +27,6 @@ struct WebPlatform {
     // Keyboard focus in the DOM layer: on a control (button, link, checkbox), Enter and Space
     // belong to the browser, which clicks it; ImGui does not see them.
     bool dom_focus_on_control = false;
-    unsigned field_to_focus = 0;    // a text field focused in the DOM layer, waiting to be in view
 
     std::string published_semantics;   // last JSON sent to the DOM layer
 };
