@@ -183,6 +183,27 @@ static void render_wrapped_label(const ImRect& bb, const char* label, const char
     }
 }
 
+// The state of a pressable item this frame.
+struct Pressable {
+    ImGuiID id = 0;
+    bool hovered = false;
+    bool held = false;
+    bool pressed = false;
+};
+
+// Lays `bb` out as one item with the id of `label`, with ImGui's button behaviour. Returns false
+// when the item is clipped away (nothing to draw).
+static bool add_pressable(const ImRect& bb, const char* label, Pressable& out)
+{
+    const ImGuiStyle& style = ImGui::GetStyle();
+    out.id = ImGui::GetCurrentWindow()->GetID(label);
+    ImGui::ItemSize(bb, style.FramePadding.y);
+    if (!ImGui::ItemAdd(bb, out.id))
+        return false;
+    out.pressed = ImGui::ButtonBehavior(bb, out.id, &out.hovered, &out.held);
+    return true;
+}
+
 // A button whose label wraps instead of being clipped; never wider than the column. `size.x`
 // 0: as wide as the label.
 static bool wrapping_button(const char* label, ImVec2 size)
@@ -198,18 +219,14 @@ static bool wrapping_button(const char* label, ImVec2 size)
     const float wrap = std::max(1.0f, w - style.FramePadding.x * 2.0f);
     const float h = std::max(size.y, ImGui::CalcTextSize(label, end, false, wrap).y + style.FramePadding.y * 2.0f);
     const ImRect bb(pos, ImVec2(pos.x + w, pos.y + h));
-    const ImGuiID id = window->GetID(label);
-    ImGui::ItemSize(bb, style.FramePadding.y);
-    if (!ImGui::ItemAdd(bb, id))
+    Pressable item;
+    if (!add_pressable(bb, label, item))
         return false;
-    bool hovered = false;
-    bool held = false;
-    const bool pressed = ImGui::ButtonBehavior(bb, id, &hovered, &held);
-    const ImGuiCol fill = held && hovered ? ImGuiCol_ButtonActive : hovered ? ImGuiCol_ButtonHovered : ImGuiCol_Button;
-    ImGui::RenderNavHighlight(bb, id);
+    const ImGuiCol fill = item.held && item.hovered ? ImGuiCol_ButtonActive : item.hovered ? ImGuiCol_ButtonHovered : ImGuiCol_Button;
+    ImGui::RenderNavHighlight(bb, item.id);
     ImGui::RenderFrame(bb.Min, bb.Max, ImGui::GetColorU32(fill), true, style.FrameRounding);
     render_wrapped_label(bb, label, end);
-    return pressed;
+    return item.pressed;
 }
 
 bool ui_button(UiFrame& f, const char* label, ImVec2 size, bool disabled)
@@ -295,27 +312,23 @@ static bool wrapping_checkbox(const char* label, bool* value)
     const float wrap = std::max(1.0f, layout_column_right() - text_x);
     const ImVec2 text = ImGui::CalcTextSize(label, end, false, wrap);
     const ImRect bb(pos, ImVec2(text_x + text.x, pos.y + std::max(box, text.y + style.FramePadding.y * 2.0f)));
-    const ImGuiID id = window->GetID(label);
-    ImGui::ItemSize(bb, style.FramePadding.y);
-    if (!ImGui::ItemAdd(bb, id))
+    Pressable item;
+    if (!add_pressable(bb, label, item))
         return false;
-    bool hovered = false;
-    bool held = false;
-    const bool pressed = ImGui::ButtonBehavior(bb, id, &hovered, &held);
-    if (pressed) {
+    if (item.pressed) {
         *value = !*value;
-        ImGui::MarkItemEdited(id);
+        ImGui::MarkItemEdited(item.id);
     }
     const ImRect check(pos, ImVec2(pos.x + box, pos.y + box));
-    const ImGuiCol fill = held && hovered ? ImGuiCol_FrameBgActive : hovered ? ImGuiCol_FrameBgHovered : ImGuiCol_FrameBg;
-    ImGui::RenderNavHighlight(bb, id);
+    const ImGuiCol fill = item.held && item.hovered ? ImGuiCol_FrameBgActive : item.hovered ? ImGuiCol_FrameBgHovered : ImGuiCol_FrameBg;
+    ImGui::RenderNavHighlight(bb, item.id);
     ImGui::RenderFrame(check.Min, check.Max, ImGui::GetColorU32(fill), true, style.FrameRounding);
     if (*value) {
         const float pad = std::max(1.0f, IM_TRUNC(box / 6.0f));
         ImGui::RenderCheckMark(window->DrawList, ImVec2(check.Min.x + pad, check.Min.y + pad), ImGui::GetColorU32(ImGuiCol_CheckMark), box - pad * 2.0f);
     }
     ImGui::RenderTextWrapped(ImVec2(text_x, pos.y + style.FramePadding.y), label, end, wrap);
-    return pressed;
+    return item.pressed;
 }
 
 bool ui_checkbox(UiFrame& f, const char* label, bool* value)

@@ -212,3 +212,31 @@ test('an error screen at 特大 in English keeps its layout at every window size
   assert.deepEqual(screens, ['error_unavailable']);
   assert.deepEqual(found.map((f) => f.text), []);
 });
+
+// A drag of the finger, as the browser reports it from a touch screen.
+async function swipe(page, from, to, steps = 8) {
+  const cdp = await page.context().newCDPSession(page);
+  const point = (f) => [{ x: from.x + (to.x - from.x) * f, y: from.y + (to.y - from.y) * f }];
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: point(0) });
+  for (let i = 1; i <= steps; i++) {
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: point(i / steps) });
+    await sleep(16);
+  }
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+}
+
+test('on a phone with 特大, a finger drag scrolls the screen and never presses the button it starts on', testTimeout, async (t) => {
+  const { page } = await openPage(t, { hasTouch: true }, {
+    viewport: { width: 390, height: 600 },
+    setup: (context) => context.addInitScript(() => localStorage.setItem('ibank.textSize', 'x-large')),
+  });
+  const login = page.getByRole('button', { name: '電子証明書ログイン' });
+  await settle(page);
+  const before = await login.boundingBox();
+  const start = { x: before.x + before.width / 2, y: before.y + before.height / 2 };
+  await swipe(page, start, { x: start.x, y: start.y - 200 });
+  await settle(page);
+  const after = await login.boundingBox();
+  assert.ok(before.y - after.y > 120, `the screen should follow the finger up (button y ${before.y} -> ${after.y})`);
+  assert.equal((await display(page)).screen, 'login', 'the drag must not press 電子証明書ログイン');
+});
