@@ -68,19 +68,17 @@ float layout_button_fit(const char* label)
 
 ButtonRow layout_button_row(float column, float preferred, std::initializer_list<const char*> labels)
 {
-    ButtonRow row;
-    row.width = layout_px(preferred);
+    float widest = 0.0f;
     for (const char* label : labels)
-        row.width = std::max(row.width, layout_button_fit(label));
+        widest = std::max(widest, layout_button_fit(label));
     const float spacing = ImGui::GetStyle().ItemSpacing.x;
     const float count = static_cast<float>(labels.size());
+    ButtonRow row;
+    row.width = std::max(layout_px(preferred), widest);
     if (row.width * count + spacing * (count - 1.0f) <= column)
         return row;
     // Side by side at a smaller width, as long as every label still fits on one line.
     const float shared = (column - spacing * (count - 1.0f)) / count;
-    float widest = 0.0f;
-    for (const char* label : labels)
-        widest = std::max(widest, layout_button_fit(label));
     if (widest <= shared) {
         row.width = shared;
         return row;
