@@ -1,12 +1,15 @@
 // A session left idle ends: the main screen warns before the idle timeout, then the page shows
 // the session-expired screen by itself, and 再ログイン leads back to the login screen. The server
-// runs with its shortest idle timeout (30 s), so this file takes about half a minute.
+// runs with its shortest idle timeout (30 s), so each test takes about half a minute. The
+// second checks the layout of both states (the warning, the session-expired screen) with the
+// longest texts, English at 特大, at every window size of the layout matrix.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchBrowser } from './lib/browser.mjs';
 import { runCleanup } from './lib/cleanup.mjs';
 import { startIbgate } from './lib/ibgate.mjs';
 import { saveScreen } from './lib/artifacts.mjs';
+import { checkScreenLayout, parkPointer, preferenceSetup } from './lib/layout.mjs';
 
 let browser;
 let server;
@@ -47,4 +50,32 @@ test('⑥ an idle session warns, expires into the session-expired screen, and �
 
   // The server agrees: the old session is gone, so logging in again needs no forced logout.
   await logIn();
+});
+
+test('the idle warning and the session-expired screen keep their layout at 特大 in English', { timeout: 150_000 }, async (t) => {
+  await server.addUser('idle02', 'Idle-Secret-2');
+  const certificate = await server.issueCert('idle02');
+  const { page } = await server.openPage(browser, t, {
+    clientCertificates: certificate.clientCertificates, viewport: { width: 390, height: 844 },
+    setup: preferenceSetup({ lang: 'en', textSize: 'x-large', theme: 'dark' }),
+  });
+  // Through the keyboard: at this size OK lies below the fold, and focus scrolls to it.
+  await page.getByRole('button', { name: 'Certificate login' }).click();
+  await page.getByRole('button', { name: 'OK' }).focus();
+  await page.keyboard.press('Enter');
+  await page.getByRole('textbox', { name: 'Login password' }).focus();
+  await page.keyboard.type('Idle-Secret-2');
+  await page.keyboard.press('Enter');
+  await page.getByRole('alert').filter({ hasText: 'You will be logged out soon' }).waitFor({ state: 'attached' });
+  await parkPointer(page);
+
+  const where = (screen) => (v) => `${screen} ${v.width}×${v.height} en/x-large/dark`;
+  const shot = (screen) => (v) => `layout/en-x-large-dark/${screen}-${v.width}x${v.height}`;
+  const warning = await checkScreenLayout(page, where('idle warning'), shot('main-idle-warning'));
+  assert.deepEqual(warning.found.map((f) => f.text), []);
+
+  await page.getByRole('heading', { name: 'Session ended' }).waitFor({ timeout: 60_000 });
+  const expired = await checkScreenLayout(page, where('session expired'), shot('session-expired'));
+  assert.deepEqual(expired.screens, ['session_expired']);
+  assert.deepEqual(expired.found.map((f) => f.text), []);
 });
