@@ -58,36 +58,35 @@ std::vector<int> glyph_chunks_to_fetch(GlyphChunks& g, const std::vector<uint32_
     return fetch;
 }
 
+uint32_t utf8_decode(std::string_view text, size_t at, size_t* length)
+{
+    const auto* s = reinterpret_cast<const unsigned char*>(text.data());
+    const size_t n = text.size();
+    const unsigned char c = s[at];
+    int len = 0;
+    uint32_t cp = 0;
+    if (c < 0x80) { len = 1; cp = c; }
+    else if ((c & 0xE0) == 0xC0) { len = 2; cp = c & 0x1Fu; }
+    else if ((c & 0xF0) == 0xE0) { len = 3; cp = c & 0x0Fu; }
+    else if ((c & 0xF8) == 0xF0) { len = 4; cp = c & 0x07u; }
+    bool valid = len > 0 && at + static_cast<size_t>(len) <= n;
+    for (int k = 1; valid && k < len; k++) {
+        const unsigned char cc = s[at + static_cast<size_t>(k)];
+        valid = (cc & 0xC0) == 0x80;
+        cp = (cp << 6) | (cc & 0x3Fu);
+    }
+    static const uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (valid && (cp < kMin[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)))
+        valid = false;   // overlong, out of range or a surrogate
+    *length = valid ? static_cast<size_t>(len) : 1;
+    return valid ? cp : 0xFFFD;
+}
+
 std::vector<uint32_t> utf8_codepoints(std::string_view text)
 {
     std::vector<uint32_t> out;
-    const auto* s = reinterpret_cast<const unsigned char*>(text.data());
-    const size_t n = text.size();
-    size_t i = 0;
-    while (i < n) {
-        const unsigned char c = s[i];
-        int len = 0;
-        uint32_t cp = 0;
-        if (c < 0x80) { len = 1; cp = c; }
-        else if ((c & 0xE0) == 0xC0) { len = 2; cp = c & 0x1Fu; }
-        else if ((c & 0xF0) == 0xE0) { len = 3; cp = c & 0x0Fu; }
-        else if ((c & 0xF8) == 0xF0) { len = 4; cp = c & 0x07u; }
-        bool valid = len > 0 && i + static_cast<size_t>(len) <= n;
-        for (int k = 1; valid && k < len; k++) {
-            const unsigned char cc = s[i + static_cast<size_t>(k)];
-            valid = (cc & 0xC0) == 0x80;
-            cp = (cp << 6) | (cc & 0x3Fu);
-        }
-        static const uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
-        if (valid && (cp < kMin[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)))
-            valid = false;   // overlong, out of range or a surrogate
-        if (!valid) {
-            out.push_back(0xFFFD);
-            i += 1;
-            continue;
-        }
-        out.push_back(cp);
-        i += static_cast<size_t>(len);
-    }
+    size_t length = 0;
+    for (size_t i = 0; i < text.size(); i += length)
+        out.push_back(utf8_decode(text, i, &length));
     return out;
 }

@@ -34,3 +34,6 @@ std::vector<int> glyph_chunks_to_fetch(GlyphChunks& g, const std::vector<uint32_
 
 // The code points of UTF-8 text; an invalid sequence gives U+FFFD and decoding goes on.
 std::vector<uint32_t> utf8_codepoints(std::string_view text);
+// The code point starting at byte `at` (< text.size()) and its length in bytes; an invalid
+// sequence is one byte of U+FFFD.
+uint32_t utf8_decode(std::string_view text, size_t at, size_t* length);

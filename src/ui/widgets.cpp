@@ -3,9 +3,67 @@
 #include "layout.h"
 #include "theme.h"
 
+#include "core/line_break.h"
+
 #include <algorithm>
 #include <imgui_internal.h>
 #include <string>
+
+// A text broken into lines at a width by Japanese line-breaking rules (core/line_break.h),
+// in the current font: ImGui's own wrapping would start a line with 。 or ）.
+struct WrappedText {
+    std::string_view text;
+    std::vector<LineSpan> lines;
+    ImVec2 size;   // the widest line, and the height of all lines
+};
+
+static WrappedText wrap_text(std::string_view text, float width)
+{
+    ImFont* font = ImGui::GetFont();
+    const float font_size = ImGui::GetFontSize();
+    const float scale = font_size / font->FontSize;
+    WrappedText w;
+    w.text = text;
+    w.lines = break_lines(text, std::max(1.0f, width),
+                          [font, scale](uint32_t c) { return font->GetCharAdvance(static_cast<ImWchar>(c)) * scale; });
+    for (const LineSpan& line : w.lines) {
+        const char* begin = text.data() + line.begin;
+        w.size.x = std::max(w.size.x, font->CalcTextSizeA(font_size, FLT_MAX, 0.0f, begin, text.data() + line.end).x);
+    }
+    w.size.y = font_size * static_cast<float>(std::max<size_t>(1, w.lines.size()));
+    return w;
+}
+
+// Draws the lines from `pos`; with `centre_in` > 0 each line is centred in a box that wide.
+static void draw_wrapped(const WrappedText& w, ImVec2 pos, float centre_in = 0.0f)
+{
+    ImFont* font = ImGui::GetFont();
+    const float font_size = ImGui::GetFontSize();
+    const ImU32 ink = ImGui::GetColorU32(ImGuiCol_Text);
+    for (const LineSpan& line : w.lines) {
+        const char* begin = w.text.data() + line.begin;
+        const char* end = w.text.data() + line.end;
+        float x = pos.x;
+        if (centre_in > 0.0f)
+            x += (centre_in - font->CalcTextSizeA(font_size, FLT_MAX, 0.0f, begin, end).x) * 0.5f;
+        ImGui::GetWindowDrawList()->AddText(font, font_size, ImVec2(x, pos.y), ink, begin, end);
+        pos.y += font_size;
+    }
+}
+
+// A paragraph wrapped at the column's edge, as one item (as ImGui::TextWrapped).
+static void paragraph(const char* text)
+{
+    ImGuiWindow* window = ImGui::GetCurrentWindow();
+    if (window->SkipItems)
+        return;
+    const ImVec2 pos(window->DC.CursorPos.x, window->DC.CursorPos.y + window->DC.CurrLineTextBaseOffset);
+    const WrappedText w = wrap_text(text, layout_column_right() - pos.x);
+    const ImRect bb(pos, ImVec2(pos.x + w.size.x, pos.y + w.size.y));
+    ImGui::ItemSize(w.size, 0.0f);
+    if (ImGui::ItemAdd(bb, 0))
+        draw_wrapped(w, pos);
+}
 
 static void record(UiFrame& f, SemanticRole role, const char* name, int level = 0, bool disabled = false,
                    bool checked = false)
@@ -106,7 +164,7 @@ void ui_heading(UiFrame& f, const char* text, int level)
 {
     if (f.heading_font)
         ImGui::PushFont(f.heading_font);
-    ImGui::TextWrapped("%s", text);
+    paragraph(text);
     if (f.heading_font)
         ImGui::PopFont();
     record_text(f, SemanticRole::Heading, text, level);
@@ -114,14 +172,14 @@ void ui_heading(UiFrame& f, const char* text, int level)
 
 void ui_text(UiFrame& f, const char* text)
 {
-    ImGui::TextWrapped("%s", text);
+    paragraph(text);
     record_text(f, SemanticRole::Text, text);
 }
 
 void ui_text_colored(UiFrame& f, const ImVec4& color, const char* text)
 {
     ImGui::PushStyleColor(ImGuiCol_Text, color);
-    ImGui::TextWrapped("%s", text);
+    paragraph(text);
     ImGui::PopStyleColor();
     record_text(f, SemanticRole::Text, text);
 }
@@ -129,7 +187,7 @@ void ui_text_colored(UiFrame& f, const ImVec4& color, const char* text)
 void ui_alert(UiFrame& f, const char* text)
 {
     ImGui::PushStyleColor(ImGuiCol_Text, theme_alert_text_color());
-    ImGui::TextWrapped("%s", text);
+    paragraph(text);
     ImGui::PopStyleColor();
     record_text(f, SemanticRole::Alert, text);
     if (f.semantics)
@@ -143,11 +201,11 @@ void ui_label_value(UiFrame& f, const char* label, const char* value, float labe
     const float column = std::max(label_width, ImGui::CalcTextSize(label).x + ImGui::GetStyle().ItemSpacing.x);
     const float start_x = ImGui::GetCursorPosX();
     ImGui::PushStyleColor(ImGuiCol_Text, theme_muted_text_color());
-    ImGui::TextWrapped("%s", label);
+    paragraph(label);
     ImGui::PopStyleColor();
     if (ImGui::GetContentRegionAvail().x > column * 2.0f)
         ImGui::SameLine(start_x + column);
-    ImGui::TextWrapped("%s", value);
+    paragraph(value);
     const std::string spoken = std::string(label) + f.name_separator + value;
     record_text(f, SemanticRole::Text, spoken.c_str());
 }
@@ -155,32 +213,6 @@ void ui_label_value(UiFrame& f, const char* label, const char* value, float labe
 static std::string visible_label(const char* label)
 {
     return std::string(label, ImGui::FindRenderedTextEnd(label));
-}
-
-// Draws the label centred in `bb`, wrapped at its inner width: ImGui::Button keeps a label on
-// one line and clips what does not fit, which at large text sizes or on a phone cut words off.
-static void render_wrapped_label(const ImRect& bb, const char* label, const char* end)
-{
-    const ImGuiStyle& style = ImGui::GetStyle();
-    ImFont* font = ImGui::GetFont();
-    const float size = ImGui::GetFontSize();
-    const float wrap = std::max(1.0f, bb.GetWidth() - style.FramePadding.x * 2.0f);
-    const float text_h = ImGui::CalcTextSize(label, end, false, wrap).y;
-    float y = bb.Min.y + (bb.GetHeight() - text_h) * 0.5f;
-    const ImU32 ink = ImGui::GetColorU32(ImGuiCol_Text);
-    for (const char* line = label; line < end;) {
-        const char* line_end = font->CalcWordWrapPositionA(size / font->FontSize, line, end, wrap);
-        if (line_end == line) {   // one character wider than the button: draw it anyway
-            unsigned int c = 0;
-            line_end = line + ImTextCharFromUtf8(&c, line, end);
-        }
-        const float w = font->CalcTextSizeA(size, FLT_MAX, 0.0f, line, line_end).x;
-        ImGui::GetWindowDrawList()->AddText(font, size, ImVec2(bb.Min.x + (bb.GetWidth() - w) * 0.5f, y), ink, line, line_end);
-        y += size;
-        line = line_end;
-        while (line < end && (*line == ' ' || *line == '\n'))
-            line++;
-    }
 }
 
 // The state of a pressable item this frame.
@@ -216,8 +248,10 @@ static bool wrapping_button(const char* label, ImVec2 size)
     const ImVec2 pos = window->DC.CursorPos;
     float w = size.x > 0.0f ? size.x : ImGui::CalcTextSize(label, end).x + style.FramePadding.x * 2.0f;
     w = std::max(1.0f, std::min(w, layout_column_right() - pos.x));
-    const float wrap = std::max(1.0f, w - style.FramePadding.x * 2.0f);
-    const float h = std::max(size.y, ImGui::CalcTextSize(label, end, false, wrap).y + style.FramePadding.y * 2.0f);
+    // The label wraps at the button's inner width instead of being clipped (ImGui::Button keeps
+    // it on one line), which at large text sizes or on a phone would cut words off.
+    const WrappedText text = wrap_text(std::string_view(label, static_cast<size_t>(end - label)), w - style.FramePadding.x * 2.0f);
+    const float h = std::max(size.y, text.size.y + style.FramePadding.y * 2.0f);
     const ImRect bb(pos, ImVec2(pos.x + w, pos.y + h));
     Pressable item;
     if (!add_pressable(bb, label, item))
@@ -225,7 +259,7 @@ static bool wrapping_button(const char* label, ImVec2 size)
     const ImGuiCol fill = item.held && item.hovered ? ImGuiCol_ButtonActive : item.hovered ? ImGuiCol_ButtonHovered : ImGuiCol_Button;
     ImGui::RenderNavHighlight(bb, item.id);
     ImGui::RenderFrame(bb.Min, bb.Max, ImGui::GetColorU32(fill), true, style.FrameRounding);
-    render_wrapped_label(bb, label, end);
+    draw_wrapped(text, ImVec2(bb.Min.x, bb.Min.y + (h - text.size.y) * 0.5f), w);
     return item.pressed;
 }
 
@@ -283,9 +317,9 @@ bool ui_choice(UiFrame& f, const char* group, const char* label, bool chosen, Im
 bool ui_link(UiFrame& f, const char* label)
 {
     ImGui::PushStyleColor(ImGuiCol_Text, theme_link_color());
-    ImGui::TextWrapped("%s", label);
+    paragraph(label);
     ImGui::PopStyleColor();
-    // TextWrapped is not an item with an id; make the text's rectangle a button.
+    // The paragraph is not an item with an id; make the text's rectangle a button.
     const ImVec2 min = ImGui::GetItemRectMin();
     const ImVec2 max = ImGui::GetItemRectMax();
     ImGui::SetCursorScreenPos(min);
@@ -309,9 +343,8 @@ static bool wrapping_checkbox(const char* label, bool* value)
     const float box = ImGui::GetFrameHeight();
     const ImVec2 pos = window->DC.CursorPos;
     const float text_x = pos.x + box + style.ItemInnerSpacing.x;
-    const float wrap = std::max(1.0f, layout_column_right() - text_x);
-    const ImVec2 text = ImGui::CalcTextSize(label, end, false, wrap);
-    const ImRect bb(pos, ImVec2(text_x + text.x, pos.y + std::max(box, text.y + style.FramePadding.y * 2.0f)));
+    const WrappedText text = wrap_text(std::string_view(label, static_cast<size_t>(end - label)), layout_column_right() - text_x);
+    const ImRect bb(pos, ImVec2(text_x + text.size.x, pos.y + std::max(box, text.size.y + style.FramePadding.y * 2.0f)));
     Pressable item;
     if (!add_pressable(bb, label, item))
         return false;
@@ -327,7 +360,7 @@ static bool wrapping_checkbox(const char* label, bool* value)
         const float pad = std::max(1.0f, IM_TRUNC(box / 6.0f));
         ImGui::RenderCheckMark(window->DrawList, ImVec2(check.Min.x + pad, check.Min.y + pad), ImGui::GetColorU32(ImGuiCol_CheckMark), box - pad * 2.0f);
     }
-    ImGui::RenderTextWrapped(ImVec2(text_x, pos.y + style.FramePadding.y), label, end, wrap);
+    draw_wrapped(text, ImVec2(text_x, pos.y + style.FramePadding.y));
     return item.pressed;
 }
 
