@@ -2,29 +2,21 @@
 
 #include "glyph_chunks.h"
 
+#include <string_view>
+
 static bool is_space(uint32_t c)
 {
     return c == ' ' || c == '\t' || c == 0x3000;
 }
 
-// Characters that may not begin a line.
-static bool no_line_start(uint32_t c)
-{
-    static const char32_t kChars[] = U"、。，．・：；？！ー―‐〜～…‥）」』】〕〉》］｝’”ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ),.:;!?]}%";
-    for (char32_t k : kChars)
-        if (k != 0 && c == static_cast<uint32_t>(k))
-            return true;
-    return false;
-}
+// Characters that may not begin a line, and those that may not end one.
+static constexpr std::u32string_view kNoLineStart =
+    U"、。，．・：；？！ー―‐〜～…‥）」』】〕〉》］｝’”ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ),.:;!?]}%";
+static constexpr std::u32string_view kNoLineEnd = U"（「『【〔〈《［｛‘“([{";
 
-// Characters that may not end a line.
-static bool no_line_end(uint32_t c)
+static bool in_set(uint32_t c, std::u32string_view set)
 {
-    static const char32_t kChars[] = U"（「『【〔〈《［｛‘“([{";
-    for (char32_t k : kChars)
-        if (k != 0 && c == static_cast<uint32_t>(k))
-            return true;
-    return false;
+    return set.find(static_cast<char32_t>(c)) != std::u32string_view::npos;
 }
 
 // Latin letters, digits and ASCII punctuation form words that break only at spaces.
@@ -48,7 +40,7 @@ static bool may_break_before(const std::vector<Char>& chars, size_t i)
         return false;   // break after the spaces, not before them
     if (is_space(prev))
         return true;
-    if (no_line_start(cur) || no_line_end(prev))
+    if (in_set(cur, kNoLineStart) || in_set(prev, kNoLineEnd))
         return false;
     return !(is_word_char(prev) && is_word_char(cur));
 }
