@@ -17,10 +17,8 @@ void theme_apply(ImGuiStyle& style, const Palette& p, float scale)
     style.FramePadding = ImVec2(14.0f, 12.0f);   // buttons at least 44 CSS px tall: fingertip targets
     style.ItemSpacing = ImVec2(10.0f, 12.0f);
     style.ItemInnerSpacing = ImVec2(8.0f, 6.0f);
-    style.WindowPadding = ImVec2(24.0f, 16.0f);
     style.CellPadding = ImVec2(8.0f, 6.0f);
     style.ScrollbarSize = 16.0f;
-    style.WindowBorderSize = 0.0f;
     style.ScaleAllSizes(scale);
     // The page's margins stay as they are: on a phone every pixel of width goes to the text.
     style.WindowPadding = ImVec2(24.0f, 16.0f);
@@ -33,8 +31,7 @@ void theme_apply(ImGuiStyle& style, const Palette& p, float scale)
     // Every colour ImGui draws with comes from the palette, so the contrast test covers what is seen.
     ImVec4* c = style.Colors;
     for (int i = 0; i < ImGuiCol_COUNT; i++)
-        c[i] = color(p.text);
-    c[ImGuiCol_Text] = color(p.text);
+        c[i] = color(p.text);   // ImGuiCol_Text, and any slot not named below
     c[ImGuiCol_TextDisabled] = color(p.muted_text);
     c[ImGuiCol_WindowBg] = color(p.background);
     c[ImGuiCol_ChildBg] = color(p.background);
@@ -86,9 +83,4 @@ ImVec4 theme_alert_text_color()
 ImVec4 theme_muted_text_color()
 {
     return color(g_palette->muted_text);
-}
-
-ImVec4 theme_focus_color()
-{
-    return color(g_palette->focus);
 }

@@ -13,4 +13,3 @@ ImVec4 theme_button_text_color();
 ImVec4 theme_link_color();
 ImVec4 theme_alert_text_color();   // errors and warnings
 ImVec4 theme_muted_text_color();   // labels beside values
-ImVec4 theme_focus_color();        // the keyboard focus ring

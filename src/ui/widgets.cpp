@@ -14,6 +14,7 @@
 struct WrappedText {
     std::string_view text;
     std::vector<LineSpan> lines;
+    std::vector<float> widths;   // of each line
     ImVec2 size;   // the widest line, and the height of all lines
 };
 
@@ -28,7 +29,8 @@ static WrappedText wrap_text(std::string_view text, float width)
                           [font, scale](uint32_t c) { return font->GetCharAdvance(static_cast<ImWchar>(c)) * scale; });
     for (const LineSpan& line : w.lines) {
         const char* begin = text.data() + line.begin;
-        w.size.x = std::max(w.size.x, font->CalcTextSizeA(font_size, FLT_MAX, 0.0f, begin, text.data() + line.end).x);
+        w.widths.push_back(font->CalcTextSizeA(font_size, FLT_MAX, 0.0f, begin, text.data() + line.end).x);
+        w.size.x = std::max(w.size.x, w.widths.back());
     }
     w.size.y = font_size * static_cast<float>(std::max<size_t>(1, w.lines.size()));
     return w;
@@ -40,13 +42,10 @@ static void draw_wrapped(const WrappedText& w, ImVec2 pos, float centre_in = 0.0
     ImFont* font = ImGui::GetFont();
     const float font_size = ImGui::GetFontSize();
     const ImU32 ink = ImGui::GetColorU32(ImGuiCol_Text);
-    for (const LineSpan& line : w.lines) {
-        const char* begin = w.text.data() + line.begin;
-        const char* end = w.text.data() + line.end;
-        float x = pos.x;
-        if (centre_in > 0.0f)
-            x += (centre_in - font->CalcTextSizeA(font_size, FLT_MAX, 0.0f, begin, end).x) * 0.5f;
-        ImGui::GetWindowDrawList()->AddText(font, font_size, ImVec2(x, pos.y), ink, begin, end);
+    for (size_t i = 0; i < w.lines.size(); i++) {
+        const float x = centre_in > 0.0f ? pos.x + (centre_in - w.widths[i]) * 0.5f : pos.x;
+        const char* text = w.text.data();
+        ImGui::GetWindowDrawList()->AddText(font, font_size, ImVec2(x, pos.y), ink, text + w.lines[i].begin, text + w.lines[i].end);
         pos.y += font_size;
     }
 }
@@ -246,7 +245,7 @@ static bool wrapping_button(const char* label, ImVec2 size)
     const ImGuiStyle& style = ImGui::GetStyle();
     const char* end = ImGui::FindRenderedTextEnd(label);
     const ImVec2 pos = window->DC.CursorPos;
-    float w = size.x > 0.0f ? size.x : ImGui::CalcTextSize(label, end).x + style.FramePadding.x * 2.0f;
+    float w = size.x > 0.0f ? size.x : layout_button_fit(label);
     w = std::max(1.0f, std::min(w, layout_column_right() - pos.x));
     // The label wraps at the button's inner width instead of being clipped (ImGui::Button keeps
     // it on one line), which at large text sizes or on a phone would cut words off.
@@ -377,11 +376,7 @@ bool ui_checkbox(UiFrame& f, const char* label, bool* value)
 
 void ui_same_line_if_fits(const char* label)
 {
-    const ImGuiStyle& style = ImGui::GetStyle();
-    const float needed = ImGui::GetFrameHeight() + style.ItemInnerSpacing.x + ImGui::CalcTextSize(label).x;
-    const float line_end = ImGui::GetItemRectMax().x + style.ItemSpacing.x + needed;
-    if (line_end <= layout_column_right())
-        ImGui::SameLine();
+    layout_same_line_if_room(ImGui::GetFrameHeight() + ImGui::GetStyle().ItemInnerSpacing.x + ImGui::CalcTextSize(label).x);
 }
 
 void ui_heading_hidden(UiFrame& f, const char* text)
