@@ -1,8 +1,10 @@
 #include "server/http_server.h"
 
+#include "server/request_rules.h"
 #include "server/static_files.h"
 
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
@@ -15,13 +17,20 @@
 
 #include <openssl/ssl.h>
 #include <sodium.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <functional>
+#include <list>
+#include <map>
+#include <mutex>
 #include <optional>
 #include <thread>
+#include <vector>
 
 namespace beast = boost::beast;
 namespace http = beast::http;
@@ -30,15 +39,47 @@ namespace ssl = boost::asio::ssl;
 using tcp = net::ip::tcp;
 
 constexpr size_t kHeaderLimit = 8192;
+// One read buffer per connection holds whatever of a request has arrived and is not parsed yet:
+// the header, a chunk-size line with its extensions, body bytes, the trailer section. Bounding it
+// bounds every one of them; a part that does not fit is refused (400) rather than buffered.
+constexpr size_t kReadBufferLimit = kHeaderLimit + api::kMaxBodyBytes + 4096;
+// Chunk extensions carry nothing this server uses; a request may have this many bytes of them.
+constexpr size_t kChunkExtensionLimit = 1024;
+// The next request's first bytes on a kept-alive connection are read in pieces of this size.
+constexpr size_t kKeepAliveRead = 2048;
+// Password checks run at this nice value, below every other thread of the server.
+constexpr int kHashNice = 10;
 
+class Connection;
 struct Listener;
+
+// The connections of one origin. Handlers run on the I/O thread, but a connection's last
+// reference may go on a worker thread, so the destructor's bookkeeping takes the lock too.
+struct OriginState {
+    std::mutex mutex;
+    int connections = 0;
+    std::map<net::ip::address, int> per_address;
+    std::list<std::weak_ptr<Connection>> idle;   // waiting for their next request, oldest first
+    long refused = 0;
+    long evicted = 0;
+};
 
 struct Server {
     ServerConfig config;
     ApiService* api = nullptr;
     std::string app_csp;
-    std::atomic<int> connections{0};
+    // Declared before the I/O contexts: handlers still queued when those are destroyed hold
+    // connections, whose destructors update these.
+    OriginState app_state;
+    OriginState cert_state;
+    std::atomic<int> logins_pending{0};
+    std::atomic<long> busy_logins{0};
+    std::atomic<bool> hash_saturated{false};
+    std::atomic<int64_t> hash_saturated_logged{0};   // steady-clock seconds of the last "full" line
     net::io_context io{1};
+    net::io_context hash_io;
+    std::optional<net::executor_work_guard<net::io_context::executor_type>> hash_work;
+    std::vector<std::thread> hash_threads;
     ssl::context app_tls{ssl::context::tls_server};
     ssl::context cert_tls{ssl::context::tls_server};
     std::optional<net::thread_pool> workers;
@@ -55,34 +96,86 @@ std::string app_content_security_policy(const std::string& cert_origin)
            " base-uri 'none'; form-action 'none'";
 }
 
+// The operator learns when logins start being turned away and when that ends: one line per
+// change of state (at most one "full" line a minute), not one per refused login.
+static void note_hash_saturated(Server& server, int pending)
+{
+    server.busy_logins++;
+    if (server.hash_saturated.exchange(true))
+        return;
+    int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                      std::chrono::steady_clock::now().time_since_epoch()).count();
+    int64_t last = server.hash_saturated_logged.load();
+    if (now - last < 60 && last != 0)
+        return;
+    server.hash_saturated_logged = now;
+    std::fprintf(stderr, "ibgate: login queue full (%d checking or waiting); answering 503 until it drains\n", pending);
+}
+
+static void note_hash_drained(Server& server)
+{
+    if (server.hash_saturated.exchange(false))
+        std::fprintf(stderr, "ibgate: login queue drained; %ld logins answered 503 since start\n",
+                     server.busy_logins.load());
+}
+
 // ---------------------------------------------------------------- one connection
 class Connection : public std::enable_shared_from_this<Connection> {
 public:
-    Connection(tcp::socket&& socket, Server& server, bool cert_origin)
-        : server_(server), cert_origin_(cert_origin),
+    // Counted in `origin` by the listener before construction (admit_connection).
+    Connection(tcp::socket&& socket, Server& server, OriginState& origin, bool cert_origin, net::ip::address address)
+        : server_(server), origin_(origin), cert_origin_(cert_origin), address_(address),
+          source_(address.to_string()),
           stream_(std::move(socket), cert_origin ? server.cert_tls : server.app_tls)
     {
-        server_.connections++;
-        beast::error_code ec;
-        tcp::endpoint remote = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
-        if (!ec)
-            source_ = remote.address().to_string();
     }
-    ~Connection() { server_.connections--; }
+    ~Connection()
+    {
+        std::lock_guard lock(origin_.mutex);
+        if (idle_pos_)
+            origin_.idle.erase(*idle_pos_);
+        origin_.connections--;
+        auto it = origin_.per_address.find(address_);
+        if (it != origin_.per_address.end() && --it->second <= 0)
+            origin_.per_address.erase(it);
+    }
 
     void start()
     {
         net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->handshake(); });
     }
 
+    // Closes the connection to make room for a new one (it was idle; the listener took it off
+    // the idle list). Runs on the connection's own executor.
+    void evict()
+    {
+        net::post(stream_.get_executor(), [self = shared_from_this()] {
+            beast::error_code ignored;
+            beast::get_lowest_layer(self->stream_).socket().close(ignored);
+        });
+    }
+
+    // Set by the listener when it takes this connection off the idle list; under origin.mutex.
+    void forget_idle_position() { idle_pos_.reset(); }
+
 private:
     Server& server_;
+    OriginState& origin_;
     bool cert_origin_;
-    beast::ssl_stream<beast::tcp_stream> stream_;
-    beast::flat_buffer buffer_;
-    std::optional<http::request_parser<http::string_body>> parser_;
+    net::ip::address address_;
     std::string source_;
-    bool first_request_ = true;
+    beast::ssl_stream<beast::tcp_stream> stream_;
+    beast::flat_buffer buffer_{kReadBufferLimit};
+    std::optional<http::request_parser<http::string_body>> parser_;
+    size_t chunk_extension_bytes_ = 0;
+    // The parser keeps a reference to its chunk callback, so the callback lives here.
+    std::function<void(std::uint64_t, beast::string_view, beast::error_code&)> count_chunk_extensions_ =
+        [this](std::uint64_t, beast::string_view extensions, beast::error_code& ec) {
+            chunk_extension_bytes_ += extensions.size();
+            if (chunk_extension_bytes_ > kChunkExtensionLimit)
+                ec = http::error::bad_chunk_extension;
+        };
+    std::optional<std::list<std::weak_ptr<Connection>>::iterator> idle_pos_;   // under origin.mutex
 
     void handshake()
     {
@@ -94,21 +187,58 @@ private:
                                 });
     }
 
+    void set_idle(bool idle)
+    {
+        std::lock_guard lock(origin_.mutex);
+        if (idle && !idle_pos_) {
+            origin_.idle.push_back(weak_from_this());
+            idle_pos_ = std::prev(origin_.idle.end());
+        } else if (!idle && idle_pos_) {
+            origin_.idle.erase(*idle_pos_);
+            idle_pos_.reset();
+        }
+    }
+
+    // Between requests: wait up to the keep-alive time for the next request's first byte. The
+    // connection is idle meanwhile, so a full origin may close it for a new client.
+    void await_request()
+    {
+        if (buffer_.size() > 0) {   // pipelined: the next request has started already
+            read_header();
+            return;
+        }
+        set_idle(true);
+        beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(server_.config.keepalive_timeout));
+        stream_.async_read_some(buffer_.prepare(kKeepAliveRead),
+                                [self = shared_from_this()](beast::error_code ec, size_t n) {
+                                    self->set_idle(false);
+                                    if (ec == net::error::operation_aborted || ec == net::error::bad_descriptor)
+                                        return;   // evicted
+                                    if (ec) {
+                                        self->close();
+                                        return;
+                                    }
+                                    self->buffer_.commit(n);
+                                    self->read_header();
+                                });
+    }
+
+    // Every request's header gets request_timeout from its first byte (or from the handshake).
     void read_header()
     {
         parser_.emplace();
         parser_->header_limit(kHeaderLimit);
         parser_->body_limit(api::kMaxBodyBytes);
-        // An idle keep-alive connection may wait longer for its next request than a new one.
-        int wait = first_request_ ? server_.config.request_timeout : server_.config.keepalive_timeout;
-        beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(wait));
+        chunk_extension_bytes_ = 0;
+        parser_->on_chunk_header(count_chunk_extensions_);
+        beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(server_.config.request_timeout));
         http::async_read_header(stream_, buffer_, *parser_,
                                 [self = shared_from_this()](beast::error_code ec, size_t) { self->on_header(ec); });
     }
 
     void on_header(beast::error_code ec)
     {
-        if (ec == http::error::header_limit) {
+        if (ec == http::error::header_limit || ec == http::error::buffer_overflow) {
             refuse(api::ErrorCode::BadRequest, "headers too large");
             return;
         }
@@ -125,7 +255,15 @@ private:
             refuse(api::ErrorCode::BadRequest, "malformed request");
             return;
         }
-        first_request_ = false;
+        const auto& req = parser_->get();
+        switch (request_fault(req.version(), req.count(http::field::host), req.count(http::field::origin))) {
+        case RequestFault::None: break;
+        case RequestFault::MissingHost: refuse(api::ErrorCode::BadRequest, "missing Host header"); return;
+        case RequestFault::DuplicateHost: refuse(api::ErrorCode::BadRequest, "more than one Host header"); return;
+        case RequestFault::DuplicateOrigin:
+            refuse(api::ErrorCode::OriginNotAllowed, "more than one Origin header");
+            return;
+        }
         auto length = parser_->content_length();
         if (length && *length > api::kMaxBodyBytes) {
             refuse(api::ErrorCode::TooLarge, "body too large");
@@ -143,8 +281,13 @@ private:
             refuse(api::ErrorCode::TooLarge, "body too large");
             return;
         }
+        if (ec == http::error::buffer_overflow || ec == http::error::header_limit
+            || ec == http::error::bad_chunk_extension) {
+            refuse(api::ErrorCode::BadRequest, "chunk extensions or trailers too large");
+            return;
+        }
         if (ec == beast::error::timeout || ec == net::error::eof || ec == ssl::error::stream_truncated
-            || ec == http::error::partial_message) {
+            || ec == http::error::partial_message || ec == net::error::operation_aborted) {
             close();
             return;
         }
@@ -209,16 +352,55 @@ private:
         STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl_handle);
         request->peer_chain = chain ? X509_chain_up_ref(chain) : nullptr;
 
-        net::post(*server_.workers, [self = shared_from_this(), request, version, keep_alive] {
-            ApiResponse answer = api_handle(*self->server_.api, *request);
-            X509_free(request->peer);
-            if (request->peer_chain)
-                sk_X509_pop_free(request->peer_chain, X509_free);
-            request->peer = nullptr;
-            request->peer_chain = nullptr;
-            net::post(self->stream_.get_executor(), [self, answer = std::move(answer), version, keep_alive]() mutable {
-                self->send_api(std::move(answer), version, !keep_alive);
+        if (api_work_of(request->method, request->target) == ApiWork::Quick) {
+            net::post(*server_.workers, [self = shared_from_this(), request, version, keep_alive] {
+                self->reply_later(self->answer(*request), version, keep_alive);
             });
+            return;
+        }
+        // A login: its password check waits for a hash worker, unless too many already do.
+        int pending = server_.logins_pending.fetch_add(1);
+        if (!hash_queue_admits(pending, server_.config.hash_workers, server_.config.hash_queue)) {
+            server_.logins_pending--;
+            note_hash_saturated(server_, pending);
+            release_peer(*request);
+            sodium_memzero(request->body.data(), request->body.size());
+            ApiResponse answer = api_refuse(*server_.api, *request, api::ErrorCode::Unavailable,
+                                            "too many logins at once; try again in a moment");
+            answer.headers.emplace_back("Retry-After", std::to_string(server_.config.busy_retry_after));
+            send_api(std::move(answer), version, !keep_alive);
+            return;
+        }
+        net::post(server_.hash_io, [self = shared_from_this(), request, version, keep_alive] {
+            ApiResponse answer = self->answer(*request);
+            if (--self->server_.logins_pending == 0)
+                note_hash_drained(self->server_);
+            self->reply_later(std::move(answer), version, keep_alive);
+        });
+    }
+
+    static void release_peer(ApiRequest& request)
+    {
+        X509_free(request.peer);
+        if (request.peer_chain)
+            sk_X509_pop_free(request.peer_chain, X509_free);
+        request.peer = nullptr;
+        request.peer_chain = nullptr;
+    }
+
+    // On a worker: the API call.
+    ApiResponse answer(ApiRequest& request)
+    {
+        ApiResponse out = api_handle(*server_.api, request);
+        release_peer(request);
+        return out;
+    }
+
+    // From a worker: the answer goes back to the connection's executor to be written.
+    void reply_later(ApiResponse answer, unsigned version, bool keep_alive)
+    {
+        net::post(stream_.get_executor(), [self = shared_from_this(), answer = std::move(answer), version, keep_alive]() mutable {
+            self->send_api(std::move(answer), version, !keep_alive);
         });
     }
 
@@ -310,7 +492,7 @@ private:
             if (close_after)
                 self->close();
             else
-                self->read_header();
+                self->await_request();
         });
     }
 
@@ -327,11 +509,12 @@ private:
 // ---------------------------------------------------------------- listener
 struct Listener : std::enable_shared_from_this<Listener> {
     Server& server;
+    OriginState& state;
     tcp::acceptor acceptor;
     bool cert_origin;
 
     Listener(Server& s, const tcp::endpoint& endpoint, bool cert)
-        : server(s), acceptor(s.io), cert_origin(cert)
+        : server(s), state(cert ? s.cert_state : s.app_state), acceptor(s.io), cert_origin(cert)
     {
         acceptor.open(endpoint.protocol());
         acceptor.set_option(net::socket_base::reuse_address(true));
@@ -344,16 +527,56 @@ struct Listener : std::enable_shared_from_this<Listener> {
         acceptor.async_accept(net::make_strand(server.io), [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
             if (ec == net::error::operation_aborted)
                 return;
-            if (!ec) {
-                if (self->server.connections.load() >= self->server.config.max_connections) {
-                    beast::error_code ignored;
-                    socket.close(ignored);
-                } else {
-                    std::make_shared<Connection>(std::move(socket), self->server, self->cert_origin)->start();
-                }
-            }
+            if (!ec)
+                self->admit(std::move(socket));
             self->accept();
         });
+    }
+
+    // Keeps the new connection if the limits allow (admit_connection), closing the origin's
+    // oldest idle keep-alive connection when that makes room.
+    void admit(tcp::socket socket)
+    {
+        beast::error_code ec;
+        tcp::endpoint remote = socket.remote_endpoint(ec);
+        if (ec)
+            return;   // already gone
+        std::shared_ptr<Connection> evicted;
+        bool evict = false;
+        {
+            std::lock_guard lock(state.mutex);
+            ConnectionCounts counts;
+            counts.origin = state.connections;
+            auto it = state.per_address.find(remote.address());
+            counts.address = it == state.per_address.end() ? 0 : it->second;
+            // An entry that no longer locks belongs to a connection being destroyed right now;
+            // its destructor takes it off the list.
+            auto candidate = state.idle.begin();
+            while (candidate != state.idle.end() && !(evicted = candidate->lock()))
+                ++candidate;
+            counts.idle_available = evicted != nullptr;
+            ConnectionLimits limits{server.config.max_connections, server.config.max_connections_per_address};
+            Admission admission = admit_connection(counts, limits);
+            if (admission == Admission::RefuseAddress || admission == Admission::RefuseOrigin) {
+                state.refused++;
+                socket.close(ec);
+                // `evicted` is released after the lock (declared before it): a last reference's
+                // destructor takes the lock.
+                return;
+            }
+            evict = admission == Admission::AdmitAfterEvicting;
+            if (evict) {
+                evicted->forget_idle_position();
+                state.idle.erase(candidate);
+                state.evicted++;
+            }
+            state.connections++;
+            state.per_address[remote.address()]++;
+        }
+        if (evict)
+            evicted->evict();
+        socket.set_option(tcp::no_delay(true), ec);   // answers are small and must not wait for an ACK
+        std::make_shared<Connection>(std::move(socket), server, state, cert_origin, remote.address())->start();
     }
 };
 
@@ -394,6 +617,10 @@ static void server_stop(Server* server)
     server->io.stop();
     if (server->io_thread.joinable())
         server->io_thread.join();
+    server->hash_work.reset();
+    server->hash_io.stop();
+    for (std::thread& t : server->hash_threads)
+        t.join();
     if (server->workers)
         server->workers->join();
     delete server;
@@ -409,6 +636,9 @@ std::unique_ptr<Server, void (*)(Server*)> server_start(const ServerConfig& conf
 
     setup_tls(server->app_tls, config);
     setup_tls(server->cert_tls, config);
+    // An idle connection gives its TLS read and write buffers (about 34 KiB each) back.
+    SSL_CTX_set_mode(server->app_tls.native_handle(), SSL_MODE_RELEASE_BUFFERS);
+    SSL_CTX_set_mode(server->cert_tls.native_handle(), SSL_MODE_RELEASE_BUFFERS);
     SSL_CTX* cert_ctx = server->cert_tls.native_handle();
     SSL_CTX_set_verify(cert_ctx, SSL_VERIFY_PEER, accept_any_certificate);
     STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(config.client_ca_path.c_str());
@@ -442,7 +672,36 @@ std::unique_ptr<Server, void (*)(Server*)> server_start(const ServerConfig& conf
     server->sweep_timer.emplace(server->io);
     schedule_sweep(*server);
     server->io_thread = std::thread([s = server.get()] { s->io.run(); });
+    server->hash_work.emplace(server->hash_io.get_executor());
+    for (int i = 0; i < std::max(1, config.hash_workers); i++) {
+        server->hash_threads.emplace_back([s = server.get()] {
+            // Below every other thread: when logins use up the CPU, session checks, keepalives,
+            // logouts and files still get it first. Linux applies the nice value per thread.
+            setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kHashNice);
+            s->hash_io.run();
+        });
+    }
     return server;
+}
+
+ServerStats server_stats(Server& server)
+{
+    ServerStats stats;
+    {
+        std::lock_guard lock(server.app_state.mutex);
+        stats.app_connections = server.app_state.connections;
+        stats.refused_connections += server.app_state.refused;
+        stats.evicted_connections += server.app_state.evicted;
+    }
+    {
+        std::lock_guard lock(server.cert_state.mutex);
+        stats.cert_connections = server.cert_state.connections;
+        stats.refused_connections += server.cert_state.refused;
+        stats.evicted_connections += server.cert_state.evicted;
+    }
+    stats.logins_pending = server.logins_pending.load();
+    stats.busy_logins = server.busy_logins.load();
+    return stats;
 }
 
 uint16_t server_app_port(const Server& server)

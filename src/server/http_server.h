@@ -5,9 +5,13 @@
 //   certificate origin - the API (api.h); asks for a client certificate, advertising the CA
 //                        names, accepts the handshake whatever the browser sends, and leaves the
 //                        verdict to the application so the page can be told why.
-// One I/O thread; API requests run on a small worker pool (Argon2id and SQLite block), and the
-// answer is written back on the I/O thread. Slow or oversized requests are cut off.
-
+// One I/O thread reads and writes every connection. API requests run on a small worker pool
+// (SQLite blocks); logins, whose Argon2id check takes tens to hundreds of milliseconds of CPU,
+// run on a pool of their own with a bounded queue, so no amount of logging in can delay a
+// session check, a keepalive, a logout or a file. Every connection is bounded in count (per
+// origin and per client address), in time (handshake, each request's header and body, idle
+// keep-alive) and in memory (one fixed-size read buffer for header, chunk lines, body and
+// trailers together).
 #include "server/api.h"
 
 #include <cstdint>
@@ -25,10 +29,24 @@ struct ServerConfig {
     std::string client_ca_path;        // CA names advertised in the certificate request
     std::string cert_origin = "https://localhost:8444";   // for the app origin's connect-src
     int handshake_timeout = 10;        // seconds for the TLS handshake
-    int request_timeout = 10;          // seconds for headers and body of one request
-    int keepalive_timeout = 30;        // seconds an idle connection is kept open
-    int max_connections = 512;
-    int workers = 2;
+    int request_timeout = 10;          // seconds for the header of every request (from its first byte), and again for its body
+    int keepalive_timeout = 30;        // seconds an idle connection waits for the first byte of its next request
+    // Connection limits, each origin on its own, so a flood against one origin never reaches the
+    // other. Past `max_connections`, an idle keep-alive connection of that origin is closed to make
+    // room (oldest first); with none idle, the new connection is closed at once. A client address
+    // holding `max_connections_per_address` connections to an origin gets no more there (0: no
+    // limit - behind a proxy every connection comes from the proxy's address).
+    int max_connections = 1024;
+    int max_connections_per_address = 64;
+    int workers = 2;                   // threads for API requests other than logins
+    // Logins: `hash_workers` threads (at a lower CPU priority than everything else) check
+    // passwords; up to `hash_queue` more logins wait for one. A login past that is answered at
+    // once with 503 `unavailable` and Retry-After: `busy_retry_after` seconds, and the page
+    // tells the customer the service is busy. Each running check holds the hash cost's memory
+    // (64 MiB interactive, 256 MiB moderate).
+    int hash_workers = 1;
+    int hash_queue = 16;
+    int busy_retry_after = 2;
     int sweep_interval = 30;           // seconds between expired-session sweeps
 };
 
@@ -39,6 +57,17 @@ struct Server;
 std::unique_ptr<Server, void (*)(Server*)> server_start(const ServerConfig& config, ApiService& api);
 uint16_t server_app_port(const Server& server);
 uint16_t server_cert_port(const Server& server);
+
+// Live counts, for tests and the operator's log.
+struct ServerStats {
+    int app_connections = 0;
+    int cert_connections = 0;
+    int logins_pending = 0;            // running and queued password checks
+    long refused_connections = 0;      // closed at accept (origin or address limit)
+    long evicted_connections = 0;      // idle keep-alive connections closed to make room
+    long busy_logins = 0;              // logins answered 503 because the hash queue was full
+};
+ServerStats server_stats(Server& server);
 
 // The Content-Security-Policy of the app origin.
 std::string app_content_security_policy(const std::string& cert_origin);

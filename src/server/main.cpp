@@ -8,12 +8,16 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include <sys/resource.h>
+
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <iostream>
+#include <thread>
 
 static int64_t now_seconds()
 {
@@ -65,7 +69,25 @@ struct ServeOptions {
     int absolute_timeout = 3600;
     int max_failures = 6;
     int ticket_lifetime = 300;
+    ServerConfig limits;   // connection and login limits (http_server.h documents each)
 };
+
+// Every connection is a descriptor: take the whole hard limit, so the connection limits in
+// ServerConfig are what bounds the server, not a low default soft limit.
+static void raise_descriptor_limit(const ServerConfig& config)
+{
+    rlimit limit{};
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0)
+        return;
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+    getrlimit(RLIMIT_NOFILE, &limit);
+    rlim_t needed = static_cast<rlim_t>(config.max_connections) * 2 + 64;
+    if (limit.rlim_cur < needed)
+        std::fprintf(stderr, "ibgate: warning: %lu file descriptors allowed, %lu needed for --max-connections %d\n",
+                     static_cast<unsigned long>(limit.rlim_cur), static_cast<unsigned long>(needed),
+                     config.max_connections);
+}
 
 static int run_serve(const DataPaths& paths, const ServeOptions& o)
 {
@@ -75,6 +97,10 @@ static int run_serve(const DataPaths& paths, const ServeOptions& o)
         throw std::runtime_error("--max-failures must be 1 to 100");
     if (o.ticket_lifetime < 10 || o.ticket_lifetime > 3600)
         throw std::runtime_error("--ticket-lifetime must be 10 to 3600 seconds");
+    if (o.limits.max_connections < 1 || o.limits.max_connections_per_address < 0 || o.limits.workers < 1
+        || o.limits.hash_workers < 1 || o.limits.hash_queue < 0)
+        throw std::runtime_error("limits: --max-connections, --workers and --hash-workers >= 1; "
+                                 "--max-connections-per-address and --hash-queue >= 0");
     if (!std::filesystem::exists(std::filesystem::path(o.web_root) / "index.html"))
         std::fprintf(stderr, "ibgate: warning: %s/index.html does not exist (build the web app first)\n",
                      o.web_root.c_str());
@@ -97,7 +123,7 @@ static int run_serve(const DataPaths& paths, const ServeOptions& o)
     if (!password_checker_init(api.checker, settings.hash_cost))
         throw std::runtime_error("cannot prepare password hashing (out of memory?)");
 
-    ServerConfig config;
+    ServerConfig config = o.limits;
     split_listen(o.app_listen, config.app_address, config.app_port);
     split_listen(o.cert_listen, config.cert_address, config.cert_port);
     config.web_root = o.web_root;
@@ -113,6 +139,7 @@ static int run_serve(const DataPaths& paths, const ServeOptions& o)
     sigaddset(&signals, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+    raise_descriptor_limit(config);
     auto server = server_start(config, api);
     std::printf("ibgate: %s (%s) serving\n", settings.institution_name.c_str(), settings.institution_code.c_str());
     std::printf("  app origin          %s  (listening on %s, files from %s)\n", o.app_origin.c_str(),
@@ -228,6 +255,19 @@ int main(int argc, char** argv)
     serve_cmd->add_option("--absolute-timeout", serve.absolute_timeout, "seconds")->capture_default_str();
     serve_cmd->add_option("--max-failures", serve.max_failures, "wrong passwords before lock")->capture_default_str();
     serve_cmd->add_option("--ticket-lifetime", serve.ticket_lifetime, "seconds")->capture_default_str();
+    serve.limits.hash_workers = std::max(1, static_cast<int>(std::thread::hardware_concurrency()) - 1);
+    serve_cmd->add_option("--max-connections", serve.limits.max_connections,
+                          "connections per origin; past it the oldest idle one is closed")->capture_default_str();
+    serve_cmd->add_option("--max-connections-per-address", serve.limits.max_connections_per_address,
+                          "connections per origin from one client address (0: no limit, behind a proxy)")
+        ->capture_default_str();
+    serve_cmd->add_option("--workers", serve.limits.workers, "threads for API requests other than logins")
+        ->capture_default_str();
+    serve_cmd->add_option("--hash-workers", serve.limits.hash_workers,
+                          "threads checking passwords (each holds the hash cost's memory); default: cores - 1")
+        ->capture_default_str();
+    serve_cmd->add_option("--hash-queue", serve.limits.hash_queue,
+                          "logins waiting for a hash worker before more are answered 503")->capture_default_str();
 
     // user
     CLI::App* user_cmd = app.add_subcommand("user", "manage users");

@@ -12,7 +12,9 @@
 
 #include <ctime>
 #include <functional>
+#include <optional>
 #include <fstream>
+#include <thread>
 
 namespace beast = boost::beast;
 namespace http = beast::http;
@@ -75,7 +77,7 @@ void TestServer::start()
     api.clock = [this] { return now.load(); };
     REQUIRE(password_checker_init(api.checker, HashCost::Test));
 
-    ServerConfig config;
+    ServerConfig config = options.limits;
     config.app_port = 0;
     config.cert_port = 0;
     config.web_root = (dir / "web").string();
@@ -84,7 +86,7 @@ void TestServer::start()
     config.client_ca_path = paths.ca_cert;
     config.request_timeout = options.request_timeout;
     config.handshake_timeout = options.handshake_timeout;
-    config.keepalive_timeout = options.request_timeout;
+    config.keepalive_timeout = options.keepalive_timeout > 0 ? options.keepalive_timeout : options.request_timeout;
     server = server_start(config, api);
     app_port = server_app_port(*server);
     cert_port = server_cert_port(*server);
@@ -172,6 +174,8 @@ static void setup_client_tls(TestServer& ts, ssl::context& ctx, const ClientCert
     }
 }
 
+static Reply to_reply(http::response<http::string_body> res);
+
 Reply send(TestServer& ts, const Request& request)
 {
     net::io_context io;
@@ -203,8 +207,14 @@ Reply send(TestServer& ts, const Request& request)
     if (request.method == "HEAD")
         parser.skip(true);
     http::read(stream, buffer, parser);
-    http::response<http::string_body> res = parser.release();
+    Reply reply = to_reply(parser.release());
+    beast::error_code ignored;
+    stream.shutdown(ignored);
+    return reply;
+}
 
+static Reply to_reply(http::response<http::string_body> res)
+{
     Reply reply;
     reply.status = static_cast<int>(res.result_int());
     reply.body = res.body();
@@ -215,8 +225,6 @@ Reply send(TestServer& ts, const Request& request)
         reply.headers.emplace(name, std::string(field.value()));
     }
     reply.json = nlohmann::json::parse(reply.body, nullptr, false);
-    beast::error_code ignored;
-    stream.shutdown(ignored);
     return reply;
 }
 
@@ -328,4 +336,87 @@ bool server_closes_on_garbage(TestServer& ts, const std::string& bytes, int give
     net::write(stream, net::buffer(bytes));
     stream.expires_after(std::chrono::seconds(give_up_seconds));
     return wait_for_close(io, stream, give_up_seconds + 1);
+}
+
+std::string exchange_raw(TestServer& ts, bool app_origin, const std::string& bytes, int give_up_seconds,
+                         const ClientCert* cert)
+{
+    net::io_context io;
+    ssl::context ctx(ssl::context::tls_client);
+    setup_client_tls(ts, ctx, cert);
+    beast::ssl_stream<beast::tcp_stream> stream(io, ctx);
+    set_server_name(stream.native_handle());
+    beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(give_up_seconds));
+    beast::get_lowest_layer(stream).connect(
+        tcp::endpoint(net::ip::make_address("127.0.0.1"), app_origin ? ts.app_port : ts.cert_port));
+    stream.handshake(ssl::stream_base::client);
+    net::write(stream, net::buffer(bytes));
+    std::string received;
+    char scratch[4096];
+    std::function<void()> read_more = [&] {
+        stream.async_read_some(net::buffer(scratch), [&](beast::error_code ec, size_t n) {
+            received.append(scratch, n);
+            if (!ec)
+                read_more();
+        });
+    };
+    beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(give_up_seconds));
+    read_more();
+    io.run_for(std::chrono::seconds(give_up_seconds + 1));
+    return received;
+}
+
+bool eventually(const std::function<bool()>& condition, int give_up_seconds)
+{
+    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(give_up_seconds);
+    while (!condition()) {
+        if (std::chrono::steady_clock::now() > until)
+            return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return true;
+}
+
+struct KeepAliveClient::Impl {
+    net::io_context io;
+    ssl::context ctx{ssl::context::tls_client};
+    std::optional<beast::ssl_stream<beast::tcp_stream>> stream;
+    beast::flat_buffer buffer;
+};
+
+KeepAliveClient::KeepAliveClient(TestServer& ts, bool app_origin, const ClientCert* cert) : impl(new Impl)
+{
+    setup_client_tls(ts, impl->ctx, cert);
+    impl->stream.emplace(impl->io, impl->ctx);
+    set_server_name(impl->stream->native_handle());
+    beast::get_lowest_layer(*impl->stream).expires_after(std::chrono::seconds(20));
+    beast::get_lowest_layer(*impl->stream)
+        .connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), app_origin ? ts.app_port : ts.cert_port));
+    impl->stream->handshake(ssl::stream_base::client);
+}
+
+KeepAliveClient::~KeepAliveClient() = default;
+
+Reply KeepAliveClient::request(const std::string& bytes)
+{
+    write(bytes);
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(64 * 1024 * 1024);
+    beast::error_code ec;
+    http::read(*impl->stream, impl->buffer, parser, ec);
+    if (ec)
+        return Reply{};
+    return to_reply(parser.release());
+}
+
+void KeepAliveClient::write(const std::string& bytes)
+{
+    net::write(*impl->stream, net::buffer(bytes));
+}
+
+bool KeepAliveClient::closed_within(int give_up_seconds)
+{
+    impl->io.restart();
+    beast::get_lowest_layer(*impl->stream).expires_after(std::chrono::seconds(give_up_seconds));
+    return wait_for_close(impl->io, *impl->stream, give_up_seconds + 1);
 }

@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -30,6 +31,8 @@ struct TestOptions {
     int busy_timeout_ms = 5000;
     int request_timeout = 10;
     int handshake_timeout = 10;
+    int keepalive_timeout = 0;     // 0: the same as request_timeout
+    ServerConfig limits;           // connection and login limits; ports, paths and timeouts are the harness's
     TestOptions() { api.max_failures = 3; }
 };
 
@@ -109,5 +112,26 @@ Reply session_post(TestServer& ts, const ClientCert* cert, const Session& s, con
 // Opens a TLS connection to the certificate origin, writes `bytes` and waits (up to
 // `give_up_seconds`) for the server to close it. True when the server closed it.
 bool server_closes_after(TestServer& ts, const std::string& bytes, int give_up_seconds);
+// Opens a TLS connection to an origin, writes `bytes`, and returns everything the server sent
+// until it closed the connection or `give_up_seconds` passed.
+std::string exchange_raw(TestServer& ts, bool app_origin, const std::string& bytes, int give_up_seconds,
+                         const ClientCert* cert = nullptr);
+
+// One TLS connection kept alive across requests, for tests of what happens between them.
+struct KeepAliveClient {
+    struct Impl;
+    std::unique_ptr<Impl> impl;
+    KeepAliveClient(TestServer& ts, bool app_origin, const ClientCert* cert = nullptr);
+    ~KeepAliveClient();
+    // Writes `bytes` (a whole request) and reads one response (status 0: none came).
+    Reply request(const std::string& bytes);
+    void write(const std::string& bytes);
+    // True when the server closes the connection within `give_up_seconds`.
+    bool closed_within(int give_up_seconds);
+};
+
+// Waits (polling, up to `give_up_seconds`) until `condition` holds; returns whether it did.
+bool eventually(const std::function<bool()>& condition, int give_up_seconds = 10);
+
 // Sends bytes that are not TLS at all; true when the server closed the connection.
 bool server_closes_on_garbage(TestServer& ts, const std::string& bytes, int give_up_seconds);

@@ -1,4 +1,6 @@
-// Parts of the server that need no network: file selection for the app origin.
+// Parts of the server that need no network: file selection for the app origin, and the HTTP
+// layer's rules for connections, request shape and the login queue.
+#include "server/request_rules.h"
 #include "server/static_files.h"
 
 #include <catch_amalgamated.hpp>
@@ -34,4 +36,74 @@ TEST_CASE("types of the web build's files")
     CHECK(std::string(content_type_for("index.html")) == "text/html; charset=utf-8");
     CHECK(std::string(content_type_for("x.woff2")) == "font/woff2");
     CHECK(std::string(content_type_for("unknown.bin")) == "application/octet-stream");
+}
+
+TEST_CASE("connection admission: per address first, then per origin with eviction")
+{
+    struct Row {
+        ConnectionCounts counts;
+        ConnectionLimits limits;
+        Admission expected;
+    };
+    const Row rows[] = {
+        {{0, 0, false}, {1024, 64}, Admission::Admit},
+        {{1023, 63, false}, {1024, 64}, Admission::Admit},
+        {{10, 64, true}, {1024, 64}, Admission::RefuseAddress},     // at its share, even with room
+        {{1024, 64, true}, {1024, 64}, Admission::RefuseAddress},   // never evicts for a greedy client
+        {{1024, 3, true}, {1024, 64}, Admission::AdmitAfterEvicting},
+        {{1024, 3, false}, {1024, 64}, Admission::RefuseOrigin},
+        {{1500, 0, true}, {1024, 64}, Admission::AdmitAfterEvicting},
+        {{5000, 4999, false}, {8000, 0}, Admission::Admit},         // 0: no per-address limit
+        {{8000, 7999, true}, {8000, 0}, Admission::AdmitAfterEvicting},
+        {{8000, 7999, false}, {8000, 0}, Admission::RefuseOrigin},
+    };
+    for (const Row& row : rows) {
+        CAPTURE(row.counts.origin, row.counts.address, row.counts.idle_available, row.limits.per_origin,
+                row.limits.per_address);
+        CHECK(admit_connection(row.counts, row.limits) == row.expected);
+    }
+}
+
+TEST_CASE("request faults: Host once for HTTP/1.1, Origin at most once")
+{
+    struct Row {
+        unsigned version;
+        size_t host, origin;
+        RequestFault expected;
+    };
+    const Row rows[] = {
+        {11, 1, 0, RequestFault::None},
+        {11, 1, 1, RequestFault::None},
+        {11, 0, 0, RequestFault::MissingHost},
+        {10, 0, 0, RequestFault::None},
+        {10, 2, 0, RequestFault::DuplicateHost},
+        {11, 2, 2, RequestFault::DuplicateHost},
+        {11, 1, 2, RequestFault::DuplicateOrigin},
+        {11, 0, 2, RequestFault::MissingHost},
+    };
+    for (const Row& row : rows) {
+        CAPTURE(row.version, row.host, row.origin);
+        CHECK(request_fault(row.version, row.host, row.origin) == row.expected);
+    }
+}
+
+TEST_CASE("only password checks go to the hash pool")
+{
+    CHECK(api_work_of("POST", "/api/v1/login") == ApiWork::PasswordCheck);
+    CHECK(api_work_of("POST", "/api/v1/login?x=1") == ApiWork::PasswordCheck);
+    CHECK(api_work_of("OPTIONS", "/api/v1/login") == ApiWork::Quick);
+    CHECK(api_work_of("POST", "/api/v1/identify") == ApiWork::Quick);
+    CHECK(api_work_of("GET", "/api/v1/session") == ApiWork::Quick);
+    CHECK(api_work_of("POST", "/api/v1/logout") == ApiWork::Quick);
+    CHECK(api_work_of("POST", "/api/v1/login/x") == ApiWork::Quick);
+}
+
+TEST_CASE("the hash queue admits workers plus queue")
+{
+    CHECK(hash_queue_admits(0, 1, 0));
+    CHECK_FALSE(hash_queue_admits(1, 1, 0));
+    CHECK(hash_queue_admits(16, 1, 16));
+    CHECK_FALSE(hash_queue_admits(17, 1, 16));
+    CHECK(hash_queue_admits(3, 2, 2));
+    CHECK_FALSE(hash_queue_admits(4, 2, 2));
 }

@@ -1,0 +1,36 @@
+#include "server/request_rules.h"
+
+#include "core/protocol.h"
+
+Admission admit_connection(const ConnectionCounts& counts, const ConnectionLimits& limits)
+{
+    if (limits.per_address > 0 && counts.address >= limits.per_address)
+        return Admission::RefuseAddress;
+    if (counts.origin < limits.per_origin)
+        return Admission::Admit;
+    return counts.idle_available ? Admission::AdmitAfterEvicting : Admission::RefuseOrigin;
+}
+
+RequestFault request_fault(unsigned http_version, size_t host_fields, size_t origin_fields)
+{
+    if (host_fields > 1)
+        return RequestFault::DuplicateHost;
+    if (host_fields == 0 && http_version >= 11)
+        return RequestFault::MissingHost;
+    if (origin_fields > 1)
+        return RequestFault::DuplicateOrigin;
+    return RequestFault::None;
+}
+
+ApiWork api_work_of(std::string_view method, std::string_view target)
+{
+    std::string_view path = target.substr(0, target.find('?'));
+    if (method == "POST" && path == api::kPathLogin)
+        return ApiWork::PasswordCheck;
+    return ApiWork::Quick;
+}
+
+bool hash_queue_admits(int pending, int hash_workers, int hash_queue)
+{
+    return pending < hash_workers + hash_queue;
+}

@@ -1,0 +1,47 @@
+#pragma once
+// The HTTP layer's decisions, as pure functions of counts and request facts, so they are tested
+// table-style without sockets (tests/server/parts_test.cpp). http_server.cpp does the I/O.
+
+#include <cstddef>
+#include <string_view>
+
+// ---------------------------------------------------------------- connections
+enum class Admission {
+    Admit,              // under every limit
+    AdmitAfterEvicting, // the origin is full, but an idle keep-alive connection can make room
+    RefuseAddress,      // this client address already holds its share of the origin
+    RefuseOrigin,       // the origin is full and nothing idle can be closed
+};
+
+struct ConnectionCounts {
+    int origin = 0;          // open connections of the origin
+    int address = 0;         // of those, from the new connection's client address
+    bool idle_available = false;   // an idle keep-alive connection of the origin exists
+};
+
+struct ConnectionLimits {
+    int per_origin = 1024;
+    int per_address = 64;    // 0: no per-address limit
+};
+
+// Whether a just-accepted connection is kept. The per-address limit comes first: a client at
+// its limit must not evict other clients' idle connections.
+Admission admit_connection(const ConnectionCounts& counts, const ConnectionLimits& limits);
+
+// ---------------------------------------------------------------- requests
+enum class RequestFault {
+    None,
+    MissingHost,      // HTTP/1.1 requires Host (RFC 9112 3.2): 400
+    DuplicateHost,    // two Host fields: 400
+    DuplicateOrigin,  // two Origin fields name no single origin: 403 origin_not_allowed
+};
+
+RequestFault request_fault(unsigned http_version, size_t host_fields, size_t origin_fields);
+
+// Which pool runs an API request: password checks (Argon2id) have their own.
+enum class ApiWork { Quick, PasswordCheck };
+
+ApiWork api_work_of(std::string_view method, std::string_view target);
+
+// Whether one more login may wait for a hash worker: `pending` counts running and queued ones.
+bool hash_queue_admits(int pending, int hash_workers, int hash_queue);
