@@ -198,3 +198,17 @@ TEST_CASE("cli: cert crl writes a fresh CRL, also when it is missing, keeping th
 
     CHECK(cli.run("cert crl --days 0").status != 0);
 }
+
+TEST_CASE("cli: serve refuses OCSP options it cannot use, before listening")
+{
+    REQUIRE(sodium_init() >= 0);
+    CliDir cli;
+    REQUIRE(cli.run("init --hash-cost test").status == 0);
+    const std::string listen = " --app-listen 127.0.0.1:0 --cert-listen 127.0.0.1:0";
+    CliRun https = cli.run("serve --ocsp-url https://127.0.0.1:9/" + listen);
+    CHECK(https.status == 1);
+    CHECK(https.output.find("--ocsp-url must be an http:// URL") != std::string::npos);
+    CliRun timeout = cli.run("serve --ocsp-url http://127.0.0.1:9/ --ocsp-timeout 0" + listen);
+    CHECK(timeout.status == 1);
+    CHECK(timeout.output.find("--ocsp-timeout must be 1 to 60 seconds") != std::string::npos);
+}
