@@ -18,6 +18,7 @@
 #include <chrono>
 #include <ctime>
 #include <fstream>
+#include <future>
 #include <mutex>
 
 extern char** environ;
@@ -511,24 +512,32 @@ TEST_CASE("OCSP answers signed by someone else are not trusted")
     CHECK(identify(ts, cert).status == 200);
 }
 
+// A listening socket on 127.0.0.1 that never accepts: connections are made, no answer ever comes.
+struct SilentResponder {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    std::string url;
+    SilentResponder()
+    {
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t size = sizeof(address);
+        REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&address), size) == 0);
+        REQUIRE(listen(fd, 16) == 0);
+        REQUIRE(getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size) == 0);
+        url = "http://127.0.0.1:" + std::to_string(ntohs(address.sin_port)) + "/";
+    }
+    ~SilentResponder() { close(fd); }
+    SilentResponder(const SilentResponder&) = delete;
+    SilentResponder& operator=(const SilentResponder&) = delete;
+};
+
 TEST_CASE("a responder that never answers is given up on at the timeout")
 {
     TestServer ts;
     ClientCert cert = add_user(ts, "yamada01", "correct horse");
-    // A listening socket that never accepts: the connection is made, no answer ever comes.
-    struct Silent {
-        int fd = socket(AF_INET, SOCK_STREAM, 0);
-        ~Silent() { close(fd); }
-    } silent;
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t size = sizeof(address);
-    REQUIRE(bind(silent.fd, reinterpret_cast<sockaddr*>(&address), size) == 0);
-    REQUIRE(listen(silent.fd, 4) == 0);
-    REQUIRE(getsockname(silent.fd, reinterpret_cast<sockaddr*>(&address), &size) == 0);
-    const std::string url = "http://127.0.0.1:" + std::to_string(ntohs(address.sin_port)) + "/";
-    use_ocsp(ts, url, false, 1);
+    SilentResponder silent;
+    use_ocsp(ts, silent.url, false, 1);
 
     const auto started = std::chrono::steady_clock::now();
     Reply r = identify(ts, cert);
@@ -536,4 +545,29 @@ TEST_CASE("a responder that never answers is given up on at the timeout")
     CHECK(r.error() == "revocation_unavailable");
     CHECK(took >= std::chrono::milliseconds(900));
     CHECK(took < std::chrono::seconds(4));
+}
+
+TEST_CASE("a slow OCSP exchange holds up neither the database nor other customers")
+{
+    TestServer ts;
+    const std::string password = "correct horse";
+    ClientCert early = add_user(ts, "yamada01", password);
+    ClientCert waiting = add_user(ts, "suzuki02", password);
+    Session s;
+    {
+        OcspResponder responder(ts, {{&early, false}, {&waiting, false}});
+        use_ocsp(ts, responder.url(), false, 2);
+        s = login_ok(ts, early, password);   // its answer is now kept until its nextUpdate
+    }
+    SilentResponder silent;
+    use_ocsp(ts, silent.url, false, 3);
+
+    // One worker waits for the silent responder; the other (the server has two) answers the
+    // logged-in customer at once, which it could not if the exchange held the database.
+    auto stalled = std::async(std::launch::async, [&] { return identify(ts, waiting); });
+    REQUIRE(stalled.wait_for(std::chrono::milliseconds(300)) == std::future_status::timeout);
+    const auto started = std::chrono::steady_clock::now();
+    CHECK(session_get(ts, &early, s).status == 200);
+    CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(1));
+    CHECK(stalled.get().error() == "revocation_unavailable");
 }
