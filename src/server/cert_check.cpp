@@ -167,9 +167,10 @@ void trust_load(TrustAnchors& trust, const std::string& ca_path, const std::stri
     trust.ca_path = ca_path;
     trust.crl_path = crl_path;
     trust.ca_certs = std::move(cas);
-    trust.crl_stamp = -1;   // read the CRL now
+    trust.crl_stamp = crl_path.empty() ? 0 : file_stamp(crl_path);   // before reading: a change meanwhile is seen
+    reload_crl(trust);
     trust.logged_state = RevocationState::Usable;
-    refresh_locked(trust, now);
+    refresh_locked(trust, now);   // logs a CRL that cannot be used from the start
 }
 
 struct TrustSnapshot {
