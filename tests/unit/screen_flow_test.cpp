@@ -571,6 +571,11 @@ static std::vector<Transition> transitions()
         {Start::Restoring, "no certificate", reply_error(flow_session_reply, ErrorCode::NoCertificate),
          Screen::ErrorNoCertificate, {E::ForgetSession, E::WipePassword}},
         {Start::Restoring, "network failure", network_failure(false), Screen::ErrorUnavailable, {E::WipePassword}},
+        // revocation cannot be checked: the session is kept (no ForgetSession), 再試行 asks again
+        {Start::Restoring, "revocation cannot be checked", reply_error(flow_session_reply, ErrorCode::RevocationUnavailable),
+         Screen::ErrorUnavailable, {E::WipePassword}},
+        {Start::LoggingOut, "revocation cannot be checked", reply_error(flow_logout_reply, ErrorCode::RevocationUnavailable),
+         Screen::ErrorUnavailable, {E::WipePassword}},
         // ways forward from the error screens
         {Start::UnavailableIdentify, "再試行", click(K::ClickRetry), Screen::Identifying, {E::SendRequest, E::WipePassword}},
         {Start::UnavailableIdentify, "back", click(K::ClickBack), Screen::Login, {E::WipePassword}},
