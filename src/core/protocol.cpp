@@ -39,6 +39,7 @@ static const ErrorCodeInfo kErrorCodes[] = {
     {"not_found", 404},
     {"method_not_allowed", 405},
     {"origin_not_allowed", 403},
+    {"revocation_unavailable", 503},
     {"unavailable", 503},
     {"internal", 500},
     {"unknown", 500},

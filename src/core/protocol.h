@@ -73,6 +73,8 @@ enum class ErrorCode {
     MethodNotAllowed,      // known path, wrong method
     OriginNotAllowed,      // cross-origin request from a page other than the app origin
     // server
+    RevocationUnavailable, // the credit union's revocation data (CRL past nextUpdate, OCSP responder
+                           // down) cannot be checked now; certificate logins are refused until it can
     Unavailable,           // database locked or disk full; nothing committed was lost, try again
     Internal,              // unexpected server failure
     // a code this build does not know (a newer server); the page shows a generic failure

@@ -89,6 +89,7 @@ Screen screen_for_error(api::ErrorCode code)
     case ErrorCode::NotLoggedIn: return Screen::SessionExpired;
     case ErrorCode::SessionExpired: return Screen::SessionExpired;
     case ErrorCode::Unavailable: return Screen::ErrorUnavailable;
+    case ErrorCode::RevocationUnavailable: return Screen::ErrorUnavailable;
     default: return Screen::ErrorMalformedReply;
     }
 }
@@ -351,11 +352,12 @@ struct Step {
         using api::ErrorCode;
         s.last_error = error;
         const ErrorCode code = error.code;
-        if (code == ErrorCode::Unavailable) {
+        if (code == ErrorCode::Unavailable || code == ErrorCode::RevocationUnavailable) {
             if (kind == RequestKind::Keepalive)
                 s.notice = Notice::ExtendFailed;
             else
-                unavailable(kind, FailureKind::ServerBusy);
+                unavailable(kind, code == ErrorCode::Unavailable ? FailureKind::ServerBusy
+                                                                 : FailureKind::RevocationUnavailable);
             return;
         }
         if (kind == RequestKind::Login && code == ErrorCode::WrongPassword) {

@@ -78,7 +78,9 @@ enum class RequestKind { None, Identify, Login, ForceLogout, Session, Keepalive,
 const char* request_name(RequestKind kind);
 
 // Why ErrorUnavailable was reached; the screen words it accordingly.
-enum class FailureKind { None, Network, Timeout, ServerBusy };
+// RevocationUnavailable: the server cannot check certificates' revocation right now (its CRL
+// is out of date or its OCSP responder does not answer) and refuses certificate logins.
+enum class FailureKind { None, Network, Timeout, ServerBusy, RevocationUnavailable };
 
 enum class FlowEventKind {
     None,

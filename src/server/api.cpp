@@ -102,12 +102,19 @@ struct Identified {
     UserRecord user;
 };
 
-// The certificate checks of identify, in the order a customer can act on: crypto first, then
-// the server's revoked-serial table, then registration.
-static CertVerdict identify(ApiService& svc, Transaction& tx, const ApiRequest& req, int64_t now, Identified& out)
+// The certificate's own checks (chain, validity, usage, subject, CRL, OCSP). They need no
+// database, so they run before a transaction is opened: an OCSP exchange may take seconds and
+// must not hold the database's write lock meanwhile.
+static CertVerdict check_certificate(ApiService& svc, const ApiRequest& req, int64_t now, Identified& out)
 {
-    CertVerdict v = check_client_certificate(*svc.trust, req.peer, req.peer_chain, now, svc.config.institution_code,
-                                             out.facts);
+    return check_client_certificate(*svc.trust, req.peer, req.peer_chain, now, svc.config.institution_code,
+                                    out.facts);
+}
+
+// The certificate checks of identify, in the order a customer can act on: crypto first (`v`,
+// from check_certificate), then the server's revoked-serial table, then registration.
+static CertVerdict identify(Transaction& tx, CertVerdict v, Identified& out)
+{
     if (!v.ok)
         return v;
     v.ok = false;
@@ -222,9 +229,10 @@ static bool refused_certificate(Transaction& tx, const AuditContext& ctx, const 
 static void handle_identify(ApiService& svc, ApiRequest& req, ApiResponse& r, int64_t now)
 {
     AuditContext ctx{now, req.source_address};
-    Transaction tx(*svc.store);
     Identified id;
-    if (refused_certificate(tx, ctx, id, identify(svc, tx, req, now, id), "identify", r))
+    CertVerdict checked = check_certificate(svc, req, now, id);
+    Transaction tx(*svc.store);
+    if (refused_certificate(tx, ctx, id, identify(tx, checked, id), "identify", r))
         return;
     api::IdentifyResponse out;
     out.identity = identity_of(svc, id);
@@ -258,10 +266,11 @@ static void handle_login(ApiService& svc, ApiRequest& req, ApiResponse& r, int64
     AuditContext ctx{now, req.source_address};
     Identified id;
     std::string stored_hash;
+    CertVerdict checked = check_certificate(svc, req, now, id);
     {
         Transaction tx(*svc.store);
         ErrorCode code = ErrorCode::Internal;
-        if (refused_certificate(tx, ctx, id, identify(svc, tx, req, now, id), "login", r)) {
+        if (refused_certificate(tx, ctx, id, identify(tx, checked, id), "login", r)) {
             wipe_string(login.password);
             return;
         }
@@ -379,9 +388,10 @@ static void handle_force_logout(ApiService& svc, ApiRequest& req, ApiResponse& r
         return;
     }
     AuditContext ctx{now, req.source_address};
-    Transaction tx(*svc.store);
     Identified id;
-    if (refused_certificate(tx, ctx, id, identify(svc, tx, req, now, id), "force_logout", r))
+    CertVerdict checked = check_certificate(svc, req, now, id);
+    Transaction tx(*svc.store);
+    if (refused_certificate(tx, ctx, id, identify(tx, checked, id), "force_logout", r))
         return;
     ErrorCode code = ErrorCode::Internal;
     if (!take_ticket(tx, force.ticket, TicketKind::ForceLogout, id, now, code)) {
@@ -428,6 +438,8 @@ static void handle_session(ApiService& svc, ApiRequest& req, ApiResponse& r, int
         set_error(r, ErrorCode::NotLoggedIn, "no session cookie");
         return;
     }
+    Identified id;
+    CertVerdict checked = check_certificate(svc, req, now, id);
     Transaction tx(*svc.store);
     SessionRecord s;
     if (!session_find(tx, token_digest(token), s)) {
@@ -465,9 +477,18 @@ static void handle_session(ApiService& svc, ApiRequest& req, ApiResponse& r, int
         set_error(r, ErrorCode::CertMismatch, "the session belongs to another certificate");
         return;
     }
-    Identified id;
-    CertVerdict v = identify(svc, tx, req, now, id);
-    if (!v.ok) {
+    CertVerdict v = identify(tx, checked, id);
+    // Revocation that cannot be checked now proves nothing against the session: the request is
+    // refused but the session kept (the timeouts still end it), and logging out - which only
+    // takes access away - still works.
+    const bool revocation_unknown = !v.ok && v.code == ErrorCode::RevocationUnavailable;
+    if (revocation_unknown && action != SessionAction::Logout) {
+        audit(tx, ctx, s.user_id, fingerprint, event, api::error_code_name(v.code), v.detail);
+        tx.commit();
+        set_error(r, v.code, v.detail);
+        return;
+    }
+    if (!v.ok && !revocation_unknown) {
         session_end(tx, s.digest, now, api::error_code_name(v.code));
         audit(tx, ctx, s.user_id, fingerprint, event, api::error_code_name(v.code), v.detail);
         tx.commit();

@@ -1,31 +1,81 @@
 #pragma once
 // Client certificate checks, done by the application after a handshake that accepted any
 // certificate (so the page can be told *why* a certificate is refused):
-// chain to the configured CA(s), validity period, CRL, keyUsage digitalSignature and
-// extendedKeyUsage clientAuth, and a subject CN of "user ID + 4-digit institution code".
+// chain to the configured CA(s), validity period, keyUsage digitalSignature and
+// extendedKeyUsage clientAuth, a subject CN of "user ID + 4-digit institution code", then
+// revocation: the CRL, and the OCSP responder when one is configured.
 // The database checks (revoked-serial table, registered fingerprint) follow in api.cpp.
 
 #include "core/protocol.h"
+#include "server/ocsp.h"
+#include "server/pki.h"
 
 #include <openssl/x509.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
+
+// What the CRL file was found to be when it was last read.
+enum class CrlLoad {
+    NotConfigured,   // no CRL path: revocation is not checked by CRL (tests of other parts)
+    Loaded,          // parsed, signed by one of the CA certificates
+    Missing,         // the file does not exist
+    Unreadable,      // not a PEM CRL
+    BadSignature,    // not signed by any configured CA
+};
+
+struct CrlFacts {
+    CrlLoad load = CrlLoad::NotConfigured;
+    int64_t this_update = 0;   // Unix seconds
+    int64_t next_update = 0;   // 0: the CRL has none
+};
+
+// Whether certificate logins may rely on the CRL at `now`. Anything but Usable or
+// NotConfigured refuses every certificate with revocation_unavailable (fail closed, like
+// Keycloak's "CRL abort if non updated"): a CRL past its nextUpdate may be missing revocations.
+enum class RevocationState {
+    NotConfigured,
+    Usable,
+    Missing,
+    Unreadable,
+    BadSignature,
+    NoNextUpdate,    // a CRL that never goes stale cannot be told apart from an abandoned one
+    NotYetValid,     // thisUpdate ahead of the clock (beyond the allowed skew)
+    Stale,           // past its nextUpdate
+};
+constexpr int64_t kCrlClockSkew = 300;   // seconds a CRL's thisUpdate may be ahead of our clock
+
+RevocationState revocation_verdict(int64_t now, const CrlFacts& crl);
+bool revocation_allows_logins(RevocationState state);
+const char* revocation_state_name(RevocationState state);   // for logs: "stale", ...
+// The operator-facing log line for entering `state` ("" for none). No secrets: path and times.
+std::string revocation_log_line(RevocationState state, const std::string& crl_path, const CrlFacts& crl);
 
 // The CA certificates and the CRL file. The CRL is re-read whenever its file changes, so an
-// operator's `ibgate cert revoke` takes effect without a restart.
+// operator's `ibgate cert revoke` or `ibgate cert crl` takes effect without a restart.
 struct TrustAnchors {
     std::string ca_path;
     std::string crl_path;          // "" = no CRL file
     std::mutex mutex;
-    std::shared_ptr<X509_STORE> store;
-    int64_t crl_stamp = 0;         // modification time (ns) of the CRL file the store was built with
+    std::vector<CertPtr> ca_certs;
+    std::shared_ptr<X509_STORE> store;   // the CA certificates, and the CRL when it loaded
+    int64_t crl_stamp = -1;        // modification time (ns) of the CRL file the store was built with
+    CrlFacts crl;
+    RevocationState logged_state = RevocationState::Usable;   // the last state the log was told of
+    OcspChecker ocsp;              // options.url "" = no OCSP checking
+    // Where the operator-facing lines go; empty: standard error.
+    std::function<void(const std::string&)> log;
 };
 
-// Loads the CA file (and CRL). Throws PkiError when they cannot be read.
-void trust_load(TrustAnchors& trust, const std::string& ca_path, const std::string& crl_path);
+// Loads the CA file (and CRL). Throws PkiError when the CA certificates cannot be read; a CRL
+// that is missing or unusable does not stop the server, it refuses certificate logins (and
+// says so in the log) until the file is fixed.
+// `now` is only for the log line about the CRL's state at startup.
+void trust_load(TrustAnchors& trust, const std::string& ca_path, const std::string& crl_path, int64_t now);
 
 // What a certificate says, whether or not it passed.
 struct CertFacts {

@@ -70,6 +70,7 @@ struct ServeOptions {
     int max_failures = 6;
     int ticket_lifetime = 300;
     ServerConfig limits;   // connection and login limits (http_server.h documents each)
+    OcspOptions ocsp;   // client certificates' OCSP checking; url "" = off
 };
 
 // Every connection is a descriptor: take the whole hard limit, so the connection limits in
@@ -108,7 +109,10 @@ static int run_serve(const DataPaths& paths, const ServeOptions& o)
     OpenStore db(paths);
     Settings settings = load_settings(db.store);
     TrustAnchors trust;
-    trust_load(trust, paths.ca_cert, paths.crl);
+    trust_load(trust, paths.ca_cert, paths.crl, now_seconds());
+    if (std::string problem = ocsp_options_problem(o.ocsp); !problem.empty())
+        throw std::runtime_error(problem);
+    trust.ocsp.options = o.ocsp;
 
     ApiService api;
     api.config.app_origin = o.app_origin;
@@ -268,6 +272,12 @@ int main(int argc, char** argv)
         ->capture_default_str();
     serve_cmd->add_option("--hash-queue", serve.limits.hash_queue,
                           "logins waiting for a hash worker before more are answered 503")->capture_default_str();
+    // Revocation by OCSP (fail closed unless --ocsp-fail-open; the CRL applies either way).
+    serve_cmd->add_option("--ocsp-url", serve.ocsp.url, "check client certificates with this OCSP responder (http://...)");
+    serve_cmd->add_option("--ocsp-timeout", serve.ocsp.timeout_seconds, "seconds for the whole OCSP exchange")
+        ->capture_default_str();
+    serve_cmd->add_flag("--ocsp-fail-open", serve.ocsp.fail_open,
+                        "accept a certificate when the responder gives no usable answer (default: refuse)");
 
     // user
     CLI::App* user_cmd = app.add_subcommand("user", "manage users");
@@ -303,6 +313,10 @@ int main(int argc, char** argv)
     CLI::App* cert_revoke = cert_cmd->add_subcommand("revoke", "revoke a certificate and rewrite the CRL");
     cert_revoke->add_option("serial-or-fingerprint", revoke_key, "serial (hex) or SHA-256 fingerprint")->required();
     cert_revoke->add_option("--reason", reason, "recorded in the audit log")->capture_default_str();
+    int crl_days = kCrlLifetimeDays;
+    CLI::App* cert_crl = cert_cmd->add_subcommand(
+        "crl", "write a fresh CRL (also when missing); the running server uses it at its next request");
+    cert_crl->add_option("--days", crl_days, "days until its nextUpdate")->capture_default_str();
     std::string filter_user;
     CLI::App* cert_list_cmd = cert_cmd->add_subcommand("list", "list certificates");
     cert_list_cmd->add_option("--user", filter_user, "only this user's");
@@ -370,6 +384,10 @@ int main(int argc, char** argv)
             OpenStore db(paths);
             CertRecord c = operator_cert_revoke(db.store, paths, revoke_key, reason, now);
             std::printf("revoked certificate %s of %s; CRL rewritten\n", c.serial.c_str(), c.user_id.c_str());
+        } else if (cert_crl->parsed()) {
+            OpenStore db(paths);
+            int64_t next_update = operator_write_crl(db.store, paths, now, crl_days);
+            std::printf("wrote %s; next update %s\n", paths.crl.c_str(), format_time(next_update).c_str());
         } else if (cert_list_cmd->parsed()) {
             print_certs(paths, filter_user);
         } else if (session_list_cmd->parsed()) {

@@ -7,7 +7,7 @@
 namespace fs = std::filesystem;
 
 constexpr int64_t kDay = 24 * 3600;
-constexpr int64_t kCrlLifetime = 30 * kDay;
+constexpr int64_t kCrlLifetime = kCrlLifetimeDays * kDay;
 
 DataPaths data_paths(const std::string& dir)
 {
@@ -228,8 +228,10 @@ IssuedCert operator_cert_issue(Store& store, const DataPaths& paths, const std::
     return out;
 }
 
-void operator_write_crl(Store& store, const DataPaths& paths, int64_t now)
+int64_t operator_write_crl(Store& store, const DataPaths& paths, int64_t now, int days)
 {
+    if (days < 1 || days > 365)
+        throw std::runtime_error("a CRL is valid 1 to 365 days");
     std::vector<RevokedSerial> revoked;
     {
         Transaction tx(store);
@@ -238,8 +240,10 @@ void operator_write_crl(Store& store, const DataPaths& paths, int64_t now)
     }
     CertPtr ca = pki_read_cert(paths.ca_cert);
     KeyPtr ca_key = pki_read_key(paths.ca_key);
-    CrlPtr crl = pki_make_crl(ca.get(), ca_key.get(), revoked, now, now + kCrlLifetime);
+    const int64_t next_update = now + days * kDay;
+    CrlPtr crl = pki_make_crl(ca.get(), ca_key.get(), revoked, now, next_update);
     pki_write_crl(paths.crl, crl.get());
+    return next_update;
 }
 
 CertRecord operator_cert_revoke(Store& store, const DataPaths& paths, const std::string& serial_or_fingerprint,

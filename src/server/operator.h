@@ -68,5 +68,8 @@ IssuedCert operator_cert_issue(Store& store, const DataPaths& paths, const std::
 // Revokes by serial or fingerprint and rewrites the CRL file.
 CertRecord operator_cert_revoke(Store& store, const DataPaths& paths, const std::string& serial_or_fingerprint,
                                 const std::string& reason, int64_t now);
-// Rewrites the CRL from the revoked-serial table (valid 30 days).
-void operator_write_crl(Store& store, const DataPaths& paths, int64_t now);
+// Rewrites the CRL from the revoked-serial table, valid `days` (1 to 365) from now; also makes
+// it when it is missing. The running server reads the new file at its next request. Returns
+// the new CRL's nextUpdate.
+constexpr int kCrlLifetimeDays = 30;
+int64_t operator_write_crl(Store& store, const DataPaths& paths, int64_t now, int days = kCrlLifetimeDays);

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -223,9 +224,25 @@ std::string pki_common_name(X509* cert)
 static int64_t asn1_to_unix(const ASN1_TIME* t)
 {
     struct tm parts = {};
-    if (!ASN1_TIME_to_tm(t, &parts))
+    if (!t || !ASN1_TIME_to_tm(t, &parts))
         return 0;
     return static_cast<int64_t>(timegm(&parts));
+}
+
+int64_t pki_time_unix(const ASN1_TIME* t)
+{
+    return asn1_to_unix(t);
+}
+
+std::string pki_time_text(int64_t unix_seconds)
+{
+    time_t t = static_cast<time_t>(unix_seconds);
+    struct tm parts = {};
+    if (!gmtime_r(&t, &parts))
+        return "?";
+    char text[40];
+    std::strftime(text, sizeof(text), "%Y-%m-%d %H:%M:%S UTC", &parts);
+    return text;
 }
 
 int64_t pki_not_before(X509* cert)

@@ -54,6 +54,8 @@ std::string pki_subject_text(X509* cert);   // RFC 2253, UTF-8
 std::string pki_common_name(X509* cert);    // "" when absent or not one CN
 int64_t pki_not_before(X509* cert);
 int64_t pki_not_after(X509* cert);
+int64_t pki_time_unix(const ASN1_TIME* t);   // 0 when null or malformed
+std::string pki_time_text(int64_t unix_seconds);   // "2026-12-03 08:41:07 UTC" (logs)
 
 std::string pki_cert_pem(X509* cert);
 std::string pki_key_pem(EVP_PKEY* key);

@@ -4,39 +4,14 @@
 #include "screens.h"
 #include "theme.h"
 
-static StringId error_text(const FlowState& flow)
-{
-    switch (flow.screen) {
-    case Screen::ErrorNoCertificate: return StringId::error_no_certificate;
-    case Screen::ErrorCertificateExpired: return StringId::error_cert_expired;
-    case Screen::ErrorCertificateNotYetValid: return StringId::error_cert_not_yet_valid;
-    case Screen::ErrorCertificateRevoked: return StringId::error_cert_revoked;
-    case Screen::ErrorUnknownIssuer: return StringId::error_cert_unknown_issuer;
-    case Screen::ErrorWrongUsage: return StringId::error_cert_wrong_usage;
-    case Screen::ErrorWrongInstitution: return StringId::error_cert_wrong_institution;
-    case Screen::ErrorBadSubject: return StringId::error_cert_bad_subject;
-    case Screen::ErrorNotRegistered: return StringId::error_cert_not_registered;
-    case Screen::ErrorCertificateMismatch: return StringId::error_cert_mismatch;
-    case Screen::ErrorLocked: return StringId::error_locked;
-    case Screen::ErrorLoginExpired: return StringId::error_login_expired;
-    case Screen::ErrorMalformedReply: return StringId::error_malformed_reply;
-    case Screen::ErrorConfiguration: return StringId::error_config;
-    case Screen::ErrorUnavailable:
-        if (flow.failure == FailureKind::Timeout)
-            return StringId::error_timeout;
-        if (flow.failure == FailureKind::ServerBusy)
-            return StringId::error_server_busy;
-        return StringId::error_unavailable;
-    default: return StringId::error_malformed_reply;
-    }
-}
+#include "core/error_text.h"
 
 void screen_error(ScreenContext& c)
 {
     const FlowState& flow = c.app.flow;
     ui_heading(c.f, T(c, StringId::error_heading), 1);
     layout_rule(c.width);
-    ui_alert(c.f, T(c, error_text(flow)));
+    ui_alert(c.f, T(c, error_text(flow.screen, flow.failure)));
 
     if (flow.screen == Screen::ErrorLocked) {
         const std::string& configured = local_text(c.app.config.locked_contact, c.app.prefs.lang);

@@ -172,3 +172,43 @@ TEST_CASE("cli: commands on a missing data directory fail with one line")
     CHECK(r.output.find("run 'ibgate init' first") != std::string::npos);
     CHECK(std::count(r.output.begin(), r.output.end(), '\n') == 1);
 }
+
+TEST_CASE("cli: cert crl writes a fresh CRL, also when it is missing, keeping the revocations")
+{
+    REQUIRE(sodium_init() >= 0);
+    CliDir cli;
+    REQUIRE(cli.run("init --hash-cost test").status == 0);
+    REQUIRE(cli.run("user add yamada01 --name a --company b --password-stdin", "Sakura-2024-pass\n").status == 0);
+    CliRun issue = cli.run("cert issue yamada01 --days 30");
+    REQUIRE(issue.status == 0);
+    std::string serial = issue.output.substr(issue.output.find("certificate ") + 12, 32);
+    REQUIRE(cli.run("cert revoke " + serial).status == 0);
+
+    const fs::path crl_path = cli.dir / "data" / "pki" / "crl.pem";
+    fs::remove(crl_path);
+    CliRun crl_run = cli.run("cert crl --days 7");
+    INFO(crl_run.output);
+    REQUIRE(crl_run.status == 0);
+    CHECK(crl_run.output.find("next update") != std::string::npos);
+    CrlPtr crl = pki_read_crl(crl_path.string());
+    CHECK(sk_X509_REVOKED_num(X509_CRL_get_REVOKED(crl.get())) == 1);
+    const int64_t valid_for = pki_time_unix(X509_CRL_get0_nextUpdate(crl.get()))
+                              - pki_time_unix(X509_CRL_get0_lastUpdate(crl.get()));
+    CHECK(valid_for == 7 * 24 * 3600);
+
+    CHECK(cli.run("cert crl --days 0").status != 0);
+}
+
+TEST_CASE("cli: serve refuses OCSP options it cannot use, before listening")
+{
+    REQUIRE(sodium_init() >= 0);
+    CliDir cli;
+    REQUIRE(cli.run("init --hash-cost test").status == 0);
+    const std::string listen = " --app-listen 127.0.0.1:0 --cert-listen 127.0.0.1:0";
+    CliRun https = cli.run("serve --ocsp-url https://127.0.0.1:9/" + listen);
+    CHECK(https.status == 1);
+    CHECK(https.output.find("--ocsp-url must be an http:// URL") != std::string::npos);
+    CliRun timeout = cli.run("serve --ocsp-url http://127.0.0.1:9/ --ocsp-timeout 0" + listen);
+    CHECK(timeout.status == 1);
+    CHECK(timeout.output.find("--ocsp-timeout must be 1 to 60 seconds") != std::string::npos);
+}

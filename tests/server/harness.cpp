@@ -68,7 +68,8 @@ TestServer::~TestServer()
 void TestServer::start()
 {
     store_open(store, paths.database, false, options.busy_timeout_ms);
-    trust_load(trust, paths.ca_cert, paths.crl);
+    trust_load(trust, paths.ca_cert, paths.crl, now);
+    trust.ocsp.options = options.ocsp;
     api.config = options.api;
     api.config.institution_code = "1234";
     api.config.app_origin = "https://localhost:8443";

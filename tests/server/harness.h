@@ -33,6 +33,7 @@ struct TestOptions {
     int handshake_timeout = 10;
     int keepalive_timeout = 0;     // 0: the same as request_timeout
     ServerConfig limits;           // connection and login limits; ports, paths and timeouts are the harness's
+    OcspOptions ocsp;              // url "" = no OCSP checking
     TestOptions() { api.max_failures = 3; }
 };
 

@@ -75,6 +75,9 @@ TEST_CASE("error codes answer with the HTTP status of the contract")
     CHECK(error_http_status(ErrorCode::SessionActive) == 409);
     CHECK(error_http_status(ErrorCode::Locked) == 423);
     CHECK(error_http_status(ErrorCode::Unavailable) == 503);
+    CHECK(error_http_status(ErrorCode::RevocationUnavailable) == 503);
+    CHECK(std::string(error_code_name(ErrorCode::RevocationUnavailable)) == "revocation_unavailable");
+    CHECK(error_code_from_name("revocation_unavailable") == ErrorCode::RevocationUnavailable);
     CHECK(std::string(error_code_name(ErrorCode::NoCertificate)) == "no_certificate");
     CHECK(std::string(error_code_name(ErrorCode::CertNotRegistered)) == "cert_not_registered");
 }
