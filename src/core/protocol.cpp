@@ -1,5 +1,7 @@
 #include "core/protocol.h"
 
+#include "core/json_strict.h"
+
 #include <nlohmann/json.hpp>
 
 #include <limits>
@@ -105,9 +107,18 @@ LoginResult login_result_from_name(std::string_view name)
 // ---------------------------------------------------------------- text
 bool parse_json_object(std::string_view text, json& out, std::string& error)
 {
-    out = json::parse(text.begin(), text.end(), nullptr, false);
-    if (out.is_discarded()) {
+    switch (json_parse_strict(text, out)) {
+    case JsonTextProblem::None:
+        break;
+    case JsonTextProblem::NotJson:
         error = "body is not valid JSON";
+        return false;
+    case JsonTextProblem::TooDeep:
+        error = "body nests arrays or objects deeper than " + std::to_string(kJsonMaxNesting) + " levels";
+        return false;
+    case JsonTextProblem::DuplicateKey:
+        // The key is not named: it comes from the sender and the message may reach a log.
+        error = "body has the same key twice in one object";
         return false;
     }
     if (!out.is_object()) {

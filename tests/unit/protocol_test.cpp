@@ -221,6 +221,28 @@ TEST_CASE("text that is not one JSON object is rejected without throwing")
     }
 }
 
+TEST_CASE("a body that could be read two ways is refused")
+{
+    struct Row {
+        std::string text;
+        const char* reason_part;
+    };
+    const Row rows[] = {
+        {std::string("{\"ticket\":\"t\",\"password\":\"p\"}") + '\0', "not valid JSON"},
+        {"{\"ticket\":\"t\",\"password\":\"p\"} {}", "not valid JSON"},
+        {"{\"ticket\":\"t\",\"password\":\"wrong\",\"password\":\"right\"}", "same key twice"},
+        {"{\"ticket\":\"t\",\"x\":{\"a\":1,\"a\":1}}", "same key twice"},
+        {"{\"x\":" + std::string(40, '[') + std::string(40, ']') + "}", "deeper than 32"},
+    };
+    for (const Row& row : rows) {
+        CAPTURE(row.text);
+        json j;
+        std::string error;
+        CHECK_FALSE(parse_json_object(row.text, j, error));
+        CHECK_THAT(error, Catch::Matchers::ContainsSubstring(row.reason_part));
+    }
+}
+
 TEST_CASE("dump_json never throws on invalid UTF-8")
 {
     json j = {{"name", std::string("bad \xc3\x28 byte")}};
