@@ -1,5 +1,7 @@
 #include "app_config.h"
 
+#include "json_strict.h"
+
 #include <nlohmann/json.hpp>
 
 using json = nlohmann::json;
@@ -184,50 +186,25 @@ const json* member(const json& obj, const char* name)
     return it == obj.end() ? nullptr : &*it;
 }
 
-// nlohmann's parser recurses once per nesting level; a file of a million '[' would exhaust the
-// (small, fixed) WebAssembly stack. The schema needs four levels; anything far deeper is refused
-// before parsing. Brackets inside strings do not count.
-constexpr int kMaxNesting = 32;
-
-bool nesting_shallow(std::string_view text)
-{
-    int depth = 0;
-    bool in_string = false;
-    bool escaped = false;
-    for (char c : text) {
-        if (in_string) {
-            if (escaped)
-                escaped = false;
-            else if (c == '\\')
-                escaped = true;
-            else if (c == '"')
-                in_string = false;
-            continue;
-        }
-        if (c == '"')
-            in_string = true;
-        else if (c == '[' || c == '{')
-            depth++;
-        else if (c == ']' || c == '}')
-            depth--;
-        if (depth > kMaxNesting)
-            return false;
-    }
-    return true;
-}
-
 } // namespace
 
 bool app_config_parse(std::string_view text, AppConfig& out, std::string& error)
 {
     error.clear();
-    if (!nesting_shallow(text)) {
-        error = "config.json nests arrays or objects deeper than " + std::to_string(kMaxNesting) + " levels";
-        return false;
-    }
-    const json root = json::parse(text.begin(), text.end(), nullptr, false);
-    if (root.is_discarded()) {
+    json root;
+    std::string duplicate_key;
+    switch (json_parse_strict(text, root, &duplicate_key)) {
+    case JsonTextProblem::None:
+        break;
+    case JsonTextProblem::NotJson:
         error = "config.json is not valid JSON (check for a missing comma, quote or bracket)";
+        return false;
+    case JsonTextProblem::TooDeep:
+        error = "config.json nests arrays or objects deeper than " + std::to_string(kJsonMaxNesting) + " levels";
+        return false;
+    case JsonTextProblem::DuplicateKey:
+        // Which of the two values was meant is anyone's guess; the operator decides.
+        error = "config.json has the key \"" + duplicate_key + "\" twice in one object";
         return false;
     }
     if (!root.is_object()) {

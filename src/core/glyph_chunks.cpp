@@ -1,13 +1,20 @@
 #include "glyph_chunks.h"
 
+#include "json_strict.h"
+
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
 bool glyph_chunks_parse(std::string_view text, GlyphChunks& out, std::string& error)
 {
     out = GlyphChunks{};
-    const nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
-    if (j.is_discarded() || !j.is_array()) {
+    nlohmann::json j;
+    const JsonTextProblem problem = json_parse_strict(text, j);
+    if (problem == JsonTextProblem::TooDeep) {
+        error = "glyph manifest nests deeper than " + std::to_string(kJsonMaxNesting) + " levels";
+        return false;
+    }
+    if (problem != JsonTextProblem::None || !j.is_array()) {
         error = "glyph manifest is not a JSON array";
         return false;
     }

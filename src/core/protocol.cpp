@@ -1,5 +1,7 @@
 #include "core/protocol.h"
 
+#include "core/json_strict.h"
+
 #include <nlohmann/json.hpp>
 
 #include <limits>
@@ -106,9 +108,18 @@ LoginResult login_result_from_name(std::string_view name)
 // ---------------------------------------------------------------- text
 bool parse_json_object(std::string_view text, json& out, std::string& error)
 {
-    out = json::parse(text.begin(), text.end(), nullptr, false);
-    if (out.is_discarded()) {
+    switch (json_parse_strict(text, out)) {
+    case JsonTextProblem::None:
+        break;
+    case JsonTextProblem::NotJson:
         error = "body is not valid JSON";
+        return false;
+    case JsonTextProblem::TooDeep:
+        error = "body nests arrays or objects deeper than " + std::to_string(kJsonMaxNesting) + " levels";
+        return false;
+    case JsonTextProblem::DuplicateKey:
+        // The key is not named: it comes from the sender and the message may reach a log.
+        error = "body has the same key twice in one object";
         return false;
     }
     if (!out.is_object()) {
@@ -161,6 +172,17 @@ static bool read_int64(const json& j, const char* key, int64_t& out, std::string
         return true;
     }
     out = it->get<int64_t>();
+    return true;
+}
+
+static bool read_time(const json& j, const char* key, int64_t& out, std::string& error)
+{
+    if (!read_int64(j, key, out, error))
+        return false;
+    if (out < kMinTime || out > kMaxTime) {
+        error = std::string("field '") + key + "' is not a time between 1970 and 9999";
+        return false;
+    }
     return true;
 }
 
@@ -253,8 +275,8 @@ bool parse_certificate_identity(const json& j, CertificateIdentity& out, std::st
         && read_string(j, "user_id", out.user_id, error)
         && read_institution_code(j, "institution_code", out.institution_code, error)
         && read_role(j, "role", out.role, error)
-        && read_int64(j, "not_before", out.not_before, error)
-        && read_int64(j, "not_after", out.not_after, error)
+        && read_time(j, "not_before", out.not_before, error)
+        && read_time(j, "not_after", out.not_after, error)
         && read_string(j, "serial", out.serial, error)
         && read_string(j, "fingerprint_sha256", out.fingerprint_sha256, error);
 }
@@ -272,7 +294,7 @@ bool parse_login_record(const json& j, LoginRecord& out, std::string& error)
 {
     std::string result;
     if (!(require_object(j, "login record", error)
-          && read_int64(j, "time", out.time, error)
+          && read_time(j, "time", out.time, error)
           && read_string(j, "source_address", out.source_address, error)
           && read_string(j, "result", result, error)))
         return false;
@@ -331,8 +353,8 @@ bool parse_identify_response(const json& j, IdentifyResponse& out, std::string& 
     }
     return parse_certificate_identity(*identity, out.identity, error)
         && read_token(j, "ticket", out.ticket, error)
-        && read_int64(j, "ticket_expires_at", out.ticket_expires_at, error)
-        && read_int64(j, "server_time", out.server_time, error);
+        && read_time(j, "ticket_expires_at", out.ticket_expires_at, error)
+        && read_time(j, "server_time", out.server_time, error);
 }
 
 json to_json(const SessionInfo& v)
@@ -369,10 +391,10 @@ bool parse_session_info(const json& j, SessionInfo& out, std::string& error)
           && read_string(j, "company_name", out.company_name, error)
           && read_institution_code(j, "institution_code", out.institution_code, error)
           && read_role(j, "role", out.role, error)
-          && read_int64(j, "login_time", out.login_time, error)
-          && read_int64(j, "server_time", out.server_time, error)
-          && read_int64(j, "idle_expires_at", out.idle_expires_at, error)
-          && read_int64(j, "absolute_expires_at", out.absolute_expires_at, error)
+          && read_time(j, "login_time", out.login_time, error)
+          && read_time(j, "server_time", out.server_time, error)
+          && read_time(j, "idle_expires_at", out.idle_expires_at, error)
+          && read_time(j, "absolute_expires_at", out.absolute_expires_at, error)
           && read_int(j, "idle_timeout_seconds", out.idle_timeout_seconds, error, 1, kMaxTimeoutSeconds)
           && read_int(j, "absolute_timeout_seconds", out.absolute_timeout_seconds, error, 1, kMaxTimeoutSeconds)))
         return false;
@@ -441,11 +463,11 @@ json to_json(const ForceLogoutResponse& v)
 bool parse_force_logout_response(const json& j, ForceLogoutResponse& out, std::string& error)
 {
     return require_object(j, "response", error)
-        && read_int64(j, "ended_session_login_time", out.ended_session_login_time, error)
+        && read_time(j, "ended_session_login_time", out.ended_session_login_time, error)
         && read_string(j, "ended_session_source_address", out.ended_session_source_address, error)
         && read_token(j, "ticket", out.ticket, error)
-        && read_int64(j, "ticket_expires_at", out.ticket_expires_at, error)
-        && read_int64(j, "server_time", out.server_time, error);
+        && read_time(j, "ticket_expires_at", out.ticket_expires_at, error)
+        && read_time(j, "server_time", out.server_time, error);
 }
 
 json to_json(const KeepaliveResponse& v)
@@ -460,9 +482,9 @@ json to_json(const KeepaliveResponse& v)
 bool parse_keepalive_response(const json& j, KeepaliveResponse& out, std::string& error)
 {
     return require_object(j, "response", error)
-        && read_int64(j, "server_time", out.server_time, error)
-        && read_int64(j, "idle_expires_at", out.idle_expires_at, error)
-        && read_int64(j, "absolute_expires_at", out.absolute_expires_at, error);
+        && read_time(j, "server_time", out.server_time, error)
+        && read_time(j, "idle_expires_at", out.idle_expires_at, error)
+        && read_time(j, "absolute_expires_at", out.absolute_expires_at, error);
 }
 
 json to_json(const LogoutResponse& v)
@@ -472,7 +494,7 @@ json to_json(const LogoutResponse& v)
 
 bool parse_logout_response(const json& j, LogoutResponse& out, std::string& error)
 {
-    if (!(require_object(j, "response", error) && read_int64(j, "server_time", out.server_time, error)))
+    if (!(require_object(j, "response", error) && read_time(j, "server_time", out.server_time, error)))
         return false;
     auto flag = j.find("logged_out");
     if (flag == j.end() || !flag->is_boolean() || !flag->get<bool>()) {
@@ -513,8 +535,8 @@ bool parse_error_response(const json& j, ErrorResponse& out, std::string& error)
         return read_int(j, "remaining_attempts", out.remaining_attempts, error, 0, 1000);
     if (out.code == ErrorCode::SessionActive)
         return read_token(j, "force_logout_ticket", out.force_logout_ticket, error)
-            && read_int64(j, "force_logout_ticket_expires_at", out.force_logout_ticket_expires_at, error)
-            && read_int64(j, "active_session_login_time", out.active_session_login_time, error)
+            && read_time(j, "force_logout_ticket_expires_at", out.force_logout_ticket_expires_at, error)
+            && read_time(j, "active_session_login_time", out.active_session_login_time, error)
             && read_string(j, "active_session_source_address", out.active_session_source_address, error);
     return true;
 }

@@ -8,7 +8,7 @@
 // instead of a half-filled message. Unknown extra fields are ignored, so the server may add
 // fields without breaking older pages.
 //
-// Times are Unix seconds (UTC). Every response that carries an expiry also carries the server's
+// Times are Unix seconds (UTC), within kMinTime..kMaxTime. Every response that carries an expiry also carries the server's
 // `server_time`, so the page counts down against the server's clock, not the PC's.
 
 #include <nlohmann/json_fwd.hpp>
@@ -34,6 +34,13 @@ constexpr const char* kPathLogout = "/api/v1/logout";            // POST
 // Every POST made with a session cookie must echo the CSRF token from the login response here.
 constexpr const char* kCsrfHeader = "X-CSRF-Token";
 constexpr const char* kSessionCookie = "__Host-ibg_session";
+
+// Every time field of every message lies in this range, 1970-01-01T00:00:00Z to
+// 9999-12-31T23:59:59Z (the last second a certificate's notAfter can name); anything else is a
+// broken or hostile message and is refused like any other malformed field. It also keeps the
+// page's date and countdown arithmetic far from int64 overflow.
+constexpr int64_t kMinTime = 0;
+constexpr int64_t kMaxTime = 253402300799;
 
 // Limits the server enforces; the page can check them before sending.
 constexpr size_t kMaxBodyBytes = 4096;

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <limits>
 
 void session_reset(ClientSession& s)
 {
@@ -48,9 +49,11 @@ void session_extended_elsewhere(ClientSession& s, int64_t idle_expires_at, int64
     if (s.phase != SessionPhase::Authenticated)
         return;
     // Messages between tabs may arrive out of order; an older one must not shorten the session.
-    if (idle_expires_at > s.idle_expires_at)
+    // A time no server answer could carry (a broken tab) is not taken either.
+    const auto is_time = [](int64_t t) { return t >= api::kMinTime && t <= api::kMaxTime; };
+    if (is_time(idle_expires_at) && idle_expires_at > s.idle_expires_at)
         s.idle_expires_at = idle_expires_at;
-    if (absolute_expires_at > s.absolute_expires_at)
+    if (is_time(absolute_expires_at) && absolute_expires_at > s.absolute_expires_at)
         s.absolute_expires_at = absolute_expires_at;
 }
 
@@ -82,6 +85,20 @@ double session_server_now(const ClientSession& s, double now)
     return now + s.clock_offset;
 }
 
+// A whole number of seconds or days as an int, saturating at the ends of int's range (NaN gives
+// 0). The protocol refuses times outside api::kMinTime..kMaxTime, but no value a server or
+// another tab sends may reach a double-to-int conversion that does not fit, which is undefined.
+static int saturating_int(double whole)
+{
+    if (std::isnan(whole))
+        return 0;
+    if (whole >= static_cast<double>(std::numeric_limits<int>::max()))
+        return std::numeric_limits<int>::max();
+    if (whole <= static_cast<double>(std::numeric_limits<int>::min()))
+        return std::numeric_limits<int>::min();
+    return static_cast<int>(whole);
+}
+
 // Exact seconds left (may be negative), or 0 when there is no session.
 static double remaining_exact(const ClientSession& s, double now)
 {
@@ -94,7 +111,7 @@ static double remaining_exact(const ClientSession& s, double now)
 int session_remaining_seconds(const ClientSession& s, double now)
 {
     const double r = remaining_exact(s, now);
-    return r <= 0.0 ? 0 : static_cast<int>(std::ceil(r));
+    return r <= 0.0 ? 0 : saturating_int(std::ceil(r));
 }
 
 bool session_over(const ClientSession& s, double now)
@@ -161,7 +178,11 @@ static void civil_from_days(int64_t z, int64_t& y, int& m, int& d)
 
 static void jst_fields(int64_t unix_seconds, int64_t& y, int& mo, int& d, int& h, int& mi, int& s)
 {
-    const int64_t t = unix_seconds + 9 * 3600;
+    // Saturating: the last representable second stays the last one instead of wrapping to 1677.
+    constexpr int64_t kJstOffset = 9 * 3600;
+    const int64_t t = unix_seconds > std::numeric_limits<int64_t>::max() - kJstOffset
+                          ? std::numeric_limits<int64_t>::max()
+                          : unix_seconds + kJstOffset;
     int64_t days = t / 86400;
     int64_t rem = t % 86400;
     if (rem < 0) {
@@ -201,7 +222,7 @@ std::string certificate_name(const api::CertificateIdentity& identity)
 
 int certificate_days_left(const api::CertificateIdentity& identity, double server_now)
 {
-    return static_cast<int>(std::floor((static_cast<double>(identity.not_after) - server_now) / 86400.0));
+    return saturating_int(std::floor((static_cast<double>(identity.not_after) - server_now) / 86400.0));
 }
 
 bool certificate_expires_soon(const ClientSession& s, double now, int warning_days)

@@ -62,6 +62,38 @@ TEST_CASE("bad requests get their status and code")
     CHECK(login(ts, cert, ticket, kPassword).status == 200);
 }
 
+TEST_CASE("a login body that could be read two ways is refused before the password check")
+{
+    TestServer ts;
+    ClientCert cert = add_user(ts, "yamada01", kPassword);
+    std::string ticket = identify_ticket(ts, cert);
+    const std::string fields = "\"ticket\":\"" + ticket + "\",\"password\":\"" + kPassword + "\"";
+
+    struct Case {
+        const char* name;
+        std::string body;
+    };
+    const Case cases[] = {
+        {"trailing NUL", "{" + fields + "}" + std::string(1, '\0')},
+        {"NUL then a second object", "{" + fields + "}" + std::string(1, '\0') + "{\"password\":\"x\"}"},
+        {"two objects", "{" + fields + "} {}"},
+        {"password twice, the right one last", "{\"ticket\":\"" + ticket + "\",\"password\":\"wrong\",\"password\":\""
+                                                   + kPassword + "\"}"},
+        {"password twice, the right one first", "{" + fields + ",\"password\":\"wrong\"}"},
+        {"duplicate key in a nested object", "{" + fields + ",\"x\":{\"a\":1,\"a\":2}}"},
+        {"deep nesting", "{" + fields + ",\"x\":" + std::string(1000, '[') + std::string(1000, ']') + "}"},
+    };
+    for (const Case& c : cases) {
+        Reply reply = post(ts, &cert, "/api/v1/login", c.body);
+        CAPTURE(c.name, reply.body);
+        CHECK(reply.status == 400);
+        CHECK(reply.error() == "bad_request");
+    }
+    // None of them counted as a wrong password or spent the ticket.
+    CHECK(login(ts, cert, identify_ticket(ts, cert), "wrong").json["remaining_attempts"] == 2);
+    CHECK(login(ts, cert, ticket, kPassword).status == 200);
+}
+
 TEST_CASE("a chunked body over the limit is refused as it arrives")
 {
     TestServer ts;

@@ -220,7 +220,9 @@ TEST_CASE("malformed files fail with a clear message, never a crash")
         {"\"text\"", "must hold one JSON object"},
         {"{\"credit_union\": {\"name\": \"\xff\xfe\"}}", "not valid JSON"},   // invalid UTF-8
         {std::string(100000, '['), "nests arrays or objects deeper"},
-        {"{\"a\": " + std::string(40, '{') + std::string(40, '}') + "}", "nests arrays or objects deeper"},
+        {"{\"a\": " + std::string(40, '[') + std::string(40, ']') + "}", "nests arrays or objects deeper"},
+        {R"({"credit_union": {"name": "A", "name": "B"}})", "has the key \"name\" twice"},
+        {std::string("{}\0", 3), "not valid JSON"},
     };
     for (const Row& row : rows) {
         CAPTURE(row.text.substr(0, 40));

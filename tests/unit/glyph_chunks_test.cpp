@@ -39,6 +39,7 @@ TEST_CASE("a malformed manifest is refused with a reason, never a crash")
     const char* bad[] = {
         "", "{}", "[[1,2]]", R"([[5,1,"x"]])", R"([[0,10,"a"],[5,20,"b"]])", R"([["0",10,"a"]])",
         R"([[0,10,""]])", R"([[0,1114112,"a"]])", R"([[-1,10,"a"]])", "[[0,10,\"a\"]", "null",
+        "[[0,10,\"a\"]] [[20,30,\"b\"]]",
     };
     for (const char* text : bad) {
         CAPTURE(text);
@@ -57,4 +58,12 @@ TEST_CASE("UTF-8 decodes to code points; broken bytes become U+FFFD and decoding
     CHECK(utf8_codepoints("\xE5\xB1") == std::vector<uint32_t>{0xFFFD, 0xFFFD});    // cut short
     CHECK(utf8_codepoints("\xC0\x80") == std::vector<uint32_t>{0xFFFD, 0xFFFD});    // overlong
     CHECK(utf8_codepoints("\xED\xA0\x80").size() == 3);                              // surrogate
+}
+
+TEST_CASE("a deeply nested manifest is refused by the nesting limit")
+{
+    GlyphChunks g;
+    std::string error;
+    CHECK_FALSE(glyph_chunks_parse(std::string(100000, '[') + std::string(100000, ']'), g, error));
+    CHECK_THAT(error, Catch::Matchers::ContainsSubstring("deeper than"));
 }

@@ -4,6 +4,10 @@
 
 #include <catch_amalgamated.hpp>
 
+#include <functional>
+#include <limits>
+#include <vector>
+
 using namespace api;
 
 static CertificateIdentity sample_identity()
@@ -224,6 +228,28 @@ TEST_CASE("text that is not one JSON object is rejected without throwing")
     }
 }
 
+TEST_CASE("a body that could be read two ways is refused")
+{
+    struct Row {
+        std::string text;
+        const char* reason_part;
+    };
+    const Row rows[] = {
+        {std::string("{\"ticket\":\"t\",\"password\":\"p\"}") + '\0', "not valid JSON"},
+        {"{\"ticket\":\"t\",\"password\":\"p\"} {}", "not valid JSON"},
+        {"{\"ticket\":\"t\",\"password\":\"wrong\",\"password\":\"right\"}", "same key twice"},
+        {"{\"ticket\":\"t\",\"x\":{\"a\":1,\"a\":1}}", "same key twice"},
+        {"{\"x\":" + std::string(40, '[') + std::string(40, ']') + "}", "deeper than 32"},
+    };
+    for (const Row& row : rows) {
+        CAPTURE(row.text);
+        json j;
+        std::string error;
+        CHECK_FALSE(parse_json_object(row.text, j, error));
+        CHECK_THAT(error, Catch::Matchers::ContainsSubstring(row.reason_part));
+    }
+}
+
 TEST_CASE("dump_json never throws on invalid UTF-8")
 {
     json j = {{"name", std::string("bad \xc3\x28 byte")}};
@@ -371,4 +397,86 @@ TEST_CASE("replies: success, error and garbage each become something the page ca
     auto odd_error = read_logout_reply(401, "{\"message\":\"no code\"}");
     CHECK_FALSE(odd_error.ok);
     CHECK(odd_error.error.code == ErrorCode::Internal);
+}
+
+TEST_CASE("every time field outside 1970 to 9999 makes the message malformed")
+{
+    ErrorResponse active;
+    active.code = ErrorCode::SessionActive;
+    active.force_logout_ticket = "ft";
+    active.force_logout_ticket_expires_at = 1764290300;
+    active.active_session_login_time = 1764290000;
+    active.active_session_source_address = "192.0.2.9";
+
+    using Parse = std::function<bool(const json&, std::string&)>;
+    struct Message {
+        const char* name;
+        json value;
+        std::vector<const char*> time_fields;   // JSON pointers
+        Parse parse;
+    };
+    const Message messages[] = {
+        {"identify", to_json(IdentifyResponse{sample_identity(), "tkt", 1764290300, 1764290000}),
+         {"/identity/not_before", "/identity/not_after", "/ticket_expires_at", "/server_time"},
+         [](const json& j, std::string& e) { IdentifyResponse o; return parse_identify_response(j, o, e); }},
+        {"login", to_json(LoginResponse{sample_session(), "csrf"}),
+         {"/session/login_time", "/session/server_time", "/session/idle_expires_at", "/session/absolute_expires_at",
+          "/session/previous_login/time", "/session/recent_logins/0/time", "/session/recent_logins/2/time"},
+         [](const json& j, std::string& e) { LoginResponse o; return parse_login_response(j, o, e); }},
+        {"force-logout", to_json(ForceLogoutResponse{1764290000, "192.0.2.9", "tkt", 1764290300, 1764290001}),
+         {"/ended_session_login_time", "/ticket_expires_at", "/server_time"},
+         [](const json& j, std::string& e) { ForceLogoutResponse o; return parse_force_logout_response(j, o, e); }},
+        {"keepalive", to_json(KeepaliveResponse{1764290001, 1764290600, 1764293600}),
+         {"/server_time", "/idle_expires_at", "/absolute_expires_at"},
+         [](const json& j, std::string& e) { KeepaliveResponse o; return parse_keepalive_response(j, o, e); }},
+        {"logout", to_json(LogoutResponse{1764290001}), {"/server_time"},
+         [](const json& j, std::string& e) { LogoutResponse o; return parse_logout_response(j, o, e); }},
+        {"session_active error", to_json(active),
+         {"/force_logout_ticket_expires_at", "/active_session_login_time"},
+         [](const json& j, std::string& e) { ErrorResponse o; return parse_error_response(j, o, e); }},
+    };
+    struct Value { json time; bool accepted; };
+    const Value values[] = {
+        {std::numeric_limits<int64_t>::min(), false},
+        {-1, false},
+        {kMinTime, true},
+        {kMaxTime, true},
+        {kMaxTime + 1, false},
+        {std::numeric_limits<int64_t>::max(), false},
+        {std::numeric_limits<uint64_t>::max(), false},
+    };
+    for (const Message& m : messages) {
+        std::string error;
+        REQUIRE(m.parse(m.value, error));
+        for (const char* field : m.time_fields) {
+            for (const Value& v : values) {
+                CAPTURE(m.name, field, v.time.dump());
+                json changed = m.value;
+                changed[json::json_pointer(field)] = v.time;
+                error.clear();
+                CHECK(m.parse(changed, error) == v.accepted);
+                const std::string key = std::string(field).substr(std::string(field).rfind('/') + 1);
+                if (!v.accepted)
+                    CHECK_THAT(error, Catch::Matchers::ContainsSubstring("'" + key + "'"));
+            }
+        }
+    }
+}
+
+TEST_CASE("a reply with an impossible time is a malformed answer, whatever its status")
+{
+    json identify = to_json(IdentifyResponse{sample_identity(), "tkt", 1764290300, 1764290000});
+    identify["identity"]["not_after"] = std::numeric_limits<int64_t>::max();
+    auto bad_identify = read_identify_reply(200, dump_json(identify));
+    CHECK_FALSE(bad_identify.ok);
+    CHECK(bad_identify.error.code == ErrorCode::Internal);
+    CHECK_THAT(bad_identify.error.message, Catch::Matchers::ContainsSubstring("not_after"));
+
+    ErrorResponse active;
+    active.code = ErrorCode::SessionActive;
+    active.force_logout_ticket = "ft";
+    active.active_session_login_time = std::numeric_limits<int64_t>::max();
+    auto bad_active = read_login_reply(409, dump_json(to_json(active)));
+    CHECK_FALSE(bad_active.ok);
+    CHECK(bad_active.error.code == ErrorCode::Internal);   // not SessionActive: nothing of it is used
 }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <catch_amalgamated.hpp>
 #include <functional>
+#include <limits>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -947,6 +949,106 @@ TEST_CASE("leaving the session anywhere forgets the remembered token; logging ou
     out = flow_apply(s, flow_event(FlowEventKind::BroadcastLogout), kT0);
     CHECK(same_state(s, before));
     CHECK(out.effects.empty());
+}
+
+// ---------------------------------------------------------------- hostile times
+// Reply texts as the server sends them, through the same reader the platform uses.
+
+static nlohmann::json login_text_json()
+{
+    nlohmann::json j = api::to_json(login_ok().value);
+    j["session"]["institution_code"] = "1399";
+    j["session"]["idle_timeout_seconds"] = 600;
+    j["session"]["absolute_timeout_seconds"] = 3600;
+    return j;
+}
+
+TEST_CASE("a reply whose time no calendar holds lands on the malformed-reply screen")
+{
+    using nlohmann::json;
+    using Build = std::function<FlowEvent(uint32_t seq, const json& time)>;
+    struct Row {
+        Start start;
+        const char* field;
+        Build reply;              // the reply with `time` in `field`
+        json sane_time;           // the same reply as the server would send it
+        Screen sane_screen;
+    };
+    const Row rows[] = {
+        {Start::Identifying, "identity.not_after",
+         [](uint32_t seq, const json& t) {
+             json j = api::to_json(identify_ok().value);
+             j["identity"]["not_after"] = t;
+             return flow_identify_reply(seq, api::read_identify_reply(200, api::dump_json(j)));
+         },
+         kServer + 365 * 86400, Screen::PasswordEntry},
+        {Start::Identifying, "server_time",
+         [](uint32_t seq, const json& t) {
+             json j = api::to_json(identify_ok().value);
+             j["server_time"] = t;
+             return flow_identify_reply(seq, api::read_identify_reply(200, api::dump_json(j)));
+         },
+         kServer, Screen::PasswordEntry},
+        {Start::Authenticating, "session.idle_expires_at",
+         [](uint32_t seq, const json& t) {
+             json j = login_text_json();
+             j["session"]["idle_expires_at"] = t;
+             return flow_login_reply(seq, api::read_login_reply(200, api::dump_json(j)));
+         },
+         kServer + 600, Screen::Main},
+        {Start::Authenticating, "active_session_login_time (session_active)",
+         [](uint32_t seq, const json& t) {
+             json j = api::to_json(failure<api::LoginResponse>(ErrorCode::SessionActive).error);
+             j["active_session_login_time"] = t;
+             return flow_login_reply(seq, api::read_login_reply(409, api::dump_json(j)));
+         },
+         kServer - 60, Screen::ForcedLogoutRequired},
+        {Start::ForcingLogout, "ended_session_login_time",
+         [](uint32_t seq, const json& t) {
+             json j = api::to_json(force_logout_ok().value);
+             j["ended_session_login_time"] = t;
+             return flow_force_logout_reply(seq, api::read_force_logout_reply(200, api::dump_json(j)));
+         },
+         kServer - 60, Screen::Login},
+        {Start::Restoring, "recent_logins[0].time",
+         [](uint32_t seq, const json& t) {
+             json j = login_text_json()["session"];
+             j["recent_logins"] = json::array({{{"time", t}, {"source_address", "192.0.2.9"}, {"result", "success"}}});
+             return flow_session_reply(seq, api::read_session_reply(200, api::dump_json(j)));
+         },
+         kServer, Screen::Main},
+        {Start::MainExtending, "idle_expires_at (keepalive)",
+         [](uint32_t seq, const json& t) {
+             json j = api::to_json(keepalive_ok().value);
+             j["idle_expires_at"] = t;
+             return flow_keepalive_reply(seq, api::read_keepalive_reply(200, api::dump_json(j)));
+         },
+         kServer + 610, Screen::Main},
+        {Start::LoggingOut, "server_time (logout)",
+         [](uint32_t seq, const json& t) {
+             json j = api::to_json(logout_ok().value);
+             j["server_time"] = t;
+             return flow_logout_reply(seq, api::read_logout_reply(200, api::dump_json(j)));
+         },
+         kServer, Screen::LoggedOut},
+    };
+    const json hostile_times[] = {std::numeric_limits<int64_t>::max(), std::numeric_limits<int64_t>::min(), -1,
+                                  api::kMaxTime + 1};
+    for (const Row& row : rows) {
+        CAPTURE(start_name(row.start), row.field);
+        FlowState sane = reach(row.start);
+        step(sane, row.reply(sane.pending_seq, row.sane_time));
+        CHECK(screen_name(sane.screen) == std::string(screen_name(row.sane_screen)));
+
+        for (const json& t : hostile_times) {
+            CAPTURE(t.dump());
+            FlowState s = reach(row.start);
+            step(s, row.reply(s.pending_seq, t));
+            CHECK(screen_name(s.screen) == std::string(screen_name(Screen::ErrorMalformedReply)));
+            CHECK(s.session.phase == SessionPhase::Anonymous);
+            CHECK(session_remaining_seconds(s.session, kT0) == 0);
+        }
+    }
 }
 
 TEST_CASE("error codes map to their screens")

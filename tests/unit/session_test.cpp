@@ -2,6 +2,8 @@
 
 #include <catch_amalgamated.hpp>
 
+#include <limits>
+
 // The page clock starts at 1000 s; the server clock says 1_800_000_000 at that moment.
 constexpr double kNow = 1000.0;
 constexpr int64_t kServer = 1800000000;
@@ -144,6 +146,10 @@ TEST_CASE("another tab's extension only ever lengthens the session")
     CHECK(session_remaining_seconds(s, kNow) == 900);
     session_extended_elsewhere(s, kServer + 700, kServer + 3600);   // older message, arrived late
     CHECK(session_remaining_seconds(s, kNow) == 900);
+    session_extended_elsewhere(s, std::numeric_limits<int64_t>::max(), api::kMaxTime + 1);   // no real time
+    CHECK(s.idle_expires_at == kServer + 900);
+    CHECK(s.absolute_expires_at == kServer + 3600);
+    CHECK(session_remaining_seconds(s, kNow) == 900);
 
     ClientSession anonymous;
     session_extended_elsewhere(anonymous, kServer + 900, kServer + 3600);
@@ -207,4 +213,92 @@ TEST_CASE("the password screen warns when the certificate expires within the war
         CHECK(certificate_days_left(s.identity, session_server_now(s, kNow)) == row.shown_days);
         CHECK(certificate_expires_soon(s, kNow, 30) == row.warn);
     }
+}
+
+// Hostile or broken times: the protocol refuses them on arrival (api::kMinTime..kMaxTime), but
+// each function must still give a defined, saturated answer for any int64.
+constexpr int64_t kInt64Min = std::numeric_limits<int64_t>::min();
+constexpr int64_t kInt64Max = std::numeric_limits<int64_t>::max();
+constexpr int kIntMax = std::numeric_limits<int>::max();
+constexpr int kIntMin = std::numeric_limits<int>::min();
+
+TEST_CASE("remaining time saturates for expiry and server times at the ends of int64")
+{
+    struct Row { int64_t server_time; int64_t idle_expires_at; int64_t absolute_expires_at; int remaining; };
+    const Row rows[] = {
+        {kServer, kInt64Max, kInt64Max, kIntMax},
+        {kServer, kInt64Max, kServer + 600, 600},
+        {kServer, kInt64Min, kInt64Max, 0},
+        {kServer, kInt64Min, kInt64Min, 0},
+        {kInt64Min, kInt64Max, kInt64Max, kIntMax},
+        {kInt64Max, kInt64Min, kInt64Min, 0},
+        {kInt64Max, 0, 0, 0},
+        {0, 0, 0, 0},
+        {api::kMinTime, api::kMaxTime, api::kMaxTime, kIntMax},
+        {kServer, kServer + kIntMax, kServer + kIntMax, kIntMax},
+        {kServer, kServer + kIntMax - 1, kInt64Max, kIntMax - 1},
+    };
+    for (const Row& row : rows) {
+        CAPTURE(row.server_time, row.idle_expires_at, row.absolute_expires_at);
+        api::SessionInfo info;
+        info.server_time = row.server_time;
+        info.idle_expires_at = row.idle_expires_at;
+        info.absolute_expires_at = row.absolute_expires_at;
+        ClientSession s;
+        session_authenticated(s, info, "csrf-token", kNow);
+        CHECK(session_remaining_seconds(s, kNow) == row.remaining);
+        CHECK(session_over(s, kNow) == (row.remaining == 0));
+        CHECK(session_next_change(s, kNow) >= kNow);
+    }
+    CHECK(format_remaining(kIntMax) == "596523:14:07");
+}
+
+TEST_CASE("dates far outside the calendar are still printed, never wrapped")
+{
+    struct Row { int64_t unix_seconds; const char* text; };
+    const Row rows[] = {
+        {kInt64Max, "292277026596/12/04 15:30:07"},             // +9 h saturates at the last second
+        {kInt64Max - 9 * 3600, "292277026596/12/04 15:30:07"},
+        {kInt64Max - 9 * 3600 - 1, "292277026596/12/04 15:30:06"},
+        {kInt64Min, "-292277022657/01/27 17:29:52"},
+        {api::kMaxTime, "10000/01/01 08:59:59"},                // 9999-12-31 23:59:59 UTC
+        {api::kMinTime, "1970/01/01 09:00:00"},
+        {-1, "1970/01/01 08:59:59"},
+    };
+    for (const Row& row : rows) {
+        CAPTURE(row.unix_seconds);
+        CHECK(format_jst(row.unix_seconds) == row.text);
+        const std::string text = row.text;
+        CHECK(format_jst_date(row.unix_seconds) == text.substr(0, text.find(' ')));
+    }
+}
+
+TEST_CASE("certificate days left saturate for validity and server times at the ends of int64")
+{
+    struct Row { int64_t not_after; double server_now; int days; };
+    const Row rows[] = {
+        {kInt64Max, static_cast<double>(kInt64Min), kIntMax},
+        {kInt64Max, 0.0, kIntMax},
+        {kInt64Min, static_cast<double>(kInt64Max), kIntMin},
+        {kInt64Min, 0.0, kIntMin},
+        {0, 0.0, 0},
+        {api::kMaxTime, static_cast<double>(api::kMinTime), 2932896},
+        {api::kMinTime, static_cast<double>(api::kMaxTime), -2932897},
+        {0, std::numeric_limits<double>::quiet_NaN(), 0},
+    };
+    for (const Row& row : rows) {
+        CAPTURE(row.not_after, row.server_now);
+        api::CertificateIdentity identity;
+        identity.not_after = row.not_after;
+        CHECK(certificate_days_left(identity, row.server_now) == row.days);
+    }
+
+    // Reached from the password screen through an identify reply with server_time = INT64_MIN.
+    ClientSession s;
+    api::IdentifyResponse id;
+    id.identity.not_after = 1790000000;
+    id.server_time = kInt64Min;
+    session_identified(s, id, kNow);
+    CHECK(certificate_days_left(s.identity, session_server_now(s, kNow)) == kIntMax);
+    CHECK_FALSE(certificate_expires_soon(s, kNow, 30));
 }
