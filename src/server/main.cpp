@@ -65,6 +65,7 @@ struct ServeOptions {
     int absolute_timeout = 3600;
     int max_failures = 6;
     int ticket_lifetime = 300;
+    bool hsts_include_subdomains = false;   // see ServerConfig: pins every subdomain to HTTPS
 };
 
 static int run_serve(const DataPaths& paths, const ServeOptions& o)
@@ -105,6 +106,7 @@ static int run_serve(const DataPaths& paths, const ServeOptions& o)
     config.tls_key_path = paths.server_key;
     config.client_ca_path = paths.ca_cert;
     config.cert_origin = o.cert_origin;
+    config.hsts_include_subdomains = o.hsts_include_subdomains;
 
     // Signals go to this thread only (sigwait below), never to the server's threads.
     sigset_t signals;
@@ -228,6 +230,11 @@ int main(int argc, char** argv)
     serve_cmd->add_option("--absolute-timeout", serve.absolute_timeout, "seconds")->capture_default_str();
     serve_cmd->add_option("--max-failures", serve.max_failures, "wrong passwords before lock")->capture_default_str();
     serve_cmd->add_option("--ticket-lifetime", serve.ticket_lifetime, "seconds")->capture_default_str();
+    // Off by default: it makes every subdomain of the credit union's domain HTTPS-only in every
+    // visiting browser for a year, also hosts this server knows nothing about.
+    serve_cmd->add_flag("--hsts-include-subdomains", serve.hsts_include_subdomains,
+                        "add includeSubDomains to Strict-Transport-Security: pins EVERY subdomain of the domain to HTTPS "
+                        "for a year (only when all of them serve HTTPS)");
 
     // user
     CLI::App* user_cmd = app.add_subcommand("user", "manage users");

@@ -85,6 +85,7 @@ void TestServer::start()
     config.request_timeout = options.request_timeout;
     config.handshake_timeout = options.handshake_timeout;
     config.keepalive_timeout = options.request_timeout;
+    config.hsts_include_subdomains = options.hsts_include_subdomains;
     server = server_start(config, api);
     app_port = server_app_port(*server);
     cert_port = server_cert_port(*server);

@@ -30,6 +30,7 @@ struct TestOptions {
     int busy_timeout_ms = 5000;
     int request_timeout = 10;
     int handshake_timeout = 10;
+    bool hsts_include_subdomains = false;
     TestOptions() { api.max_failures = 3; }
 };
 
