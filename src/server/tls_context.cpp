@@ -33,12 +33,35 @@ constexpr long kSessionLifetime = 3600;     // seconds: the longest a login sess
     throw std::runtime_error(what + (code != 0 ? std::string(": ") + reason : std::string()));
 }
 
+static bool self_signed(X509* cert)
+{
+    return X509_check_issued(cert, cert) == X509_V_OK;
+}
+
+std::string tls_chain_problem(const std::vector<X509*>& chain)
+{
+    if (chain.empty())
+        return "no certificate";
+    // A self-signed server certificate alone is the operator's choice (a test deployment); a
+    // root after it is never needed.
+    for (size_t i = 0; i < chain.size(); i++) {
+        if (i > 0 && self_signed(chain[i]))
+            return "certificate " + std::to_string(i + 1) + " is a root (self-signed); the chain must end below the root";
+        if (i + 1 < chain.size() && X509_check_issued(chain[i + 1], chain[i]) != X509_V_OK)
+            return "certificate " + std::to_string(i + 2) + " did not issue certificate " + std::to_string(i + 1);
+    }
+    return std::string();
+}
+
 static void load_chain(SSL_CTX* ctx, const std::string& chain_path)
 {
     std::vector<CertPtr> owned = pki_read_certs(chain_path);
     std::vector<X509*> chain;
     for (const CertPtr& cert : owned)
         chain.push_back(cert.get());
+    std::string problem = tls_chain_problem(chain);
+    if (!problem.empty())
+        throw std::runtime_error(chain_path + ": " + problem);
     if (SSL_CTX_use_certificate(ctx, chain[0]) != 1)
         fail("cannot use the server certificate of " + chain_path);
     SSL_CTX_clear_chain_certs(ctx);

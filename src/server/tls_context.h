@@ -22,6 +22,11 @@ extern const char* const kTlsGroups;
 // Throws std::runtime_error with a one-line reason.
 void tls_configure_server(SSL_CTX* ctx, const std::string& chain_path, const std::string& key_path);
 
+// Why a chain (as read from the chain file, leaf first) must not be served, or "" when it may:
+// empty, a root (self-signed) certificate after the first, or a certificate not issued by the
+// next one.
+std::string tls_chain_problem(const std::vector<X509*>& chain);
+
 // The Strict-Transport-Security value of both origins: one year. `include_subdomains` pins every
 // subdomain of the site's domain to HTTPS too - right only when the operator knows every one of
 // them (the credit union's other sites, mail web interfaces, printers ...) serves HTTPS.

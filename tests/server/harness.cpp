@@ -166,7 +166,7 @@ static void set_server_name(SSL* ssl)
 static void setup_client_tls(TestServer& ts, ssl::context& ctx, const ClientCert* cert)
 {
     ctx.set_verify_mode(ssl::verify_peer);
-    ctx.load_verify_file(ts.paths.ca_cert);
+    ctx.load_verify_file(ts.paths.server_ca_cert);   // the client CA vouches for customers only
     if (cert) {
         SSL_CTX_use_certificate(ctx.native_handle(), cert->cert.get());
         SSL_CTX_use_PrivateKey(ctx.native_handle(), cert->key.get());

@@ -270,3 +270,122 @@ TEST_CASE("tls: HSTS for a year, includeSubDomains only when configured")
         CHECK(send(ts, missing).header("strict-transport-security") == expected);
     }
 }
+
+TEST_CASE("tls: both origins send the server certificate alone, vouched for by the server CA only")
+{
+    TestServer ts;
+    for (uint16_t port : both_origins(ts)) {
+        INFO("port " << port);
+        Handshake trusted = handshake_with(port, [](SSL_CTX*) {}, ts.paths.server_ca_cert);
+        CHECK(trusted.ok);
+        CHECK(trusted.verified);
+        CHECK(trusted.chain_length == 1);   // no root: a client has its roots already
+        Handshake client_ca = handshake_with(port, [](SSL_CTX*) {}, ts.paths.ca_cert);
+        CHECK(client_ca.ok);
+        CHECK_FALSE(client_ca.verified);   // customer certificates' CA vouches for no server
+    }
+}
+
+TEST_CASE("tls: the certificate request names the client CA, never the server CA")
+{
+    TestServer ts;
+    std::unique_ptr<SSL_CTX, SslCtxFree> ctx(SSL_CTX_new(TLS_client_method()));
+    SSL_CTX_set_max_proto_version(ctx.get(), TLS1_2_VERSION);   // the request is then part of the handshake
+    net::io_context io;
+    tcp::socket socket(io);
+    socket.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), ts.cert_port));
+    timeval limit{10, 0};
+    setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof(limit));
+    std::unique_ptr<SSL, SslFree> ssl(SSL_new(ctx.get()));
+    SSL_set_fd(ssl.get(), socket.native_handle());
+    REQUIRE(SSL_connect(ssl.get()) == 1);
+    STACK_OF(X509_NAME)* names = SSL_get_client_CA_list(ssl.get());
+    REQUIRE(names);
+    REQUIRE(sk_X509_NAME_num(names) == 1);
+    CHECK(X509_NAME_cmp(sk_X509_NAME_value(names, 0), X509_get_subject_name(ts.ca.get())) == 0);
+    CertPtr server_ca = pki_read_cert(ts.paths.server_ca_cert);
+    CHECK(X509_NAME_cmp(X509_get_subject_name(server_ca.get()), X509_get_subject_name(ts.ca.get())) != 0);
+    SSL_shutdown(ssl.get());
+    ERR_clear_error();
+}
+
+TEST_CASE("tls: a chain file is served only when it ends below the root, in order")
+{
+    int64_t now = static_cast<int64_t>(std::time(nullptr));
+    auto ca_spec = [now](const std::string& name) {
+        CertSpec spec;
+        spec.kind = CertKind::Ca;
+        spec.common_name = name;
+        spec.not_before = now - 60;
+        spec.not_after = now + 3600;
+        return spec;
+    };
+    KeyPtr root_key = pki_new_key();
+    CertPtr root = pki_make_cert(ca_spec("Root"), root_key.get(), nullptr, nullptr);
+    KeyPtr intermediate_key = pki_new_key();
+    CertPtr intermediate = pki_make_cert(ca_spec("Intermediate"), intermediate_key.get(), root.get(), root_key.get());
+    CertSpec leaf_spec;
+    leaf_spec.kind = CertKind::Server;
+    leaf_spec.common_name = "localhost";
+    leaf_spec.not_before = now - 60;
+    leaf_spec.not_after = now + 3600;
+    KeyPtr leaf_key = pki_new_key();
+    CertPtr leaf = pki_make_cert(leaf_spec, leaf_key.get(), intermediate.get(), intermediate_key.get());
+    CertPtr direct = pki_make_cert(leaf_spec, leaf_key.get(), root.get(), root_key.get());
+    CertPtr self_signed = pki_make_cert(leaf_spec, leaf_key.get(), nullptr, nullptr);
+
+    struct Case {
+        std::vector<X509*> chain;
+        const char* problem;   // a piece of the reason, or "" for a chain that is served
+    };
+    const Case cases[] = {
+        {{direct.get()}, ""},
+        {{leaf.get(), intermediate.get()}, ""},
+        {{self_signed.get()}, ""},
+        {{direct.get(), root.get()}, "certificate 2 is a root"},
+        {{leaf.get(), intermediate.get(), root.get()}, "certificate 3 is a root"},
+        {{leaf.get()}, ""},   // an incomplete chain is the client's to judge
+        {{intermediate.get(), leaf.get()}, "certificate 2 did not issue certificate 1"},
+        {{leaf.get(), root.get()}, "certificate 2 did not issue certificate 1"},
+        {{}, "no certificate"},
+    };
+    for (const Case& c : cases) {
+        std::string problem = tls_chain_problem(c.chain);
+        INFO(c.chain.size() << " certificates: " << problem);
+        if (*c.problem == '\0')
+            CHECK(problem.empty());
+        else
+            CHECK(problem.find(c.problem) != std::string::npos);
+    }
+}
+
+TEST_CASE("tls: a data directory whose chain holds the root is refused until server-cert")
+{
+    TestServer ts;
+    ts.stop();
+    // What `ibgate init` wrote before the server CA existed.
+    CertSpec spec;
+    spec.kind = CertKind::Server;
+    spec.common_name = "localhost";
+    spec.not_before = ts.now - 60;
+    spec.not_after = ts.now + 3600;
+    spec.dns_names = {"localhost"};
+    KeyPtr old_key = pki_new_key();
+    CertPtr old_cert = pki_make_cert(spec, old_key.get(), ts.ca.get(), ts.ca_key.get());
+    pki_write_key(ts.paths.server_key, old_key.get());
+    pki_write_text(ts.paths.server_cert, pki_cert_pem(old_cert.get()) + pki_cert_pem(ts.ca.get()), false);
+    std::filesystem::remove(ts.paths.server_ca_cert);
+    std::filesystem::remove(ts.paths.server_ca_key);
+
+    CHECK_THROWS_WITH(operator_check_server_pki(ts.paths), Catch::Matchers::ContainsSubstring("ibgate server-cert"));
+    CHECK_THROWS_WITH(ts.start(), Catch::Matchers::ContainsSubstring("is a root"));
+    ts.stop();
+
+    InitOptions init;
+    operator_server_cert(ts.paths, init, ts.now);
+    CHECK_NOTHROW(operator_check_server_pki(ts.paths));
+    ts.start();
+    Handshake h = handshake_with(ts.cert_port, [](SSL_CTX*) {}, ts.paths.server_ca_cert);
+    CHECK(h.verified);
+    CHECK(h.chain_length == 1);
+}
