@@ -2,6 +2,7 @@
 
 #include "server/cert_check.h"
 
+#include <cctype>
 #include <filesystem>
 
 namespace fs = std::filesystem;
@@ -18,6 +19,7 @@ DataPaths data_paths(const std::string& dir)
     p.ca_key = (fs::path(dir) / "pki" / "ca.key").string();
     p.server_ca_cert = (fs::path(dir) / "pki" / "server-ca.pem").string();
     p.server_ca_key = (fs::path(dir) / "pki" / "server-ca.key").string();
+    p.server_ca_crl = (fs::path(dir) / "pki" / "server-ca.crl").string();
     p.server_cert = (fs::path(dir) / "pki" / "server.pem").string();
     p.server_key = (fs::path(dir) / "pki" / "server.key").string();
     p.crl = (fs::path(dir) / "pki" / "crl.pem").string();
@@ -51,6 +53,24 @@ static CertSpec dev_ca_spec(const std::string& common_name, const std::string& o
     return spec;
 }
 
+// file:///... of `path`, percent-encoded (a CRL distribution point is a URI).
+static std::string file_url(const std::string& path)
+{
+    static const char kHex[] = "0123456789ABCDEF";
+    std::string out = "file://";
+    for (unsigned char ch : fs::absolute(path).lexically_normal().string()) {
+        bool plain = std::isalnum(ch) || ch == '/' || ch == '-' || ch == '.' || ch == '_' || ch == '~';
+        if (plain) {
+            out += static_cast<char>(ch);
+        } else {
+            out += '%';
+            out += kHex[ch >> 4];
+            out += kHex[ch & 15];
+        }
+    }
+    return out;
+}
+
 void operator_server_cert(const DataPaths& paths, const InitOptions& options, int64_t now)
 {
     CertPtr server_ca;
@@ -76,6 +96,12 @@ void operator_server_cert(const DataPaths& paths, const InitOptions& options, in
     spec.not_after = now + 397 * kDay;   // the longest browsers accept
     spec.dns_names = options.server_names;
     spec.ip_addresses = options.server_ips;
+    // Revocation information, as every publicly trusted certificate has: the development server
+    // CA's CRL lies next to it (an operator's own server certificate names its CA's URL).
+    // Nothing is ever revoked, so the CRL lasts as long as the certificate.
+    spec.crl_url = file_url(paths.server_ca_crl);
+    CrlPtr crl = pki_make_crl(server_ca.get(), server_ca_key.get(), {}, now, spec.not_after);
+    pki_write_text(paths.server_ca_crl, pki_crl_der(crl.get()), false);
     CertPtr server = pki_make_cert(spec, server_key.get(), server_ca.get(), server_ca_key.get());
     pki_write_key(paths.server_key, server_key.get());
     pki_write_cert(paths.server_cert, server.get());   // the chain served: no root

@@ -23,6 +23,7 @@ struct DataPaths {
     std::string server_ca_cert;   // pki/server-ca.pem  the server CA: signs only the server certificate;
                                   //                    what browsers and tools trust for both origins
     std::string server_ca_key;    // pki/server-ca.key
+    std::string server_ca_crl;    // pki/server-ca.crl  the server CA's CRL (DER), named in the server certificate
     std::string server_cert;      // pki/server.pem     the chain served: the server certificate, no root
     std::string server_key;       // pki/server.key
     std::string crl;           // pki/crl.pem

@@ -9,6 +9,7 @@
 
 #include <catch_amalgamated.hpp>
 #include <openssl/err.h>
+#include <openssl/x509v3.h>
 
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -388,4 +389,29 @@ TEST_CASE("tls: a data directory whose chain holds the root is refused until ser
     Handshake h = handshake_with(ts.cert_port, [](SSL_CTX*) {}, ts.paths.server_ca_cert);
     CHECK(h.verified);
     CHECK(h.chain_length == 1);
+}
+
+TEST_CASE("tls: the server certificate names the server CA's CRL, which lists nothing")
+{
+    TestServer ts;
+    CertPtr server = pki_read_cert(ts.paths.server_cert);
+    CertPtr server_ca = pki_read_cert(ts.paths.server_ca_cert);
+    auto* points = static_cast<CRL_DIST_POINTS*>(X509_get_ext_d2i(server.get(), NID_crl_distribution_points, nullptr, nullptr));
+    REQUIRE(points);
+    REQUIRE(sk_DIST_POINT_num(points) == 1);
+    GENERAL_NAMES* names = sk_DIST_POINT_value(points, 0)->distpoint->name.fullname;
+    REQUIRE(sk_GENERAL_NAME_num(names) == 1);
+    ASN1_IA5STRING* uri = sk_GENERAL_NAME_value(names, 0)->d.uniformResourceIdentifier;
+    std::string url(reinterpret_cast<const char*>(ASN1_STRING_get0_data(uri)), static_cast<size_t>(ASN1_STRING_length(uri)));
+    CRL_DIST_POINTS_free(points);
+    CHECK(url == "file://" + std::filesystem::absolute(ts.paths.server_ca_crl).lexically_normal().string());
+
+    FILE* f = std::fopen(ts.paths.server_ca_crl.c_str(), "rb");
+    REQUIRE(f);
+    X509_CRL* crl = d2i_X509_CRL_fp(f, nullptr);
+    std::fclose(f);
+    REQUIRE(crl);
+    CHECK(X509_CRL_verify(crl, X509_get0_pubkey(server_ca.get())) == 1);
+    CHECK(sk_X509_REVOKED_num(X509_CRL_get_REVOKED(crl)) <= 0);   // -1: no list at all
+    X509_CRL_free(crl);
 }
