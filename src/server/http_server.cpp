@@ -2,6 +2,7 @@
 
 #include "server/request_rules.h"
 #include "server/static_files.h"
+#include "server/tls_context.h"
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
@@ -406,7 +407,7 @@ private:
 
     void add_security_headers(http::fields& fields)
     {
-        fields.set(http::field::strict_transport_security, "max-age=31536000");
+        fields.set(http::field::strict_transport_security, tls_strict_transport_security(server_.config.hsts_include_subdomains));
         fields.set("X-Content-Type-Options", "nosniff");
         fields.set("Referrer-Policy", "no-referrer");
         fields.set("Cross-Origin-Opener-Policy", "same-origin");
@@ -588,11 +589,7 @@ static int accept_any_certificate(int, X509_STORE_CTX*)
 
 static void setup_tls(ssl::context& ctx, const ServerConfig& config)
 {
-    ctx.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3
-                    | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 | ssl::context::no_compression);
-    SSL_CTX_set_min_proto_version(ctx.native_handle(), TLS1_2_VERSION);
-    ctx.use_certificate_chain_file(config.tls_cert_path);
-    ctx.use_private_key_file(config.tls_key_path, ssl::context::pem);
+    tls_configure_server(ctx.native_handle(), config.tls_cert_path, config.tls_key_path);
 }
 
 static void schedule_sweep(Server& server)
@@ -636,9 +633,6 @@ std::unique_ptr<Server, void (*)(Server*)> server_start(const ServerConfig& conf
 
     setup_tls(server->app_tls, config);
     setup_tls(server->cert_tls, config);
-    // An idle connection gives its TLS read and write buffers (about 34 KiB each) back.
-    SSL_CTX_set_mode(server->app_tls.native_handle(), SSL_MODE_RELEASE_BUFFERS);
-    SSL_CTX_set_mode(server->cert_tls.native_handle(), SSL_MODE_RELEASE_BUFFERS);
     SSL_CTX* cert_ctx = server->cert_tls.native_handle();
     SSL_CTX_set_verify(cert_ctx, SSL_VERIFY_PEER, accept_any_certificate);
     STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(config.client_ca_path.c_str());

@@ -28,6 +28,11 @@ struct ServerConfig {
     std::string tls_key_path;
     std::string client_ca_path;        // CA names advertised in the certificate request
     std::string cert_origin = "https://localhost:8444";   // for the app origin's connect-src
+    // HSTS includeSubDomains: every subdomain of the site's domain (not only these two origins)
+    // becomes HTTPS-only in every browser that visits, for a year. Off by default: a credit
+    // union's domain often has other hosts (a brochure site, mail, branch printers) that would
+    // become unreachable over plain HTTP; turn it on once all of them serve HTTPS.
+    bool hsts_include_subdomains = false;
     int handshake_timeout = 10;        // seconds for the TLS handshake
     int request_timeout = 10;          // seconds for the header of every request (from its first byte), and again for its body
     int keepalive_timeout = 30;        // seconds an idle connection waits for the first byte of its next request

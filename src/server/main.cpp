@@ -71,6 +71,7 @@ struct ServeOptions {
     int ticket_lifetime = 300;
     ServerConfig limits;   // connection and login limits (http_server.h documents each)
     OcspOptions ocsp;   // client certificates' OCSP checking; url "" = off
+    bool hsts_include_subdomains = false;   // see ServerConfig: pins every subdomain to HTTPS
 };
 
 // Every connection is a descriptor: take the whole hard limit, so the connection limits in
@@ -106,6 +107,7 @@ static int run_serve(const DataPaths& paths, const ServeOptions& o)
         std::fprintf(stderr, "ibgate: warning: %s/index.html does not exist (build the web app first)\n",
                      o.web_root.c_str());
 
+    operator_check_server_pki(paths);
     OpenStore db(paths);
     Settings settings = load_settings(db.store);
     TrustAnchors trust;
@@ -135,6 +137,7 @@ static int run_serve(const DataPaths& paths, const ServeOptions& o)
     config.tls_key_path = paths.server_key;
     config.client_ca_path = paths.ca_cert;
     config.cert_origin = o.cert_origin;
+    config.hsts_include_subdomains = o.hsts_include_subdomains;
 
     // Signals go to this thread only (sigwait below), never to the server's threads.
     sigset_t signals;
@@ -149,7 +152,8 @@ static int run_serve(const DataPaths& paths, const ServeOptions& o)
     std::printf("  app origin          %s  (listening on %s, files from %s)\n", o.app_origin.c_str(),
                 o.app_listen.c_str(), o.web_root.c_str());
     std::printf("  certificate origin  %s  (listening on %s)\n", o.cert_origin.c_str(), o.cert_listen.c_str());
-    std::printf("  CA certificate      %s\n", paths.ca_cert.c_str());
+    std::printf("  client CA           %s\n", paths.ca_cert.c_str());
+    std::printf("  server CA           %s\n", paths.server_ca_cert.c_str());
     std::fflush(stdout);
     int received = 0;
     sigwait(&signals, &received);
@@ -278,6 +282,16 @@ int main(int argc, char** argv)
         ->capture_default_str();
     serve_cmd->add_flag("--ocsp-fail-open", serve.ocsp.fail_open,
                         "accept a certificate when the responder gives no usable answer (default: refuse)");
+    // Off by default: it makes every subdomain of the credit union's domain HTTPS-only in every
+    // visiting browser for a year, also hosts this server knows nothing about.
+    serve_cmd->add_flag("--hsts-include-subdomains", serve.hsts_include_subdomains,
+                        "add includeSubDomains to Strict-Transport-Security: pins EVERY subdomain of the domain to HTTPS "
+                        "for a year (only when all of them serve HTTPS)");
+
+    // server-cert
+    CLI::App* server_cert_cmd = app.add_subcommand(
+        "server-cert", "issue a new server certificate (397 days) from the server CA, making the server CA first when "
+                       "the data directory has none (made by an older ibgate); restart serve afterwards");
 
     // user
     CLI::App* user_cmd = app.add_subcommand("user", "manage users");
@@ -345,9 +359,18 @@ int main(int argc, char** argv)
             if (!hash_cost_from_name(cost_name, init.hash_cost))
                 throw std::runtime_error("--hash-cost must be moderate, interactive or test");
             operator_init(dir, init, now);
-            std::printf("initialised %s: institution %s (%s)\n  CA certificate %s\n  database       %s\n", dir.c_str(),
-                        init.institution_code.c_str(), init.institution_name.c_str(), paths.ca_cert.c_str(),
-                        paths.database.c_str());
+            std::printf("initialised %s: institution %s (%s)\n  client CA %s\n  server CA %s\n  database  %s\n",
+                        dir.c_str(), init.institution_code.c_str(), init.institution_name.c_str(), paths.ca_cert.c_str(),
+                        paths.server_ca_cert.c_str(), paths.database.c_str());
+        } else if (server_cert_cmd->parsed()) {
+            InitOptions names;
+            {
+                OpenStore db(paths);
+                names.institution_name = load_settings(db.store).institution_name;
+            }
+            operator_server_cert(paths, names, now);
+            std::printf("new server certificate %s (key %s), signed by the server CA %s\n", paths.server_cert.c_str(),
+                        paths.server_key.c_str(), paths.server_ca_cert.c_str());
         } else if (serve_cmd->parsed()) {
             return run_serve(paths, serve);
         } else if (user_add->parsed()) {

@@ -2,6 +2,7 @@
 
 #include "server/cert_check.h"
 
+#include <cctype>
 #include <filesystem>
 
 namespace fs = std::filesystem;
@@ -16,6 +17,9 @@ DataPaths data_paths(const std::string& dir)
     p.database = (fs::path(dir) / "ibgate.db").string();
     p.ca_cert = (fs::path(dir) / "pki" / "ca.pem").string();
     p.ca_key = (fs::path(dir) / "pki" / "ca.key").string();
+    p.server_ca_cert = (fs::path(dir) / "pki" / "server-ca.pem").string();
+    p.server_ca_key = (fs::path(dir) / "pki" / "server-ca.key").string();
+    p.server_ca_crl = (fs::path(dir) / "pki" / "server-ca.crl").string();
     p.server_cert = (fs::path(dir) / "pki" / "server.pem").string();
     p.server_key = (fs::path(dir) / "pki" / "server.key").string();
     p.crl = (fs::path(dir) / "pki" / "crl.pem").string();
@@ -37,6 +41,81 @@ static void audit_operator(Transaction& tx, int64_t now, const std::string& user
     audit_add(tx, r);
 }
 
+// A CA certificate spec of the development PKI, valid ten years.
+static CertSpec dev_ca_spec(const std::string& common_name, const std::string& organization, int64_t now)
+{
+    CertSpec spec;
+    spec.kind = CertKind::Ca;
+    spec.common_name = common_name;
+    spec.organization = organization;
+    spec.not_before = now - kDay;
+    spec.not_after = now + 10 * 365 * kDay;
+    return spec;
+}
+
+// file:///... of `path`, percent-encoded (a CRL distribution point is a URI).
+static std::string file_url(const std::string& path)
+{
+    static const char kHex[] = "0123456789ABCDEF";
+    std::string out = "file://";
+    for (unsigned char ch : fs::absolute(path).lexically_normal().string()) {
+        bool plain = std::isalnum(ch) || ch == '/' || ch == '-' || ch == '.' || ch == '_' || ch == '~';
+        if (plain) {
+            out += static_cast<char>(ch);
+        } else {
+            out += '%';
+            out += kHex[ch >> 4];
+            out += kHex[ch & 15];
+        }
+    }
+    return out;
+}
+
+void operator_server_cert(const DataPaths& paths, const InitOptions& options, int64_t now)
+{
+    CertPtr server_ca;
+    KeyPtr server_ca_key;
+    if (fs::exists(paths.server_ca_cert)) {
+        server_ca = pki_read_cert(paths.server_ca_cert);
+        server_ca_key = pki_read_key(paths.server_ca_key);
+    } else {
+        server_ca_key = pki_new_key();
+        server_ca = pki_make_cert(dev_ca_spec(options.institution_name + " Server CA (development)",
+                                              options.institution_name, now),
+                                  server_ca_key.get(), nullptr, nullptr);
+        pki_write_key(paths.server_ca_key, server_ca_key.get());
+        pki_write_cert(paths.server_ca_cert, server_ca.get());
+    }
+
+    KeyPtr server_key = pki_new_key();
+    CertSpec spec;
+    spec.kind = CertKind::Server;
+    spec.common_name = options.server_names.empty() ? "localhost" : options.server_names[0];
+    spec.organization = options.institution_name;
+    spec.not_before = now - kDay;
+    spec.not_after = now + 397 * kDay;   // the longest browsers accept
+    spec.dns_names = options.server_names;
+    spec.ip_addresses = options.server_ips;
+    // Revocation information, as every publicly trusted certificate has: the development server
+    // CA's CRL lies next to it (an operator's own server certificate names its CA's URL).
+    // Nothing is ever revoked, so the CRL lasts as long as the certificate.
+    spec.crl_url = file_url(paths.server_ca_crl);
+    CrlPtr crl = pki_make_crl(server_ca.get(), server_ca_key.get(), {}, now, spec.not_after);
+    pki_write_text(paths.server_ca_crl, pki_crl_der(crl.get()), false);
+    CertPtr server = pki_make_cert(spec, server_key.get(), server_ca.get(), server_ca_key.get());
+    pki_write_key(paths.server_key, server_key.get());
+    pki_write_cert(paths.server_cert, server.get());   // the chain served: no root
+}
+
+void operator_check_server_pki(const DataPaths& paths)
+{
+    if (!fs::exists(paths.server_ca_cert))
+        throw std::runtime_error(paths.dir + " was made before the server CA was split from the client CA (no "
+                                 + paths.server_ca_cert
+                                 + "): run 'ibgate server-cert' once to make a server CA and a new server certificate;"
+                                   " users, customer certificates and the CRL are kept");
+}
+
 void operator_init(const std::string& dir, const InitOptions& options, int64_t now)
 {
     if (!is_valid_institution_code(options.institution_code))
@@ -49,29 +128,11 @@ void operator_init(const std::string& dir, const InitOptions& options, int64_t n
     fs::permissions(dir, fs::perms::owner_all);
 
     KeyPtr ca_key = pki_new_key();
-    CertSpec ca_spec;
-    ca_spec.kind = CertKind::Ca;
-    ca_spec.common_name = options.institution_name + " Client CA (development)";
-    ca_spec.organization = options.institution_name;
-    ca_spec.not_before = now - kDay;
-    ca_spec.not_after = now + 10 * 365 * kDay;
-    CertPtr ca = pki_make_cert(ca_spec, ca_key.get(), nullptr, nullptr);
-
-    KeyPtr server_key = pki_new_key();
-    CertSpec server_spec;
-    server_spec.kind = CertKind::Server;
-    server_spec.common_name = options.server_names.empty() ? "localhost" : options.server_names[0];
-    server_spec.organization = options.institution_name;
-    server_spec.not_before = now - kDay;
-    server_spec.not_after = now + 397 * kDay;
-    server_spec.dns_names = options.server_names;
-    server_spec.ip_addresses = options.server_ips;
-    CertPtr server = pki_make_cert(server_spec, server_key.get(), ca.get(), ca_key.get());
-
+    CertPtr ca = pki_make_cert(dev_ca_spec(options.institution_name + " Client CA (development)", options.institution_name, now),
+                               ca_key.get(), nullptr, nullptr);
     pki_write_key(paths.ca_key, ca_key.get());
     pki_write_cert(paths.ca_cert, ca.get());
-    pki_write_key(paths.server_key, server_key.get());
-    pki_write_text(paths.server_cert, pki_cert_pem(server.get()) + pki_cert_pem(ca.get()), false);
+    operator_server_cert(paths, options, now);
     CrlPtr crl = pki_make_crl(ca.get(), ca_key.get(), {}, now, now + kCrlLifetime);
     pki_write_crl(paths.crl, crl.get());
 

@@ -16,10 +16,16 @@
 struct DataPaths {
     std::string dir;
     std::string database;      // ibgate.db
-    std::string ca_cert;       // pki/ca.pem      the credit union's client CA (also signs the server cert)
-    std::string ca_key;        // pki/ca.key
-    std::string server_cert;   // pki/server.pem  chain: server certificate + CA
-    std::string server_key;    // pki/server.key
+    std::string ca_cert;          // pki/ca.pem         the credit union's client CA: signs customer
+                                  //                    certificates; its name is the one in the
+                                  //                    certificate request
+    std::string ca_key;           // pki/ca.key
+    std::string server_ca_cert;   // pki/server-ca.pem  the server CA: signs only the server certificate;
+                                  //                    what browsers and tools trust for both origins
+    std::string server_ca_key;    // pki/server-ca.key
+    std::string server_ca_crl;    // pki/server-ca.crl  the server CA's CRL (DER), named in the server certificate
+    std::string server_cert;      // pki/server.pem     the chain served: the server certificate, no root
+    std::string server_key;       // pki/server.key
     std::string crl;           // pki/crl.pem
     std::string issued_dir;    // certs/         issued customer certificates
 };
@@ -32,9 +38,16 @@ struct InitOptions {
     std::vector<std::string> server_names = {"localhost"};
     std::vector<std::string> server_ips = {"127.0.0.1", "::1"};
 };
-// Creates the directory, CA, server certificate, empty CRL and database. Refuses when the
-// directory already holds a database.
+// Creates the directory, client CA, server CA, server certificate, empty CRL and database.
+// Refuses when the directory already holds a database.
 void operator_init(const std::string& dir, const InitOptions& options, int64_t now);
+
+// A new server key and certificate (397 days, for options.server_names / server_ips) signed by
+// the server CA, which is made first when the directory has none - a data directory made before
+// the server CA was split from the client CA. Users, customer certificates and the CRL stay.
+void operator_server_cert(const DataPaths& paths, const InitOptions& options, int64_t now);
+// Throws, naming the command that fixes it, when the data directory has no server CA.
+void operator_check_server_pki(const DataPaths& paths);
 
 struct Settings {
     std::string institution_code;

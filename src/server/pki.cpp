@@ -113,6 +113,8 @@ CertPtr pki_make_cert(const CertSpec& spec, EVP_PKEY* key, X509* issuer, EVP_PKE
             san += (san.empty() ? "" : ",") + std::string("IP:") + ip;
         if (!san.empty())
             add_ext(cert.get(), issuer, NID_subject_alt_name, san);
+        if (!spec.crl_url.empty())
+            add_ext(cert.get(), issuer, NID_crl_distribution_points, "URI:" + spec.crl_url);
         break;
     }
     case CertKind::Client:
@@ -259,6 +261,14 @@ std::string pki_cert_pem(X509* cert)
 {
     BioPtr bio(BIO_new(BIO_s_mem()));
     PEM_write_bio_X509(bio.get(), cert);
+    return bio_text(bio.get());
+}
+
+std::string pki_crl_der(X509_CRL* crl)
+{
+    BioPtr bio(BIO_new(BIO_s_mem()));
+    if (i2d_X509_CRL_bio(bio.get(), crl) != 1)
+        fail("cannot encode the CRL");
     return bio_text(bio.get());
 }
 

@@ -35,6 +35,7 @@ struct CertSpec {
     int64_t not_after = 0;
     std::vector<std::string> dns_names;    // server: subjectAltName
     std::vector<std::string> ip_addresses;
+    std::string crl_url;                   // server: crlDistributionPoints (where the issuer's CRL is)
     // Client certificates only - the tests switch these off to make wrong-usage certificates.
     bool client_auth_usage = true;         // extendedKeyUsage clientAuth (false: serverAuth)
     bool digital_signature = true;         // keyUsage digitalSignature (false: keyEncipherment only)
@@ -58,6 +59,7 @@ int64_t pki_time_unix(const ASN1_TIME* t);   // 0 when null or malformed
 std::string pki_time_text(int64_t unix_seconds);   // "2026-12-03 08:41:07 UTC" (logs)
 
 std::string pki_cert_pem(X509* cert);
+std::string pki_crl_der(X509_CRL* crl);     // the form a CRL distribution point serves
 std::string pki_key_pem(EVP_PKEY* key);
 // Files: keys are written mode 0600, replaced atomically (write + rename).
 void pki_write_text(const std::string& path, const std::string& text, bool secret);

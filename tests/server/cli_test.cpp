@@ -4,12 +4,14 @@
 #include <catch_amalgamated.hpp>
 #include <nlohmann/json.hpp>
 #include <openssl/pkcs12.h>
+#include <openssl/x509v3.h>
 #include <sodium.h>
 
 #include <sys/wait.h>
 
 #include <algorithm>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -211,4 +213,43 @@ TEST_CASE("cli: serve refuses OCSP options it cannot use, before listening")
     CliRun timeout = cli.run("serve --ocsp-url http://127.0.0.1:9/ --ocsp-timeout 0" + listen);
     CHECK(timeout.status == 1);
     CHECK(timeout.output.find("--ocsp-timeout must be 1 to 60 seconds") != std::string::npos);
+}
+
+TEST_CASE("cli: a data directory from before the server CA is refused by serve until server-cert")
+{
+    REQUIRE(sodium_init() >= 0);
+    CliDir cli;
+    REQUIRE(cli.run("init --hash-cost test").status == 0);
+    DataPaths paths = data_paths((cli.dir / "data").string());
+    // The old layout: the client CA signed the server certificate and was sent after it.
+    CertPtr client_ca = pki_read_cert(paths.ca_cert);
+    KeyPtr client_ca_key = pki_read_key(paths.ca_key);
+    CertSpec spec;
+    spec.kind = CertKind::Server;
+    spec.common_name = "localhost";
+    spec.not_before = std::time(nullptr) - 60;
+    spec.not_after = std::time(nullptr) + 3600;
+    spec.dns_names = {"localhost"};
+    KeyPtr old_key = pki_new_key();
+    CertPtr old_cert = pki_make_cert(spec, old_key.get(), client_ca.get(), client_ca_key.get());
+    pki_write_key(paths.server_key, old_key.get());
+    pki_write_text(paths.server_cert, pki_cert_pem(old_cert.get()) + pki_cert_pem(client_ca.get()), false);
+    fs::remove(paths.server_ca_cert);
+    fs::remove(paths.server_ca_key);
+
+    std::ofstream(cli.dir / "index.html") << "<!doctype html>";
+    CliRun serve = cli.run("serve --web-root '" + cli.dir.string() + "' --app-listen 127.0.0.1:0 --cert-listen 127.0.0.1:0");
+    CHECK(serve.status == 1);
+    CHECK(serve.output.find("run 'ibgate server-cert'") != std::string::npos);
+    CHECK(std::count(serve.output.begin(), serve.output.end(), '\n') == 1);
+
+    CliRun renew = cli.run("server-cert");
+    INFO(renew.output);
+    REQUIRE(renew.status == 0);
+    CertPtr server_ca = pki_read_cert(paths.server_ca_cert);
+    std::vector<CertPtr> chain = pki_read_certs(paths.server_cert);
+    REQUIRE(chain.size() == 1);
+    CHECK(X509_check_issued(server_ca.get(), chain[0].get()) == X509_V_OK);
+    CHECK(pki_fingerprint(pki_read_cert(paths.ca_cert).get()) == pki_fingerprint(client_ca.get()));   // kept
+    CHECK(cli.run("user list").status == 0);
 }

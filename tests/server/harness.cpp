@@ -88,6 +88,7 @@ void TestServer::start()
     config.request_timeout = options.request_timeout;
     config.handshake_timeout = options.handshake_timeout;
     config.keepalive_timeout = options.keepalive_timeout > 0 ? options.keepalive_timeout : options.request_timeout;
+    config.hsts_include_subdomains = options.hsts_include_subdomains;
     server = server_start(config, api);
     app_port = server_app_port(*server);
     cert_port = server_cert_port(*server);
@@ -168,7 +169,7 @@ static void set_server_name(SSL* ssl)
 static void setup_client_tls(TestServer& ts, ssl::context& ctx, const ClientCert* cert)
 {
     ctx.set_verify_mode(ssl::verify_peer);
-    ctx.load_verify_file(ts.paths.ca_cert);
+    ctx.load_verify_file(ts.paths.server_ca_cert);   // the client CA vouches for customers only
     if (cert) {
         SSL_CTX_use_certificate(ctx.native_handle(), cert->cert.get());
         SSL_CTX_use_PrivateKey(ctx.native_handle(), cert->key.get());

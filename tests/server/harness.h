@@ -34,6 +34,7 @@ struct TestOptions {
     int keepalive_timeout = 0;     // 0: the same as request_timeout
     ServerConfig limits;           // connection and login limits; ports, paths and timeouts are the harness's
     OcspOptions ocsp;              // url "" = no OCSP checking
+    bool hsts_include_subdomains = false;
     TestOptions() { api.max_failures = 3; }
 };
 

@@ -4,6 +4,7 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
+import tls from 'node:tls';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -41,6 +42,34 @@ async function waitForPort(port, exited) {
   throw new Error(`ibgate did not start listening on ${port}`);
 }
 
+// Connects over TLS to 127.0.0.1:`port` as localhost trusting only the PEM file `caPath`;
+// resolves to the verification error ('' when the certificate verifies).
+function tlsVerifyError(port, caPath) {
+  return new Promise((resolve) => {
+    const socket = tls.connect({ host: '127.0.0.1', port, servername: 'localhost', ca: [fs.readFileSync(caPath)],
+                                 rejectUnauthorized: false }, () => {
+      const error = socket.authorized ? '' : String(socket.authorizationError);
+      socket.destroy();
+      resolve(error);
+    });
+    socket.setTimeout(10_000, () => { socket.destroy(); resolve('timeout'); });
+    socket.on('error', (e) => resolve(e.message));
+  });
+}
+
+// Both origins must present a certificate the server CA vouches for and the client CA does
+// not: the browser contexts below ignore certificate errors (Playwright's client-certificate
+// proxy has the browser do so anyway, and each test's server CA is made after its browser
+// starts), so this is where the development PKI's split is checked.
+async function checkServerTrust(data, ports) {
+  for (const port of ports) {
+    const withServerCa = await tlsVerifyError(port, path.join(data, 'pki/server-ca.pem'));
+    if (withServerCa) throw new Error(`ibgate on ${port}: not trusted through the server CA: ${withServerCa}`);
+    const withClientCa = await tlsVerifyError(port, path.join(data, 'pki/ca.pem'));
+    if (!withClientCa) throw new Error(`ibgate on ${port}: the client CA vouches for the server certificate`);
+  }
+}
+
 // Starts ibgate. Options are `ibgate serve` flags (idleTimeout, maxFailures, ...).
 // Returns { appUrl, certOrigin, config, ibgate(args, stdin), addUser, issueCert, stop, start }.
 export async function startIbgate({ t = null, idleTimeout = 600, maxFailures = 6 } = {}) {
@@ -74,6 +103,7 @@ export async function startIbgate({ t = null, idleTimeout = 600, maxFailures = 6
     server.child.stderr.resume();
     await waitForPort(appPort, server.exited);
     await waitForPort(certPort, server.exited);
+    await checkServerTrust(data, [appPort, certPort]);
   };
   const stop = async () => {
     if (!server) return;
@@ -109,7 +139,8 @@ export async function startIbgate({ t = null, idleTimeout = 600, maxFailures = 6
   const openPage = async (browser, t, { clientCertificates = null, pageConfig = config, viewport = { width: 1280, height: 900 },
                                         contextOptions = {}, setup = null } = {}) => {
     const context = await browser.newContext({
-      ignoreHTTPSErrors: true,   // the development CA is not in the test browser's trust store
+      // The development server CA is not in the test browser's trust store (see checkServerTrust).
+      ignoreHTTPSErrors: true,
       viewport,
       ...(clientCertificates ? { clientCertificates } : {}),
       ...contextOptions,
