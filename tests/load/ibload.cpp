@@ -235,7 +235,10 @@ static std::string failure_kind(const beast::error_code& ec)
     if (ec == net::error::eof || ec == ssl::error::stream_truncated || ec == net::error::connection_reset
         || ec == net::error::broken_pipe || ec == http::error::end_of_stream)
         return "closed";
-    return "other";
+    std::string words = ec.message();
+    std::replace(words.begin(), words.end(), ' ', '_');
+    std::replace(words.begin(), words.end(), ',', '_');
+    return words;
 }
 
 // ---------------------------------------------------------------- HTTP
@@ -767,6 +770,8 @@ static awaitable<void> big_request(const Options& o, ssl::context& ctx, Clock::t
         s.answered++;
         s.statuses[std::to_string(answer->status)]++;
         s.ms.push_back(ms_between(start, Clock::now()));
+    } else if (!*done || answer->ec == beast::error::timeout) {
+        s.statuses["unanswered"]++;   // neither answered nor closed by the end of the attack
     } else {
         s.statuses[failure_kind(answer->ec ? answer->ec : ec)]++;
     }
@@ -881,7 +886,8 @@ static int run_logins(const Options& o)
         net::co_spawn(io, login_slot(o, *ctx, password, end, s), net::detached);
     // Logins in flight when the time is up may take up to the request timeout to answer.
     io.run_until(end + std::chrono::milliseconds(o.timeout_ms + 1000));
-    double elapsed = ms_between(start, std::min(Clock::now(), end)) / 1000.0;
+    // Until the last answer: checks answered after the end were still done in this run.
+    double elapsed = ms_between(start, Clock::now()) / 1000.0;
     long successes = 0;
     for (const char* code : {"200", "409"})
         successes += s.statuses.count(code) ? s.statuses[code] : 0;
