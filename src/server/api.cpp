@@ -108,7 +108,7 @@ struct Identified {
 static CertVerdict check_certificate(ApiService& svc, const ApiRequest& req, int64_t now, Identified& out)
 {
     return check_client_certificate(*svc.trust, req.peer, req.peer_chain, now, svc.config.institution_code,
-                                    out.facts);
+                                    out.facts, req.verified_chain);
 }
 
 // The certificate checks of identify, in the order a customer can act on: crypto first (`v`,

@@ -47,6 +47,7 @@ struct ApiRequest {
     X509* peer = nullptr;            // client certificate (not owned); null: none sent
     STACK_OF(X509)* peer_chain = nullptr;
     std::string source_address;
+    VerifiedChain* verified_chain = nullptr;   // the connection's (cert_check.h); null: verify every time
 };
 
 struct ApiResponse {

@@ -2,6 +2,7 @@
 
 #include "server/pki.h"
 
+#include <algorithm>
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 
@@ -245,8 +246,15 @@ static api::ErrorCode code_for_verify_error(int error)
     }
 }
 
+bool verified_chain_reusable(const VerifiedChain& memo, const std::shared_ptr<X509_STORE>& store,
+                             const std::string& fingerprint, bool crl_checked, int64_t now)
+{
+    return memo.store && memo.store == store && memo.fingerprint == fingerprint && memo.crl_checked == crl_checked
+        && now >= memo.verified_at && now <= memo.reuse_until;
+}
+
 CertVerdict check_client_certificate(TrustAnchors& trust, X509* leaf, STACK_OF(X509)* chain, int64_t now,
-                                     const std::string& institution_code, CertFacts& facts)
+                                     const std::string& institution_code, CertFacts& facts, VerifiedChain* memo)
 {
     facts = CertFacts{};
     if (!leaf)
@@ -261,16 +269,26 @@ CertVerdict check_client_certificate(TrustAnchors& trust, X509* leaf, STACK_OF(X
     // are still named first (an expired certificate needs renewing either way), and the
     // revocation refusal comes after every other check.
     TrustSnapshot trusted = current_trust(trust, now);
-    std::unique_ptr<X509_STORE_CTX, StoreCtxFree> ctx(X509_STORE_CTX_new());
-    if (!ctx || !X509_STORE_CTX_init(ctx.get(), trusted.store.get(), leaf, chain))
-        return refuse(api::ErrorCode::Internal, "cannot start certificate verification");
-    X509_STORE_CTX_set_purpose(ctx.get(), X509_PURPOSE_SSL_CLIENT);
-    X509_STORE_CTX_set_time(ctx.get(), 0, static_cast<time_t>(now));
-    if (trusted.state == RevocationState::Usable)
-        X509_STORE_CTX_set_flags(ctx.get(), X509_V_FLAG_CRL_CHECK);
-    if (X509_verify_cert(ctx.get()) != 1) {
-        int error = X509_STORE_CTX_get_error(ctx.get());
-        return refuse(code_for_verify_error(error), X509_verify_cert_error_string(error));
+    const bool crl_checked = trusted.state == RevocationState::Usable;
+    const bool asks_ocsp = !trust.ocsp.options.url.empty();
+    std::unique_ptr<X509_STORE_CTX, StoreCtxFree> ctx;
+    if (asks_ocsp || !memo || !verified_chain_reusable(*memo, trusted.store, facts.fingerprint, crl_checked, now)) {
+        if (memo)
+            *memo = VerifiedChain{};
+        ctx.reset(X509_STORE_CTX_new());
+        if (!ctx || !X509_STORE_CTX_init(ctx.get(), trusted.store.get(), leaf, chain))
+            return refuse(api::ErrorCode::Internal, "cannot start certificate verification");
+        X509_STORE_CTX_set_purpose(ctx.get(), X509_PURPOSE_SSL_CLIENT);
+        X509_STORE_CTX_set_time(ctx.get(), 0, static_cast<time_t>(now));
+        if (crl_checked)
+            X509_STORE_CTX_set_flags(ctx.get(), X509_V_FLAG_CRL_CHECK);
+        if (X509_verify_cert(ctx.get()) != 1) {
+            int error = X509_STORE_CTX_get_error(ctx.get());
+            return refuse(code_for_verify_error(error), X509_verify_cert_error_string(error));
+        }
+        if (memo && !asks_ocsp)
+            *memo = VerifiedChain{trusted.store, facts.fingerprint, crl_checked, now,
+                                  std::min(facts.not_after, now + kVerifiedChainReuse)};
     }
 
     // OpenSSL's client purpose accepts a certificate without the extensions; we require them.
@@ -295,7 +313,7 @@ CertVerdict check_client_certificate(TrustAnchors& trust, X509* leaf, STACK_OF(X
         return refuse(api::ErrorCode::RevocationUnavailable,
                       std::string("CRL ") + revocation_state_name(trusted.state));
 
-    if (!trust.ocsp.options.url.empty()) {
+    if (asks_ocsp) {
         STACK_OF(X509)* verified = X509_STORE_CTX_get0_chain(ctx.get());
         X509* issuer = verified && sk_X509_num(verified) > 1 ? sk_X509_value(verified, 1) : nullptr;
         if (!issuer)

@@ -94,9 +94,32 @@ struct CertVerdict {
     std::string detail;            // for the audit log
 };
 
+// A certificate chain verified once and reused. Within one TLS connection the browser cannot
+// change its certificate (renegotiation is off), and verifying the chain - an ECDSA signature
+// check - is about three quarters of a session check's CPU. So a connection keeps the verdict
+// and reuses it while the trust store it was verified against is still the current one (a new
+// CRL or CA file makes a new store), the revocation state is the same, and the clock is inside
+// the certificate's validity, for at most kVerifiedChainReuse seconds. Usage, subject,
+// revocation state, OCSP and the database are checked on every request regardless.
+constexpr int64_t kVerifiedChainReuse = 300;
+struct VerifiedChain {
+    std::shared_ptr<X509_STORE> store;   // held, so a later store at the same address is never mistaken for it
+    std::string fingerprint;             // of the leaf verified
+    bool crl_checked = false;
+    int64_t verified_at = 0;
+    int64_t reuse_until = 0;
+};
+
+// Whether `memo` still stands for `fingerprint` at `now` against `store` (pure; table-tested).
+bool verified_chain_reusable(const VerifiedChain& memo, const std::shared_ptr<X509_STORE>& store,
+                             const std::string& fingerprint, bool crl_checked, int64_t now);
+
 // `leaf` null: no certificate. `chain`: what the client sent beyond the leaf (may be null).
+// `memo`: the connection's VerifiedChain (null: verify every time); not used with OCSP, whose
+// request needs the verified issuer.
 CertVerdict check_client_certificate(TrustAnchors& trust, X509* leaf, STACK_OF(X509)* chain, int64_t now,
-                                     const std::string& institution_code, CertFacts& facts);
+                                     const std::string& institution_code, CertFacts& facts,
+                                     VerifiedChain* memo = nullptr);
 
 // User IDs: 1-32 of A-Z a-z 0-9 . _ -  (they become part of a certificate's CN).
 bool is_valid_user_id(const std::string& id);

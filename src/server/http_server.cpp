@@ -169,6 +169,7 @@ private:
     beast::flat_buffer buffer_{kReadBufferLimit};
     std::optional<http::request_parser<http::string_body>> parser_;
     size_t chunk_extension_bytes_ = 0;
+    VerifiedChain verified_chain_;   // this connection's certificate, verified once (cert_check.h)
     // The parser keeps a reference to its chunk callback, so the callback lives here.
     std::function<void(std::uint64_t, beast::string_view, beast::error_code&)> count_chunk_extensions_ =
         [this](std::uint64_t, beast::string_view extensions, beast::error_code& ec) {
@@ -352,6 +353,8 @@ private:
         request->peer = SSL_get1_peer_certificate(ssl_handle);
         STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl_handle);
         request->peer_chain = chain ? X509_chain_up_ref(chain) : nullptr;
+        // One request of a connection is in flight at a time, so the worker may use this.
+        request->verified_chain = &verified_chain_;
 
         if (api_work_of(request->method, request->target) == ApiWork::Quick) {
             net::post(*server_.workers, [self = shared_from_this(), request, version, keep_alive] {

@@ -228,3 +228,24 @@ TEST_CASE("logins past the hash queue are answered 503 with Retry-After at once"
     CHECK(login(ts, second_cert, second_ticket, kPassword).status == 200);
     CHECK(server_stats(*ts.server).logins_pending == 0);
 }
+
+TEST_CASE("a connection's verified certificate is checked again when the CRL changes")
+{
+    TestServer ts;
+    ClientCert cert = add_user(ts, "yamada01", kPassword);
+    Session s = login_ok(ts, cert, kPassword);
+    const std::string check = "GET /api/v1/session HTTP/1.1\r\nHost: localhost\r\nCookie: " + s.cookie + "\r\n\r\n";
+    KeepAliveClient client(ts, false, &cert);
+    REQUIRE(client.request(check).status == 200);
+    REQUIRE(client.request(check).status == 200);   // the verified chain is reused
+
+    // Only the CRL file says so (not the revoked-serial table): the reused verdict must go.
+    RevokedSerial revoked;
+    revoked.serial = cert.serial;
+    revoked.revoked_at = ts.now;
+    CrlPtr crl = pki_make_crl(ts.ca.get(), ts.ca_key.get(), {revoked}, ts.now, ts.now + 3600);
+    pki_write_crl(ts.paths.crl, crl.get());
+    Reply refused = client.request(check);
+    CHECK(refused.status == 401);
+    CHECK(refused.error() == "cert_revoked");
+}

@@ -1,5 +1,6 @@
 // Parts of the server that need no network: file selection for the app origin, and the HTTP
 // layer's rules for connections, request shape and the login queue.
+#include "server/cert_check.h"
 #include "server/request_rules.h"
 #include "server/static_files.h"
 
@@ -106,4 +107,33 @@ TEST_CASE("the hash queue admits workers plus queue")
     CHECK_FALSE(hash_queue_admits(17, 1, 16));
     CHECK(hash_queue_admits(3, 2, 2));
     CHECK_FALSE(hash_queue_admits(4, 2, 2));
+}
+
+TEST_CASE("a verified chain is reused only against the same store, certificate, CRL state and time window")
+{
+    std::shared_ptr<X509_STORE> store(X509_STORE_new(), X509_STORE_free);
+    std::shared_ptr<X509_STORE> newer(X509_STORE_new(), X509_STORE_free);
+    VerifiedChain memo{store, "ab12", true, 1000, 1300};
+    struct Row {
+        const char* what;
+        const std::shared_ptr<X509_STORE>* store;
+        const char* fingerprint;
+        bool crl_checked;
+        int64_t now;
+        bool reusable;
+    };
+    const Row rows[] = {
+        {"same everything", &store, "ab12", true, 1000, true},
+        {"until the end of the window", &store, "ab12", true, 1300, true},
+        {"past the window", &store, "ab12", true, 1301, false},
+        {"clock went back", &store, "ab12", true, 999, false},
+        {"a new store (CRL or CA changed)", &newer, "ab12", true, 1100, false},
+        {"another certificate", &store, "cd34", true, 1100, false},
+        {"the CRL state changed", &store, "ab12", false, 1100, false},
+    };
+    for (const Row& row : rows) {
+        CAPTURE(row.what);
+        CHECK(verified_chain_reusable(memo, *row.store, row.fingerprint, row.crl_checked, row.now) == row.reusable);
+    }
+    CHECK_FALSE(verified_chain_reusable(VerifiedChain{}, nullptr, "", false, 0));
 }
