@@ -15,14 +15,19 @@
 #include <fstream>
 #include <sstream>
 
-[[noreturn]] static void fail(const std::string& what)
+std::string pki_error_text(const std::string& what)
 {
     unsigned long code = ERR_get_error();
     char reason[256] = "";
     if (code != 0)
         ERR_error_string_n(code, reason, sizeof(reason));
     ERR_clear_error();
-    throw PkiError(what + (code != 0 ? std::string(": ") + reason : std::string()));
+    return what + (code != 0 ? std::string(": ") + reason : std::string());
+}
+
+[[noreturn]] static void fail(const std::string& what)
+{
+    throw PkiError(pki_error_text(what));
 }
 
 struct BioFree { void operator()(BIO* p) const { BIO_free(p); } };

@@ -18,6 +18,10 @@ struct PkiError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+// `what`, followed by the reason of OpenSSL's oldest queued error if there is one; clears the
+// queue, so the next failure is not blamed on this one.
+std::string pki_error_text(const std::string& what);
+
 struct KeyFree { void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); } };
 struct CertFree { void operator()(X509* p) const { X509_free(p); } };
 struct CrlFree { void operator()(X509_CRL* p) const { X509_CRL_free(p); } };

@@ -25,12 +25,7 @@ constexpr long kSessionLifetime = 3600;     // seconds: the longest a login sess
 
 [[noreturn]] static void fail(const std::string& what)
 {
-    unsigned long code = ERR_get_error();
-    char reason[256] = "";
-    if (code != 0)
-        ERR_error_string_n(code, reason, sizeof(reason));
-    ERR_clear_error();
-    throw std::runtime_error(what + (code != 0 ? std::string(": ") + reason : std::string()));
+    throw std::runtime_error(pki_error_text(what));
 }
 
 static bool self_signed(X509* cert)
