@@ -553,11 +553,13 @@ struct Listener : std::enable_shared_from_this<Listener> {
             counts.origin = state.connections;
             auto it = state.per_address.find(remote.address());
             counts.address = it == state.per_address.end() ? 0 : it->second;
-            // An entry that no longer locks belongs to a connection being destroyed right now;
-            // its destructor takes it off the list.
+            // Only a full origin looks for an idle connection to close. An entry that no longer
+            // locks belongs to a connection being destroyed right now; its destructor takes it off
+            // the list.
             auto candidate = state.idle.begin();
-            while (candidate != state.idle.end() && !(evicted = candidate->lock()))
-                ++candidate;
+            if (counts.origin >= server.config.max_connections)
+                while (candidate != state.idle.end() && !(evicted = candidate->lock()))
+                    ++candidate;
             counts.idle_available = evicted != nullptr;
             ConnectionLimits limits{server.config.max_connections, server.config.max_connections_per_address};
             Admission admission = admit_connection(counts, limits);
