@@ -13,10 +13,16 @@ static bool is_unavailable(int code)
         || primary == SQLITE_READONLY || primary == SQLITE_CANTOPEN || primary == SQLITE_NOMEM;
 }
 
+// SQLITE_BUSY_SNAPSHOT: a read transaction tried to write after another connection wrote.
+static bool is_lost_race(int code)
+{
+    return code == SQLITE_BUSY_SNAPSHOT;
+}
+
 [[noreturn]] static void fail(sqlite3* db, int code, const char* what)
 {
     std::string message = std::string(what) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(code));
-    throw StoreError(message, is_unavailable(code), (code & 0xff) == SQLITE_CONSTRAINT);
+    throw StoreError(message, is_unavailable(code), (code & 0xff) == SQLITE_CONSTRAINT, is_lost_race(code));
 }
 
 // One prepared statement; binds by position (1-based) in the order of the calls.
@@ -60,6 +66,8 @@ struct Statement {
         while (step()) {
         }
     }
+    // Rows the last run() changed.
+    int changes() { return sqlite3_changes(db); }
     int64_t integer(int col) { return sqlite3_column_int64(stmt, col); }
     std::string text(int col)
     {
@@ -121,6 +129,7 @@ void store_open(Store& store, const std::string& path, bool create, int busy_tim
         throw StoreError(message, is_unavailable(rc), false);
     }
     sqlite3_busy_timeout(store.db, busy_timeout_ms);
+    sqlite3_extended_result_codes(store.db, 1);
     exec(store.db, "PRAGMA journal_mode=WAL");
     exec(store.db, "PRAGMA synchronous=FULL");
     exec(store.db, "PRAGMA foreign_keys=ON");
@@ -136,9 +145,9 @@ void store_close(Store& store)
     store.db = nullptr;
 }
 
-Transaction::Transaction(Store& s) : store(s), lock(s.mutex)
+Transaction::Transaction(Store& s, TxMode mode) : store(s), lock(s.mutex)
 {
-    exec(store.db, "BEGIN IMMEDIATE");
+    exec(store.db, mode == TxMode::Write ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED");
     open = true;
 }
 
@@ -154,6 +163,22 @@ void Transaction::commit()
     if (rc != SQLITE_OK)
         fail(store.db, rc, "commit");   // the destructor rolls back
     open = false;
+}
+
+void store_transact(Store& store, TxMode mode, const std::function<void(Transaction&)>& body)
+{
+    for (int attempt = 1;; attempt++) {
+        try {
+            Transaction tx(store, attempt == 1 ? mode : TxMode::Write);
+            body(tx);
+            if (tx.open)
+                tx.commit();
+            return;
+        } catch (const StoreError& e) {
+            if (!e.retry || attempt >= kStoreMaxAttempts)
+                throw;
+        }
+    }
 }
 
 // ---------------------------------------------------------------- settings
@@ -217,6 +242,27 @@ void user_set_failures(Transaction& tx, const std::string& user_id, int failed_c
 {
     Statement st(tx, "UPDATE users SET failed_count = ?, locked_at = ? WHERE user_id = ?");
     st.bind(int64_t{failed_count}).bind(locked_at).bind(user_id).run();
+}
+
+bool user_count_failure(Transaction& tx, const std::string& user_id, int max_failures, int64_t now, UserRecord& after)
+{
+    Statement st(tx, "UPDATE users SET failed_count = failed_count + 1,"
+                     " locked_at = CASE WHEN failed_count + 1 >= ? THEN ? ELSE 0 END"
+                     " WHERE user_id = ? AND locked_at = 0"
+                     " RETURNING user_id, name, company, role, password_hash, failed_count, locked_at, created_at");
+    st.bind(int64_t{max_failures}).bind(now > 0 ? now : 1).bind(user_id);
+    if (!st.step())
+        return false;
+    after = read_user(st);
+    st.run();
+    return true;
+}
+
+bool user_clear_failures(Transaction& tx, const std::string& user_id)
+{
+    Statement st(tx, "UPDATE users SET failed_count = 0 WHERE user_id = ? AND locked_at = 0");
+    st.bind(user_id).run();
+    return st.changes() == 1;
 }
 
 std::vector<UserRecord> user_list(Transaction& tx)
@@ -316,21 +362,31 @@ void ticket_insert(Transaction& tx, const std::string& digest, const TicketRecor
         .bind(t.fingerprint).bind(t.expires_at).run();
 }
 
+static void read_ticket(Statement& st, TicketRecord& out)
+{
+    out.kind = st.text(0) == "login" ? TicketKind::Login : TicketKind::ForceLogout;
+    out.user_id = st.text(1);
+    out.fingerprint = st.text(2);
+    out.expires_at = st.integer(3);
+    out.used_at = st.integer(4);
+}
+
 bool ticket_take(Transaction& tx, const std::string& digest, int64_t now, TicketRecord& out)
 {
+    // The update returns the row as it was found (used_at 0) only to the one take that marks it.
+    Statement use(tx, "UPDATE tickets SET used_at = ? WHERE digest = ? AND used_at = 0"
+                      " RETURNING kind, user_id, fingerprint, expires_at, 0");
+    use.bind(now > 0 ? now : 1).bind(digest);
+    if (use.step()) {
+        read_ticket(use, out);
+        use.run();
+        return true;
+    }
     Statement find(tx, "SELECT kind, user_id, fingerprint, expires_at, used_at FROM tickets WHERE digest = ?");
     find.bind(digest);
     if (!find.step())
         return false;
-    out.kind = find.text(0) == "login" ? TicketKind::Login : TicketKind::ForceLogout;
-    out.user_id = find.text(1);
-    out.fingerprint = find.text(2);
-    out.expires_at = find.integer(3);
-    out.used_at = find.integer(4);
-    if (out.used_at == 0) {
-        Statement use(tx, "UPDATE tickets SET used_at = ? WHERE digest = ?");
-        use.bind(now > 0 ? now : 1).bind(digest).run();
-    }
+    read_ticket(find, out);
     return true;
 }
 
@@ -403,18 +459,12 @@ bool session_insert(Transaction& tx, const SessionRecord& s)
 {
     Statement st(tx, "INSERT INTO sessions(digest, user_id, fingerprint, csrf_digest, source_address, login_time,"
                      " last_seen, idle_timeout, absolute_timeout, previous_login_time, previous_login_source)"
-                     " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                     " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
     st.bind(s.digest).bind(s.user_id).bind(s.fingerprint).bind(s.csrf_digest).bind(s.source_address)
         .bind(s.login_time).bind(s.last_seen).bind(int64_t{s.idle_timeout}).bind(int64_t{s.absolute_timeout})
         .bind(s.previous_login_time).bind(s.previous_login_source);
-    try {
-        st.run();
-    } catch (const StoreError& e) {
-        if (e.constraint)
-            return false;
-        throw;
-    }
-    return true;
+    st.run();
+    return st.changes() == 1;
 }
 
 void session_touch(Transaction& tx, const std::string& digest, int64_t now)
@@ -423,10 +473,11 @@ void session_touch(Transaction& tx, const std::string& digest, int64_t now)
     st.bind(now).bind(digest).run();
 }
 
-void session_end(Transaction& tx, const std::string& digest, int64_t now, const std::string& reason)
+bool session_end(Transaction& tx, const std::string& digest, int64_t now, const std::string& reason)
 {
     Statement st(tx, "UPDATE sessions SET ended_at = ?, end_reason = ? WHERE digest = ? AND ended_at = 0");
     st.bind(now > 0 ? now : 1).bind(reason).bind(digest).run();
+    return st.changes() == 1;
 }
 
 std::vector<SessionRecord> sessions_active(Transaction& tx)

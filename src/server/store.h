@@ -10,6 +10,7 @@
 #include "core/protocol.h"
 
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <stdexcept>
 #include <string>
@@ -19,12 +20,15 @@ struct sqlite3;
 struct sqlite3_stmt;
 
 // A database failure. `unavailable`: busy, locked, disk full or I/O error - the server answers
-// 503 and the client may retry; nothing committed is affected.
+// 503 and the client may retry; nothing committed is affected. `retry`: the transaction lost a
+// race the database detected (a serialization failure, a deadlock, a read transaction that
+// could not start writing); store_transact runs it again.
 struct StoreError : std::runtime_error {
     bool unavailable = false;
     bool constraint = false;
-    StoreError(const std::string& what, bool unavailable_, bool constraint_)
-        : std::runtime_error(what), unavailable(unavailable_), constraint(constraint_) {}
+    bool retry = false;
+    StoreError(const std::string& what, bool unavailable_, bool constraint_, bool retry_ = false)
+        : std::runtime_error(what), unavailable(unavailable_ || retry_), constraint(constraint_), retry(retry_) {}
 };
 
 struct Store {
@@ -36,17 +40,30 @@ struct Store {
 void store_open(Store& store, const std::string& path, bool create, int busy_timeout_ms = 5000);
 void store_close(Store& store);
 
-// BEGIN IMMEDIATE ... COMMIT, holding the store's mutex. Rolls back unless committed.
+// Read: the transaction expects only to read (it may still write; where the backend cannot
+// start writing it throws a `retry` StoreError). Write: it takes the write lock at its start.
+enum class TxMode { Read, Write };
+
+// BEGIN ... COMMIT, holding the store's mutex. Rolls back unless committed.
 struct Transaction {
     Store& store;
     std::unique_lock<std::mutex> lock;
     bool open = false;
-    explicit Transaction(Store& s);
+    explicit Transaction(Store& s, TxMode mode = TxMode::Write);
     ~Transaction();
     Transaction(const Transaction&) = delete;
     Transaction& operator=(const Transaction&) = delete;
     void commit();
 };
+
+// Attempts store_transact makes before the `retry` error reaches the caller (as unavailable).
+constexpr int kStoreMaxAttempts = 5;
+
+// Runs `body` in a transaction of `mode` and commits it unless `body` already did. When the
+// database reports a lost race (StoreError::retry) the whole body runs again in a new
+// transaction, as Write from the second attempt on, up to kStoreMaxAttempts times. So `body`
+// must keep its effects inside the transaction, or redo them from scratch on every call.
+void store_transact(Store& store, TxMode mode, const std::function<void(Transaction&)>& body);
 
 // ---------------------------------------------------------------- settings
 std::string setting_get(Transaction& tx, const std::string& key, const std::string& fallback);
@@ -68,6 +85,12 @@ bool user_find(Transaction& tx, const std::string& user_id, UserRecord& out);
 void user_insert(Transaction& tx, const UserRecord& user);
 void user_set_password(Transaction& tx, const std::string& user_id, const std::string& hash);
 void user_set_failures(Transaction& tx, const std::string& user_id, int failed_count, int64_t locked_at);
+// Counts one wrong password in the database itself (so racing attempts are each counted) and
+// locks the account at `now` when the count reaches `max_failures`. False when the account was
+// already locked (nothing counted); `after` is the user as this change left it.
+bool user_count_failure(Transaction& tx, const std::string& user_id, int max_failures, int64_t now, UserRecord& after);
+// Sets the failure count back to 0 unless the account is locked. False: locked (or no such user).
+bool user_clear_failures(Transaction& tx, const std::string& user_id);
 std::vector<UserRecord> user_list(Transaction& tx);
 
 // ---------------------------------------------------------------- certificates
@@ -110,7 +133,8 @@ struct TicketRecord {
 };
 
 void ticket_insert(Transaction& tx, const std::string& digest, const TicketRecord& ticket);
-// Finds the ticket and marks it used (a second take sees used_at != 0). False: no such ticket.
+// Finds the ticket and marks it used, in one statement: of racing takes exactly one sees
+// used_at == 0, every other sees the time of the first. False: no such ticket.
 bool ticket_take(Transaction& tx, const std::string& digest, int64_t now, TicketRecord& out);
 void tickets_delete_expired(Transaction& tx, int64_t before);
 
@@ -137,10 +161,12 @@ bool session_expired_at(const SessionRecord& s, int64_t now);
 
 bool session_find(Transaction& tx, const std::string& digest, SessionRecord& out);
 bool session_find_active(Transaction& tx, const std::string& user_id, SessionRecord& out);
-// False when the user already holds an active session (the unique index refuses a second one).
+// False when the user already holds an active session (the unique index refuses a second one,
+// also when another transaction inserted it a moment ago).
 bool session_insert(Transaction& tx, const SessionRecord& session);
 void session_touch(Transaction& tx, const std::string& digest, int64_t now);
-void session_end(Transaction& tx, const std::string& digest, int64_t now, const std::string& reason);
+// True when this call ended the session; false when it had already ended (or does not exist).
+bool session_end(Transaction& tx, const std::string& digest, int64_t now, const std::string& reason);
 std::vector<SessionRecord> sessions_active(Transaction& tx);
 void sessions_delete_ended(Transaction& tx, int64_t before);
 
