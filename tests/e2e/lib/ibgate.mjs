@@ -16,7 +16,8 @@ const run = promisify(execFile);
 export const ibgateBin = process.env.IBGATE_BIN || path.join(repoRoot, 'build/native/src/server/ibgate');
 export const institution = { code: '1399', name: 'さくら信用金庫' };
 
-function freePort() {
+// A loopback port nothing listens on at the moment (closed again before it is returned).
+export function freePort() {
   return new Promise((resolve, reject) => {
     const probe = net.createServer();
     probe.on('error', reject);
@@ -70,9 +71,10 @@ async function checkServerTrust(data, ports) {
   }
 }
 
-// Starts ibgate. Options are `ibgate serve` flags (idleTimeout, maxFailures, ...).
+// Starts ibgate. Options are `ibgate serve` flags (idleTimeout, maxFailures, ...); `serveArgs`
+// are more of them, as on the command line (e.g. ['--ocsp-url', url]).
 // Returns { appUrl, certOrigin, config, ibgate(args, stdin), addUser, issueCert, stop, start }.
-export async function startIbgate({ t = null, idleTimeout = 600, maxFailures = 6 } = {}) {
+export async function startIbgate({ t = null, idleTimeout = 600, maxFailures = 6, serveArgs = [] } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ibgate-e2e-'));
   onCleanup(() => fs.rmSync(dir, { recursive: true, force: true }), t);
   const data = path.join(dir, 'data');
@@ -98,7 +100,7 @@ export async function startIbgate({ t = null, idleTimeout = 600, maxFailures = 6
     server = spawnTracked(ibgateBin, ['--dir', data, 'serve', '--web-root', distDir,
       '--app-listen', `127.0.0.1:${appPort}`, '--cert-listen', `127.0.0.1:${certPort}`,
       '--app-origin', `https://localhost:${appPort}`, '--cert-origin', certOrigin,
-      '--idle-timeout', String(idleTimeout), '--max-failures', String(maxFailures)], {}, t);
+      '--idle-timeout', String(idleTimeout), '--max-failures', String(maxFailures), ...serveArgs], {}, t);
     server.child.stdout.resume();
     server.child.stderr.resume();
     await waitForPort(appPort, server.exited);
