@@ -1,6 +1,7 @@
 #include "app_config.h"
 
 #include "json_strict.h"
+#include "protocol.h"
 
 #include <nlohmann/json.hpp>
 
@@ -233,10 +234,7 @@ bool app_config_parse(std::string_view text, AppConfig& out, std::string& error)
         if (const json* v = member(*cu, "institution_code")) {
             std::string code;
             if (r.read_string(*v, "credit_union.institution_code", code, 16)) {
-                bool digits = code.size() == 4;
-                for (char c : code)
-                    digits = digits && c >= '0' && c <= '9';
-                if (digits)
+                if (api::is_institution_code(code))
                     config.institution_code = code;
                 else
                     r.fail("credit_union.institution_code", "must be 4 digits, as in certificate names (got \"" + code + "\")");

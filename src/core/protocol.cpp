@@ -207,7 +207,7 @@ static bool require_object(const json& j, const char* what, std::string& error)
     return false;
 }
 
-static bool is_institution_code(const std::string& s)
+bool is_institution_code(std::string_view s)
 {
     if (s.size() != 4)
         return false;

@@ -44,8 +44,14 @@ constexpr int64_t kMaxTime = 253402300799;
 
 // Limits the server enforces; the page can check them before sending.
 constexpr size_t kMaxBodyBytes = 4096;
-constexpr size_t kMaxPasswordBytes = 256;
+// The login password's limit for the whole product: the web app's buffer (secret_buffer.h), the
+// request parser and the operator's password policy (server/secrets.h) all use this one.
+constexpr size_t kMaxPasswordBytes = 64;
 constexpr size_t kMaxTokenBytes = 128;
+
+// 金融機関コード: exactly 4 ASCII digits (as in certificate names "ID + code"). The one check of the
+// whole product: the page's config, the protocol, certificates and the operator commands use it.
+bool is_institution_code(std::string_view code);
 
 // ---------------------------------------------------------------- error codes
 // Machine-readable reason of every failure. The page explains each one in its own words;

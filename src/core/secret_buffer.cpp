@@ -1,4 +1,5 @@
 #include "secret_buffer.h"
+#include "secure_zero.h"
 
 #include <cstddef>
 
@@ -39,19 +40,12 @@ bool secret_delete_last(SecretBuffer& buf)
 
 void secret_wipe(SecretBuffer& buf)
 {
-    volatile char* p = buf.data;
-    for (std::size_t i = 0; i < sizeof(buf.data); i++)
-        p[i] = 0;
-    // The barrier tells the optimiser the zeroed memory may be observed, so the stores stay.
-    // Both GCC and Clang (Emscripten) accept this form.
-    __asm__ __volatile__("" : : "r"(buf.data) : "memory");
+    secure_zero(buf.data, sizeof(buf.data));
 }
 
 void secret_normalise(SecretBuffer& buf)
 {
     buf.data[kSecretCapacity] = 0;
     const int n = secret_length(buf);
-    volatile char* p = buf.data;
-    for (int i = n; i <= kSecretCapacity; i++)
-        p[i] = 0;
+    secure_zero(buf.data + n, static_cast<std::size_t>(kSecretCapacity + 1 - n));
 }

@@ -13,7 +13,9 @@
 // The length is therefore never cached: secret_length() counts up to the terminating zero, so
 // an in-place edit can never leave a stale length behind.
 
-constexpr int kSecretCapacity = 64;   // bytes of password text (the policy's maximum)
+#include "protocol.h"
+
+constexpr int kSecretCapacity = static_cast<int>(api::kMaxPasswordBytes);   // bytes of password text
 
 struct SecretBuffer {
     char data[kSecretCapacity + 1] = {};   // always zero-terminated; bytes after the text are zero

@@ -1,12 +1,12 @@
 #include "secret_request.h"
 
+#include "secure_zero.h"
+
 #include <cstring>
 
 void secret_body_wipe(SecretBody& body)
 {
-    volatile char* p = body.data;
-    for (int i = 0; i < kSecretBodyCapacity; i++)
-        p[i] = 0;
+    secure_zero(body.data, sizeof(body.data));
     body.length = 0;
 }
 

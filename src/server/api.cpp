@@ -1,5 +1,6 @@
 #include "server/api.h"
 #include "server/header_text.h"
+#include "server/rules.h"
 
 #include "server/pki.h"
 
@@ -7,6 +8,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <functional>
+#include <optional>
 
 using api::ErrorCode;
 using json = nlohmann::json;
@@ -81,64 +84,87 @@ struct AuditContext {
     std::string source_address;
 };
 
-static void audit(Transaction& tx, const AuditContext& ctx, const std::string& user_id, const std::string& fingerprint,
-                  const std::string& event, const std::string& result, const std::string& detail = std::string())
+static void audit(Transaction& tx, const AuditContext& ctx, const std::string& user_id, const AuditEntry& entry)
 {
     AuditRecord r;
     r.time = ctx.now;
     r.user_id = user_id;
-    r.fingerprint = fingerprint;
+    r.fingerprint = entry.fingerprint;
     r.source_address = ctx.source_address;
-    r.event = event;
-    r.result = result;
-    r.detail = detail;
+    r.event = audit_event_name(entry.event);
+    r.result = entry.result;
+    r.detail = entry.detail;
     audit_add(tx, r);
+}
+
+static void set_refusal(ApiResponse& r, const Refusal& no)
+{
+    api::ErrorResponse e;
+    e.code = no.code;
+    e.message = no.message;
+    e.remaining_attempts = no.remaining_attempts;
+    set_error(r, e);
+}
+
+// The one ending of every refused request: audited under `event`, committed with the
+// transaction, answered.
+static void refuse(Transaction& tx, const AuditContext& ctx, AuditEvent event, const std::string& user_id,
+                   const std::string& fingerprint, const Refusal& no, ApiResponse& r)
+{
+    audit(tx, ctx, user_id, AuditEntry{event, api::error_code_name(no.code), fingerprint, no.detail});
+    set_refusal(r, no);
+}
+
+// Runs `body` as one transaction (store_transact: again when the database reports a lost race).
+// Every attempt starts from the response as it was before the first, so a retried body answers
+// once.
+static void transact(ApiService& svc, TxMode mode, ApiResponse& r,
+                     const std::function<void(Transaction&, ApiResponse&)>& body)
+{
+    const ApiResponse before = r;
+    store_transact(*svc.store, mode, [&](Transaction& tx) {
+        r = before;
+        body(tx, r);
+    });
 }
 
 // ---------------------------------------------------------------- identification
 struct Identified {
     CertFacts facts;
-    CertRecord cert;
+    CertVerdict checked;   // the certificate's own checks
+    CertRecord cert;       // set when identify succeeded
     UserRecord user;
 };
 
 // The certificate's own checks (chain, validity, usage, subject, CRL, OCSP). They need no
 // database, so they run before a transaction is opened: an OCSP exchange may take seconds and
-// must not hold the database's write lock meanwhile.
-static CertVerdict check_certificate(ApiService& svc, const ApiRequest& req, int64_t now, Identified& out)
+// must not hold a database connection meanwhile.
+static Identified check_certificate(ApiService& svc, const ApiRequest& req, int64_t now)
 {
-    return check_client_certificate(*svc.trust, req.peer, req.peer_chain, now, svc.config.institution_code,
-                                    out.facts, req.verified_chain);
+    Identified id;
+    id.checked = check_client_certificate(*svc.trust, req.peer, req.peer_chain, now, svc.config.institution_code,
+                                          id.facts, req.verified_chain);
+    return id;
 }
 
-// The certificate checks of identify, in the order a customer can act on: crypto first (`v`,
-// from check_certificate), then the server's revoked-serial table, then registration.
-static CertVerdict identify(Transaction& tx, CertVerdict v, Identified& out)
+// Load -> decide_identify. The lookups run only for a certificate that passed its own checks.
+static CertVerdict identify(Transaction& tx, Identified& id)
 {
-    if (!v.ok)
-        return v;
-    v.ok = false;
-    if (serial_is_revoked(tx, out.facts.serial)) {
-        v.code = ErrorCode::CertRevoked;
-        v.detail = "serial revoked by an operator";
-        return v;
+    Registration found;
+    if (id.checked.ok) {
+        found.serial_revoked = serial_is_revoked(tx, id.facts.serial);
+        CertRecord cert;
+        if (cert_find(tx, id.facts.fingerprint, cert))
+            found.cert = cert;
+        UserRecord user;
+        if (found.cert && user_find(tx, found.cert->user_id, user))
+            found.user = user;
     }
-    if (!cert_find(tx, out.facts.fingerprint, out.cert) || out.cert.user_id != out.facts.user_id) {
-        v.code = ErrorCode::CertNotRegistered;
-        v.detail = "fingerprint not registered to " + out.facts.user_id;
-        return v;
+    CertVerdict v = decide_identify(id.checked, id.facts, found);
+    if (v.ok) {
+        id.cert = *found.cert;
+        id.user = *found.user;
     }
-    if (out.cert.revoked_at != 0) {
-        v.code = ErrorCode::CertRevoked;
-        v.detail = "certificate revoked by an operator";
-        return v;
-    }
-    if (!user_find(tx, out.cert.user_id, out.user)) {
-        v.code = ErrorCode::CertNotRegistered;
-        v.detail = "no such user";
-        return v;
-    }
-    v.ok = true;
     return v;
 }
 
@@ -172,18 +198,32 @@ static std::string issue_ticket(ApiService& svc, Transaction& tx, TicketKind kin
     return token;
 }
 
-// Takes a ticket of `kind` for this certificate. Any misuse uses it up.
-static bool take_ticket(Transaction& tx, const std::string& token, TicketKind kind, const Identified& id, int64_t now,
-                        ErrorCode& code)
+// Takes the ticket (any take uses it up) -> decide_ticket.
+static std::optional<Refusal> take_ticket(Transaction& tx, const std::string& token, TicketKind kind,
+                                          const Identified& id, int64_t now)
 {
+    std::optional<TicketRecord> found;
     TicketRecord t;
-    if (!ticket_take(tx, token_digest(token), now, t) || t.used_at != 0 || t.kind != kind
-        || t.fingerprint != id.facts.fingerprint || t.user_id != id.user.user_id) {
-        code = ErrorCode::TicketInvalid;
+    if (ticket_take(tx, token_digest(token), now, t))
+        found = t;
+    return decide_ticket(found, kind, id.user.user_id, id.facts.fingerprint, now);
+}
+
+// The gate of login and force-logout, in order: the certificate, the ticket, the account's lock.
+// Refused: audited and answered, returns false.
+static bool pass_gate(Transaction& tx, const AuditContext& ctx, AuditEvent event, Identified& id,
+                      const std::string& ticket, TicketKind kind, int64_t now, ApiResponse& r)
+{
+    CertVerdict v = identify(tx, id);
+    if (!v.ok) {
+        refuse(tx, ctx, event, id.facts.user_id, id.facts.fingerprint, refusal_of(v), r);
         return false;
     }
-    if (now >= t.expires_at) {
-        code = ErrorCode::TicketExpired;
+    std::optional<Refusal> no = take_ticket(tx, ticket, kind, id, now);
+    if (!no)
+        no = decide_locked(id.user);
+    if (no) {
+        refuse(tx, ctx, event, id.user.user_id, id.facts.fingerprint, *no, r);
         return false;
     }
     return true;
@@ -212,36 +252,39 @@ static api::SessionInfo session_info(ApiService& svc, Transaction& tx, const Ses
     return info;
 }
 
-// ---------------------------------------------------------------- endpoints
-// A certificate that failed the checks: the refusal is audited and committed, and the answer
-// names the reason. Returns true when the request was refused.
-static bool refused_certificate(Transaction& tx, const AuditContext& ctx, const Identified& id, const CertVerdict& v,
-                                const char* event, ApiResponse& r)
+static std::optional<SessionRecord> active_session(Transaction& tx, const std::string& user_id)
 {
-    if (v.ok)
-        return false;
-    audit(tx, ctx, id.facts.user_id, id.facts.fingerprint, event, api::error_code_name(v.code), v.detail);
-    tx.commit();
-    set_error(r, v.code, v.detail);
-    return true;
+    SessionRecord s;
+    if (session_find_active(tx, user_id, s))
+        return s;
+    return std::nullopt;
 }
 
+// ---------------------------------------------------------------- endpoints
 static void handle_identify(ApiService& svc, ApiRequest& req, ApiResponse& r, int64_t now)
 {
     AuditContext ctx{now, req.source_address};
-    Identified id;
-    CertVerdict checked = check_certificate(svc, req, now, id);
-    Transaction tx(*svc.store);
-    if (refused_certificate(tx, ctx, id, identify(tx, checked, id), "identify", r))
-        return;
-    api::IdentifyResponse out;
-    out.identity = identity_of(svc, id);
-    out.ticket = issue_ticket(svc, tx, TicketKind::Login, id, now, out.ticket_expires_at);
-    out.server_time = now;
-    audit(tx, ctx, id.user.user_id, id.facts.fingerprint, "identify", "success");
-    tx.commit();
-    set_json(r, 200, api::to_json(out));
+    Identified id = check_certificate(svc, req, now);
+    transact(svc, TxMode::Write, r, [&](Transaction& tx, ApiResponse& out) {
+        CertVerdict v = identify(tx, id);
+        if (!v.ok) {
+            refuse(tx, ctx, AuditEvent::Identify, id.facts.user_id, id.facts.fingerprint, refusal_of(v), out);
+            return;
+        }
+        api::IdentifyResponse answer;
+        answer.identity = identity_of(svc, id);
+        answer.ticket = issue_ticket(svc, tx, TicketKind::Login, id, now, answer.ticket_expires_at);
+        answer.server_time = now;
+        audit(tx, ctx, id.user.user_id, AuditEntry{AuditEvent::Identify, kAuditSuccess, id.facts.fingerprint, {}});
+        set_json(out, 200, api::to_json(answer));
+    });
 }
+
+// The login password's copies: wiped when the handler leaves, whichever way it leaves.
+struct PasswordWipe {
+    api::LoginRequest& login;
+    ~PasswordWipe() { wipe_string(login.password); }
+};
 
 // Reads the login body, wiping every copy of the password it makes on the way.
 static bool read_login_request(ApiRequest& req, api::LoginRequest& out, std::string& error)
@@ -254,97 +297,18 @@ static bool read_login_request(ApiRequest& req, api::LoginRequest& out, std::str
     return ok;
 }
 
-static void handle_login(ApiService& svc, ApiRequest& req, ApiResponse& r, int64_t now)
+// Login with the right password: a new session, unless the user still holds one (also one that
+// a racing login created a moment ago: the database's unique index decides, and this one answers
+// session_active with a force-logout ticket).
+static void create_session(ApiService& svc, Transaction& tx, const AuditContext& ctx, const Identified& id,
+                           UserRecord user, int64_t now, ApiResponse& r)
 {
-    api::LoginRequest login;
-    std::string error;
-    if (!read_login_request(req, login, error)) {
-        wipe_string(login.password);
-        set_error(r, ErrorCode::BadRequest, error);
-        return;
-    }
-    AuditContext ctx{now, req.source_address};
-    Identified id;
-    std::string stored_hash;
-    CertVerdict checked = check_certificate(svc, req, now, id);
-    {
-        Transaction tx(*svc.store);
-        ErrorCode code = ErrorCode::Internal;
-        if (refused_certificate(tx, ctx, id, identify(tx, checked, id), "login", r)) {
-            wipe_string(login.password);
-            return;
-        }
-        if (!take_ticket(tx, login.ticket, TicketKind::Login, id, now, code)) {
-            audit(tx, ctx, id.user.user_id, id.facts.fingerprint, "login", api::error_code_name(code));
-            tx.commit();
-            wipe_string(login.password);
-            set_error(r, code, "the login ticket cannot be used; identify again");
-            return;
-        }
-        if (id.user.locked_at != 0) {
-            audit(tx, ctx, id.user.user_id, id.facts.fingerprint, "login", "locked");
-            tx.commit();
-            wipe_string(login.password);
-            set_error(r, ErrorCode::Locked, "account locked");
-            return;
-        }
-        stored_hash = id.user.password_hash;
-        tx.commit();
-    }
-
-    // The expensive part runs without holding the database.
-    bool password_ok = password_check(svc.checker, stored_hash, login.password);
-    wipe_string(login.password);
-
-    Transaction tx(*svc.store);
-    UserRecord user;
-    if (!user_find(tx, id.user.user_id, user)) {
-        set_error(r, ErrorCode::CertNotRegistered, "no such user");
-        return;
-    }
-    if (user.locked_at != 0) {   // locked by a concurrent attempt or an operator meanwhile
-        audit(tx, ctx, user.user_id, id.facts.fingerprint, "login", "locked");
-        tx.commit();
-        set_error(r, ErrorCode::Locked, "account locked");
-        return;
-    }
-    if (!password_ok) {
-        int failed = user.failed_count + 1;
-        bool now_locked = failed >= svc.config.max_failures;
-        user_set_failures(tx, user.user_id, failed, now_locked ? now : 0);
-        audit(tx, ctx, user.user_id, id.facts.fingerprint, "login", now_locked ? "locked" : "wrong_password",
-              "consecutive failures: " + std::to_string(failed));
-        tx.commit();
-        if (now_locked) {
-            set_error(r, ErrorCode::Locked, "account locked after too many wrong passwords");
-            return;
-        }
-        api::ErrorResponse e;
-        e.code = ErrorCode::WrongPassword;
-        e.message = "wrong password";
-        e.remaining_attempts = svc.config.max_failures - failed;
-        set_error(r, e);
-        return;
-    }
-    if (user.failed_count != 0)
-        user_set_failures(tx, user.user_id, 0, 0);
-
-    SessionRecord existing;
-    if (session_find_active(tx, user.user_id, existing) && session_expired_at(existing, now)) {
-        session_end(tx, existing.digest, now, "timeout");
-        audit(tx, ctx, user.user_id, existing.fingerprint, "session_expired", "success", "found expired at login");
-    }
-    if (session_find_active(tx, user.user_id, existing)) {
-        api::ErrorResponse e;
-        e.code = ErrorCode::SessionActive;
-        e.message = "the user still holds a session";
-        e.force_logout_ticket = issue_ticket(svc, tx, TicketKind::ForceLogout, id, now, e.force_logout_ticket_expires_at);
-        e.active_session_login_time = existing.login_time;
-        e.active_session_source_address = existing.source_address;
-        audit(tx, ctx, user.user_id, id.facts.fingerprint, "login", "session_active");
-        tx.commit();
-        set_error(r, e);
-        return;
+    std::optional<SessionRecord> existing = active_session(tx, user.user_id);
+    if (decide_existing_session(existing, now) == ExistingSession::Expired) {
+        session_end(tx, existing->digest, now, session_end_reason_name(SessionEndReason::Timeout));
+        audit(tx, ctx, user.user_id,
+              AuditEntry{AuditEvent::SessionExpired, kAuditSuccess, existing->fingerprint, "found expired at login"});
+        existing.reset();
     }
 
     std::string token = random_token();
@@ -354,7 +318,7 @@ static void handle_login(ApiService& svc, ApiRequest& req, ApiResponse& r, int64
     s.user_id = user.user_id;
     s.fingerprint = id.facts.fingerprint;
     s.csrf_digest = token_digest(csrf);
-    s.source_address = req.source_address;
+    s.source_address = ctx.source_address;
     s.login_time = now;
     s.last_seen = now;
     s.idle_timeout = svc.config.idle_timeout;
@@ -364,18 +328,81 @@ static void handle_login(ApiService& svc, ApiRequest& req, ApiResponse& r, int64
         s.previous_login_time = previous.time;
         s.previous_login_source = previous.source_address;
     }
-    if (!session_insert(tx, s)) {   // cannot happen while transactions are serialised; refuse safely
-        set_error(r, ErrorCode::Unavailable, "session could not be created");
+    if (existing || !session_insert(tx, s)) {
+        if (!existing)
+            existing = active_session(tx, user.user_id);   // the racing login's session
+        api::ErrorResponse e;
+        e.code = ErrorCode::SessionActive;
+        e.message = "the user still holds a session";
+        e.force_logout_ticket = issue_ticket(svc, tx, TicketKind::ForceLogout, id, now, e.force_logout_ticket_expires_at);
+        if (existing) {
+            e.active_session_login_time = existing->login_time;
+            e.active_session_source_address = existing->source_address;
+        }
+        audit(tx, ctx, user.user_id,
+              AuditEntry{AuditEvent::Login, api::error_code_name(ErrorCode::SessionActive), id.facts.fingerprint, {}});
+        set_error(r, e);
         return;
     }
-    audit(tx, ctx, user.user_id, id.facts.fingerprint, "login", "success");
+    audit(tx, ctx, user.user_id, AuditEntry{AuditEvent::Login, kAuditSuccess, id.facts.fingerprint, {}});
     user.failed_count = 0;
-    api::LoginResponse out;
-    out.session = session_info(svc, tx, s, user, now);
-    out.csrf_token = csrf;
-    tx.commit();
-    set_json(r, 200, api::to_json(out));
+    api::LoginResponse answer;
+    answer.session = session_info(svc, tx, s, user, now);
+    answer.csrf_token = csrf;
+    set_json(r, 200, api::to_json(answer));
     set_session_cookie(r, token);
+}
+
+static void handle_login(ApiService& svc, ApiRequest& req, ApiResponse& r, int64_t now)
+{
+    api::LoginRequest login;
+    PasswordWipe wipe{login};
+    std::string error;
+    if (!read_login_request(req, login, error)) {
+        set_error(r, ErrorCode::BadRequest, error);
+        return;
+    }
+    AuditContext ctx{now, req.source_address};
+    Identified id = check_certificate(svc, req, now);
+    bool passed = false;
+    transact(svc, TxMode::Write, r, [&](Transaction& tx, ApiResponse& out) {
+        passed = pass_gate(tx, ctx, AuditEvent::Login, id, login.ticket, TicketKind::Login, now, out);
+    });
+    if (!passed)
+        return;
+
+    // The expensive part runs outside any transaction: no connection or row is held meanwhile.
+    const bool password_ok = password_check(svc.checker, id.user.password_hash, login.password);
+    wipe_string(login.password);
+
+    transact(svc, TxMode::Write, r, [&](Transaction& tx, ApiResponse& out) {
+        UserRecord user;
+        if (!user_find(tx, id.user.user_id, user)) {
+            set_error(out, ErrorCode::CertNotRegistered, "no such user");
+            return;
+        }
+        PasswordDecision d = decide_password(user, password_ok);
+        switch (d.step) {
+        case PasswordStep::Refuse:
+            refuse(tx, ctx, AuditEvent::Login, user.user_id, id.facts.fingerprint, d.refusal, out);
+            return;
+        case PasswordStep::CountFailure: {
+            UserRecord after;
+            bool counted = user_count_failure(tx, user.user_id, svc.config.max_failures, now, after);
+            refuse(tx, ctx, AuditEvent::Login, user.user_id, id.facts.fingerprint,
+                   decide_wrong_password(counted, after, svc.config.max_failures), out);
+            return;
+        }
+        case PasswordStep::Accept:
+            if (user.failed_count != 0 && !user_clear_failures(tx, user.user_id)) {
+                refuse(tx, ctx, AuditEvent::Login, user.user_id, id.facts.fingerprint,
+                       Refusal{ErrorCode::Locked, "account locked", {}, -1}, out);
+                return;
+            }
+            create_session(svc, tx, ctx, id, user, now, out);
+            return;
+        }
+    });
 }
 
 static void handle_force_logout(ApiService& svc, ApiRequest& req, ApiResponse& r, int64_t now)
@@ -388,146 +415,74 @@ static void handle_force_logout(ApiService& svc, ApiRequest& req, ApiResponse& r
         return;
     }
     AuditContext ctx{now, req.source_address};
-    Identified id;
-    CertVerdict checked = check_certificate(svc, req, now, id);
-    Transaction tx(*svc.store);
-    if (refused_certificate(tx, ctx, id, identify(tx, checked, id), "force_logout", r))
-        return;
-    ErrorCode code = ErrorCode::Internal;
-    if (!take_ticket(tx, force.ticket, TicketKind::ForceLogout, id, now, code)) {
-        audit(tx, ctx, id.user.user_id, id.facts.fingerprint, "force_logout", api::error_code_name(code));
-        tx.commit();
-        set_error(r, code, "the force-logout ticket cannot be used; log in again");
-        return;
-    }
-    if (id.user.locked_at != 0) {
-        audit(tx, ctx, id.user.user_id, id.facts.fingerprint, "force_logout", "locked");
-        tx.commit();
-        set_error(r, ErrorCode::Locked, "account locked");
-        return;
-    }
-    api::ForceLogoutResponse out;
-    SessionRecord existing;
-    if (session_find_active(tx, id.user.user_id, existing)) {
-        session_end(tx, existing.digest, now, "forced_logout");
-        out.ended_session_login_time = existing.login_time;
-        out.ended_session_source_address = existing.source_address;
-        audit(tx, ctx, id.user.user_id, id.facts.fingerprint, "force_logout", "success",
-              "ended the session from " + existing.source_address);
-        // Shown in the login history, so the customer sees that a session was ended.
-        audit(tx, ctx, id.user.user_id, id.facts.fingerprint, "login", "forced_logout");
-    } else {
-        audit(tx, ctx, id.user.user_id, id.facts.fingerprint, "force_logout", "success", "no session was active");
-    }
-    out.ticket = issue_ticket(svc, tx, TicketKind::Login, id, now, out.ticket_expires_at);
-    out.server_time = now;
-    tx.commit();
-    set_json(r, 200, api::to_json(out));
+    Identified id = check_certificate(svc, req, now);
+    transact(svc, TxMode::Write, r, [&](Transaction& tx, ApiResponse& out) {
+        if (!pass_gate(tx, ctx, AuditEvent::ForceLogout, id, force.ticket, TicketKind::ForceLogout, now, out))
+            return;
+        std::optional<SessionRecord> active = active_session(tx, id.user.user_id);
+        ForceLogoutDecision d = decide_force_logout(active, id.facts.fingerprint);
+        api::ForceLogoutResponse answer;
+        if (d.end_active) {
+            session_end(tx, active->digest, now, session_end_reason_name(SessionEndReason::ForcedLogout));
+            answer.ended_session_login_time = active->login_time;
+            answer.ended_session_source_address = active->source_address;
+        }
+        for (const AuditEntry& entry : d.audit)
+            audit(tx, ctx, id.user.user_id, entry);
+        answer.ticket = issue_ticket(svc, tx, TicketKind::Login, id, now, answer.ticket_expires_at);
+        answer.server_time = now;
+        set_json(out, 200, api::to_json(answer));
+    });
 }
-
-enum class SessionAction { Show, Keepalive, Logout };
 
 static void handle_session(ApiService& svc, ApiRequest& req, ApiResponse& r, int64_t now, SessionAction action)
 {
-    static const char* const kEvents[] = {"session", "keepalive", "logout"};
-    const char* event = kEvents[static_cast<int>(action)];
     AuditContext ctx{now, req.source_address};
+    const std::string token = cookie_value(req.cookie, api::kSessionCookie);
+    Identified id = check_certificate(svc, req, now);
+    const std::string fingerprint = req.peer ? pki_fingerprint(req.peer) : std::string();
+    // A session check only reads unless it finds the session over: most requests never write.
+    const TxMode mode = action == SessionAction::Show ? TxMode::Read : TxMode::Write;
 
-    std::string token = cookie_value(req.cookie, api::kSessionCookie);
-    if (token.empty() || token.size() > api::kMaxTokenBytes) {
-        set_error(r, ErrorCode::NotLoggedIn, "no session cookie");
-        return;
-    }
-    Identified id;
-    CertVerdict checked = check_certificate(svc, req, now, id);
-    Transaction tx(*svc.store);
-    SessionRecord s;
-    if (!session_find(tx, token_digest(token), s)) {
-        clear_session_cookie(r);
-        set_error(r, ErrorCode::NotLoggedIn, "unknown session");
-        return;
-    }
-    if (s.ended_at != 0) {
-        clear_session_cookie(r);
-        if (s.end_reason == "logout")
-            set_error(r, ErrorCode::NotLoggedIn, "logged out");
-        else
-            set_error(r, ErrorCode::SessionExpired, "session ended: " + s.end_reason);
-        return;
-    }
-    if (session_expired_at(s, now)) {
-        session_end(tx, s.digest, now, "timeout");
-        audit(tx, ctx, s.user_id, s.fingerprint, "session_expired", "success");
-        tx.commit();
-        clear_session_cookie(r);
-        set_error(r, ErrorCode::SessionExpired, "session timed out");
-        return;
-    }
+    transact(svc, mode, r, [&](Transaction& tx, ApiResponse& out) {
+        SessionFacts facts;
+        facts.cookie_sent = !token.empty() && token.size() <= api::kMaxTokenBytes;
+        SessionRecord s;
+        if (facts.cookie_sent && session_find(tx, token_digest(token), s))
+            facts.session = s;
+        facts.has_certificate = req.peer != nullptr;
+        facts.fingerprint = fingerprint;
+        if (facts.session && facts.has_certificate && fingerprint == s.fingerprint)
+            facts.certificate = identify(tx, id);
+        facts.csrf_ok = facts.session && same_secret(token_digest(req.csrf), s.csrf_digest);
 
-    // Same certificate as at login, and that certificate still good (revocation takes effect
-    // on the running session).
-    if (!req.peer) {
-        set_error(r, ErrorCode::NoCertificate, "no client certificate");
-        return;
-    }
-    std::string fingerprint = pki_fingerprint(req.peer);
-    if (fingerprint != s.fingerprint) {
-        audit(tx, ctx, s.user_id, fingerprint, event, "cert_mismatch");
-        tx.commit();
-        set_error(r, ErrorCode::CertMismatch, "the session belongs to another certificate");
-        return;
-    }
-    CertVerdict v = identify(tx, checked, id);
-    // Revocation that cannot be checked now proves nothing against the session: the request is
-    // refused but the session kept (the timeouts still end it), and logging out - which only
-    // takes access away - still works.
-    const bool revocation_unknown = !v.ok && v.code == ErrorCode::RevocationUnavailable;
-    if (revocation_unknown && action != SessionAction::Logout) {
-        audit(tx, ctx, s.user_id, fingerprint, event, api::error_code_name(v.code), v.detail);
-        tx.commit();
-        set_error(r, v.code, v.detail);
-        return;
-    }
-    if (!v.ok && !revocation_unknown) {
-        session_end(tx, s.digest, now, api::error_code_name(v.code));
-        audit(tx, ctx, s.user_id, fingerprint, event, api::error_code_name(v.code), v.detail);
-        tx.commit();
-        clear_session_cookie(r);
-        set_error(r, v.code, v.detail);
-        return;
-    }
-
-    if (action != SessionAction::Show && !same_secret(token_digest(req.csrf), s.csrf_digest)) {
-        audit(tx, ctx, s.user_id, fingerprint, event, "csrf");
-        tx.commit();
-        set_error(r, ErrorCode::Csrf, "missing or wrong " + std::string(api::kCsrfHeader));
-        return;
-    }
-
-    switch (action) {
-    case SessionAction::Show: {
-        api::SessionInfo info = session_info(svc, tx, s, id.user, now);
-        tx.commit();
-        set_json(r, 200, api::to_json(info));
-        return;
-    }
-    case SessionAction::Keepalive: {
-        session_touch(tx, s.digest, now);
-        s.last_seen = std::max(s.last_seen, now);
-        tx.commit();
-        api::KeepaliveResponse out{now, session_idle_expires_at(s), session_absolute_expires_at(s)};
-        set_json(r, 200, api::to_json(out));
-        return;
-    }
-    case SessionAction::Logout: {
-        session_end(tx, s.digest, now, "logout");
-        audit(tx, ctx, s.user_id, fingerprint, "logout", "success");
-        tx.commit();
-        clear_session_cookie(r);
-        set_json(r, 200, api::to_json(api::LogoutResponse{now}));
-        return;
-    }
-    }
+        SessionDecision d = decide_session_request(action, facts, now);
+        if (d.end)
+            session_end(tx, s.digest, now, session_end_reason_name(*d.end));
+        if (d.audit)
+            audit(tx, ctx, s.user_id, *d.audit);
+        if (d.clear_cookie)
+            clear_session_cookie(out);
+        if (d.step == SessionStep::Refuse) {
+            set_refusal(out, d.refusal);
+            return;
+        }
+        switch (action) {
+        case SessionAction::Show:
+            set_json(out, 200, api::to_json(session_info(svc, tx, s, id.user, now)));
+            return;
+        case SessionAction::Keepalive: {
+            session_touch(tx, s.digest, now);
+            s.last_seen = std::max(s.last_seen, now);
+            api::KeepaliveResponse answer{now, session_idle_expires_at(s), session_absolute_expires_at(s)};
+            set_json(out, 200, api::to_json(answer));
+            return;
+        }
+        case SessionAction::Logout:
+            set_json(out, 200, api::to_json(api::LogoutResponse{now}));
+            return;
+        }
+    });
 }
 
 // ---------------------------------------------------------------- routing
@@ -683,16 +638,18 @@ ApiResponse api_handle(ApiService& svc, ApiRequest& req)
 
 void api_sweep(ApiService& svc)
 {
-    int64_t now = svc.clock();
-    Transaction tx(*svc.store);
-    for (const SessionRecord& s : sessions_active(tx)) {
-        if (!session_expired_at(s, now))
-            continue;
-        session_end(tx, s.digest, now, "timeout");
-        AuditContext ctx{now, std::string()};
-        audit(tx, ctx, s.user_id, s.fingerprint, "session_expired", "success", "swept");
-    }
-    tickets_delete_expired(tx, now - 3600);
-    sessions_delete_ended(tx, now - 30 * 24 * 3600);
-    tx.commit();
+    const int64_t now = svc.clock();
+    const AuditContext ctx{now, std::string()};
+    // Every instance sweeps: an expired session is ended (and audited) by the one sweep whose
+    // update finds it still active.
+    store_transact(*svc.store, TxMode::Write, [&](Transaction& tx) {
+        for (const SessionRecord& s : sessions_active(tx)) {
+            if (!session_expired_at(s, now))
+                continue;
+            if (session_end(tx, s.digest, now, session_end_reason_name(SessionEndReason::Timeout)))
+                audit(tx, ctx, s.user_id, AuditEntry{AuditEvent::SessionExpired, kAuditSuccess, s.fingerprint, "swept"});
+        }
+        tickets_delete_expired(tx, now - 3600);
+        sessions_delete_ended(tx, now - 30 * 24 * 3600);
+    });
 }

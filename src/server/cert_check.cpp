@@ -201,16 +201,6 @@ bool is_valid_user_id(const std::string& id)
     return true;
 }
 
-bool is_valid_institution_code(const std::string& code)
-{
-    if (code.size() != 4)
-        return false;
-    for (char c : code)
-        if (c < '0' || c > '9')
-            return false;
-    return true;
-}
-
 static CertVerdict refuse(api::ErrorCode code, std::string detail)
 {
     CertVerdict v;
@@ -303,7 +293,7 @@ CertVerdict check_client_certificate(TrustAnchors& trust, X509* leaf, STACK_OF(X
         return refuse(api::ErrorCode::CertBadSubject, "subject CN is not ID + institution code");
     std::string id = cn.substr(0, cn.size() - 4);
     std::string code = cn.substr(cn.size() - 4);
-    if (!is_valid_institution_code(code) || !is_valid_user_id(id))
+    if (!api::is_institution_code(code) || !is_valid_user_id(id))
         return refuse(api::ErrorCode::CertBadSubject, "subject CN is not ID + institution code");
     facts.user_id = id;
     facts.institution_code = code;

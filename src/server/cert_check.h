@@ -123,4 +123,3 @@ CertVerdict check_client_certificate(TrustAnchors& trust, X509* leaf, STACK_OF(X
 
 // User IDs: 1-32 of A-Z a-z 0-9 . _ -  (they become part of a certificate's CN).
 bool is_valid_user_id(const std::string& id);
-bool is_valid_institution_code(const std::string& code);

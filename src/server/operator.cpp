@@ -1,6 +1,7 @@
 #include "server/operator.h"
 
 #include "server/cert_check.h"
+#include "server/rules.h"
 
 #include <cctype>
 #include <filesystem>
@@ -35,7 +36,7 @@ static void audit_operator(Transaction& tx, int64_t now, const std::string& user
     r.user_id = user_id;
     r.fingerprint = fingerprint;
     r.source_address = "operator";
-    r.event = "operator";
+    r.event = audit_event_name(AuditEvent::Operator);
     r.result = action;
     r.detail = detail;
     audit_add(tx, r);
@@ -118,7 +119,7 @@ void operator_check_server_pki(const DataPaths& paths)
 
 void operator_init(const std::string& dir, const InitOptions& options, int64_t now)
 {
-    if (!is_valid_institution_code(options.institution_code))
+    if (!api::is_institution_code(options.institution_code))
         throw std::runtime_error("the institution code must be 4 digits");
     DataPaths paths = data_paths(dir);
     if (fs::exists(paths.database))
@@ -158,7 +159,7 @@ Settings load_settings(Store& store)
     if (!hash_cost_from_name(setting_get(tx, "hash_cost", "moderate"), s.hash_cost))
         s.hash_cost = HashCost::Moderate;
     tx.commit();
-    if (!is_valid_institution_code(s.institution_code))
+    if (!api::is_institution_code(s.institution_code))
         throw std::runtime_error("the database has no institution code (was it made by 'ibgate init'?)");
     return s;
 }
@@ -223,7 +224,7 @@ bool operator_session_end(Store& store, const std::string& user_id, int64_t now)
     SessionRecord s;
     if (!session_find_active(tx, user_id, s))
         return false;
-    session_end(tx, s.digest, now, "ended_by_operator");
+    session_end(tx, s.digest, now, session_end_reason_name(SessionEndReason::EndedByOperator));
     audit_operator(tx, now, user_id, s.fingerprint, "session_end", "session from " + s.source_address);
     tx.commit();
     return true;
@@ -320,7 +321,7 @@ CertRecord operator_cert_revoke(Store& store, const DataPaths& paths, const std:
         // the certificate every time); end it now too, so it does not linger until then.
         SessionRecord s;
         if (session_find_active(tx, c.user_id, s) && s.fingerprint == c.fingerprint)
-            session_end(tx, s.digest, now, "cert_revoked");
+            session_end(tx, s.digest, now, session_end_reason_name(SessionEndReason::CertRevoked));
         audit_operator(tx, now, c.user_id, c.fingerprint, "cert_revoke", reason);
         tx.commit();
     }

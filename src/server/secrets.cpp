@@ -1,5 +1,8 @@
 #include "server/secrets.h"
 
+#include "core/protocol.h"
+#include "core/secure_zero.h"
+
 #include <sodium.h>
 #include <termios.h>
 #include <unistd.h>
@@ -65,7 +68,7 @@ void SecretString::wipe()
 void wipe_string(std::string& s)
 {
     if (s.capacity() > 0)
-        sodium_memzero(s.data(), s.capacity());
+        secure_zero(s.data(), s.capacity());
     s.clear();
 }
 
@@ -199,9 +202,9 @@ bool read_password(SecretString& out, bool from_stdin, bool confirm, std::string
     }
     if (!out.text.empty() && out.text.back() == '\r')
         out.text.pop_back();
-    if (out.text.size() < kMinPasswordBytes || out.text.size() > kMaxPasswordBytes) {
+    if (out.text.size() < kMinPasswordBytes || out.text.size() > api::kMaxPasswordBytes) {
         out.wipe();
-        error = "a password must be " + std::to_string(kMinPasswordBytes) + " to " + std::to_string(kMaxPasswordBytes)
+        error = "a password must be " + std::to_string(kMinPasswordBytes) + " to " + std::to_string(api::kMaxPasswordBytes)
                 + " bytes long";
         return false;
     }

@@ -46,7 +46,7 @@ bool password_check(const PasswordChecker& checker, const std::string& stored_ha
 
 // Policy for passwords an operator sets.
 constexpr size_t kMinPasswordBytes = 8;
-constexpr size_t kMaxPasswordBytes = 64;   // the web app's password field holds at most 64 bytes
+// At most api::kMaxPasswordBytes (core/protocol.h), the one limit of the whole product.
 
 // 32 random bytes as URL-safe base64 (no padding): tickets, session ids, CSRF tokens.
 std::string random_token();

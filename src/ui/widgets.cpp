@@ -4,6 +4,7 @@
 #include "theme.h"
 
 #include "core/line_break.h"
+#include "core/secure_zero.h"
 
 #include <algorithm>
 #include <imgui_internal.h>
@@ -405,19 +406,11 @@ bool ui_password_field(UiFrame& f, const char* name, char* buffer, int capacity,
     return entered;
 }
 
-// Volatile writes: the compiler may not drop them even though nothing reads the memory again.
-static void zero_secure(void* p, size_t size)
-{
-    volatile unsigned char* bytes = static_cast<volatile unsigned char*>(p);
-    for (size_t i = 0; i < size; i++)
-        bytes[i] = 0;
-}
-
 template <typename T>
 static void wipe_vector(ImVector<T>& v)
 {
     if (v.Data)
-        zero_secure(v.Data, static_cast<size_t>(v.Capacity) * sizeof(T));
+        secure_zero(v.Data, static_cast<size_t>(v.Capacity) * sizeof(T));
 }
 
 void ui_wipe_text_edit_state()
@@ -429,7 +422,7 @@ void ui_wipe_text_edit_state()
     wipe_vector(state.TextW);
     wipe_vector(state.TextA);
     wipe_vector(state.InitialTextA);
-    zero_secure(&state.Stb, sizeof(state.Stb));
+    secure_zero(&state.Stb, sizeof(state.Stb));
     state.ID = 0;   // the next activation starts from the (wiped) buffer again
     state.CurLenW = 0;
     state.CurLenA = 0;
