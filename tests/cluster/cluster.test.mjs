@@ -289,15 +289,12 @@ test('a revocation by the operator command is seen by every process on its next 
   for (const server of servers) {
     assert.equal(describe(await identify(server, cert)), '401 cert_revoked', server.name);
   }
-  // The first process to see the session ends it (cert_revoked); the others find it ended.
-  const seen = [];
+  // The session made with it is over everywhere: the revocation ended it in the database
+  // (session_expired, "ended: cert_revoked"), or a process that found it still open ends it.
   for (const server of servers) {
     const s = await sessionGet(server, cert, r.cookie);
-    assert.equal(s.status, 401, `${server.name}: ${describe(s)}`);
-    seen.push(errorOf(s));
+    assert.ok(['401 session_expired', '401 cert_revoked'].includes(describe(s)), `${server.name}: ${describe(s)}`);
   }
-  assert.equal(seen[0], 'cert_revoked');
-  assert.ok(seen.slice(1).every((e) => e === 'session_expired' || e === 'cert_revoked'), seen.join(','));
 });
 
 test('PostgreSQL stopped: every process answers 503 unavailable; started again: they recover and nothing committed is lost',
