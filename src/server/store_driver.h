@@ -48,7 +48,11 @@ struct StoreConnection {
     virtual bool broken() const = 0;
 };
 
-std::unique_ptr<StoreConnection> sqlite_connect(const DatabaseUrl& url, const StoreOptions& options);
+// `write_gate`: shared by the connections of one Store. SQLite's own wait for the write lock
+// polls with sleeps of up to 100 ms; writers of one process queue on this instead (handed on
+// at once), and SQLite's busy timeout is left to keep other processes apart.
+std::unique_ptr<StoreConnection> sqlite_connect(const DatabaseUrl& url, const StoreOptions& options,
+                                                std::timed_mutex* write_gate);
 std::unique_ptr<StoreConnection> postgres_connect(const DatabaseUrl& url, const StoreOptions& options);
 
 // The pool: at most options.connections open at once, opened when first needed.
@@ -59,4 +63,5 @@ struct StoreBackend {
     std::condition_variable returned;
     std::vector<std::unique_ptr<StoreConnection>> idle;
     int open_count = 0;   // idle ones and those lent to transactions
+    std::timed_mutex write_gate;   // SQLite: see sqlite_connect
 };

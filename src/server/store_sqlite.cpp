@@ -1,12 +1,16 @@
 // The SQLite driver (store_driver.h): the embedded default. Each pooled connection runs in WAL
 // mode with synchronous=FULL, so readers never wait for the writer and every commit is on disk
 // before it returns; SQLite itself serialises writers (BEGIN IMMEDIATE waits up to the busy
-// timeout), so Write transactions of several threads and processes never interleave.
+// timeout), so Write transactions of several threads and processes never interleave. Within
+// one process Write transactions also queue on the Store's write gate (see sqlite_connect);
+// Read transactions take nothing and run beside them.
 #include "server/store_driver.h"
 
 #include <sqlite3.h>
 
+#include <chrono>
 #include <filesystem>
+#include <mutex>
 #include <unordered_map>
 
 // ---------------------------------------------------------------- errors
@@ -65,6 +69,9 @@ struct SqliteConnection final : StoreConnection {
     sqlite3* db = nullptr;
     std::string name;   // redacted URL, for messages
     bool read_transaction = false;
+    std::timed_mutex* write_gate = nullptr;
+    std::unique_lock<std::timed_mutex> writing;   // held from BEGIN IMMEDIATE to COMMIT/ROLLBACK
+    int busy_timeout_ms = 5000;
     std::unordered_map<std::string, sqlite3_stmt*> statements;
 
     ~SqliteConnection() override
@@ -92,8 +99,24 @@ struct SqliteConnection final : StoreConnection {
     void begin(TxMode mode) override
     {
         read_transaction = false;   // BEGIN itself waits (busy timeout) and fails as unavailable
-        exec(mode == TxMode::Write ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED");
+        if (mode == TxMode::Write && write_gate) {
+            writing = std::unique_lock<std::timed_mutex>(*write_gate, std::defer_lock);
+            if (!writing.try_lock_for(std::chrono::milliseconds(busy_timeout_ms)))
+                throw StoreError("database busy: another transaction of this process is writing", true, false);
+        }
+        try {
+            exec(mode == TxMode::Write ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED");
+        } catch (...) {
+            release();
+            throw;
+        }
         read_transaction = mode == TxMode::Read;
+    }
+
+    void release() noexcept
+    {
+        if (writing.owns_lock())
+            writing.unlock();
     }
 
     // A deferred transaction's snapshot starts at its first read: take it now.
@@ -106,13 +129,15 @@ struct SqliteConnection final : StoreConnection {
     {
         int rc = sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
         if (rc != SQLITE_OK)
-            fail(rc, "commit");
+            fail(rc, "commit");   // still in the transaction: the rollback releases the gate
+        release();
     }
 
     void rollback() noexcept override
     {
         if (!sqlite3_get_autocommit(db))
             sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+        release();
     }
 
     sqlite3_stmt* prepared(const std::string& sql)
@@ -199,13 +224,16 @@ struct SqliteConnection final : StoreConnection {
     bool broken() const override { return false; }
 };
 
-std::unique_ptr<StoreConnection> sqlite_connect(const DatabaseUrl& url, const StoreOptions& options)
+std::unique_ptr<StoreConnection> sqlite_connect(const DatabaseUrl& url, const StoreOptions& options,
+                                                std::timed_mutex* write_gate)
 {
     const std::string& path = url.sqlite_path;
     if (!options.create && !std::filesystem::exists(path))
         throw StoreError("no database at " + path + " (run 'ibgate init' first)", false, false);
     auto c = std::make_unique<SqliteConnection>();
     c->name = url.redacted;
+    c->write_gate = write_gate;
+    c->busy_timeout_ms = options.busy_timeout_ms;
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (options.create ? SQLITE_OPEN_CREATE : 0);
     int rc = sqlite3_open_v2(path.c_str(), &c->db, flags, nullptr);
     if (rc != SQLITE_OK) {
