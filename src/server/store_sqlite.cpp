@@ -14,21 +14,20 @@
 #include <unordered_map>
 
 // ---------------------------------------------------------------- errors
-static bool is_unavailable(int code)
+StoreFailure sqlite_failure(int code, bool read_transaction)
 {
-    int primary = code & 0xff;
-    return primary == SQLITE_BUSY || primary == SQLITE_LOCKED || primary == SQLITE_FULL || primary == SQLITE_IOERR
-        || primary == SQLITE_READONLY || primary == SQLITE_CANTOPEN || primary == SQLITE_NOMEM
-        || primary == SQLITE_PROTOCOL;
-}
-
-// SQLITE_BUSY_SNAPSHOT: a read transaction tried to write after another connection wrote. And a
-// read transaction that tries to write while another connection holds the write lock gets
-// SQLITE_BUSY at once (SQLite does not wait there: both waiting would deadlock). Both are lost
-// races: the transaction runs again as Write, which waits its turn at BEGIN IMMEDIATE.
-static bool is_lost_race(int code, bool read_transaction)
-{
-    return code == SQLITE_BUSY_SNAPSHOT || (read_transaction && code == SQLITE_BUSY);
+    const int primary = code & 0xff;
+    StoreFailure f;
+    f.unavailable = primary == SQLITE_BUSY || primary == SQLITE_LOCKED || primary == SQLITE_FULL
+        || primary == SQLITE_IOERR || primary == SQLITE_READONLY || primary == SQLITE_CANTOPEN
+        || primary == SQLITE_NOMEM || primary == SQLITE_PROTOCOL;
+    // SQLITE_BUSY_SNAPSHOT: a read transaction tried to write after another connection wrote.
+    // And a read transaction that tries to write while another connection holds the write lock
+    // gets SQLITE_BUSY at once (SQLite does not wait there: both waiting would deadlock). Both
+    // are lost races: the transaction runs again as Write, which waits its turn.
+    f.retry = code == SQLITE_BUSY_SNAPSHOT || (read_transaction && code == SQLITE_BUSY);
+    f.constraint = primary == SQLITE_CONSTRAINT;
+    return f;
 }
 
 // ---------------------------------------------------------------- schema
@@ -85,8 +84,8 @@ struct SqliteConnection final : StoreConnection {
     [[noreturn]] void fail(int code, const std::string& what) const
     {
         std::string message = what + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(code));
-        throw StoreError(message, is_unavailable(code), (code & 0xff) == SQLITE_CONSTRAINT,
-                         is_lost_race(code, read_transaction));
+        StoreFailure f = sqlite_failure(code, read_transaction);
+        throw StoreError(message, f.unavailable, f.constraint, f.retry);
     }
 
     void exec(const char* sql)
@@ -238,7 +237,7 @@ std::unique_ptr<StoreConnection> sqlite_connect(const DatabaseUrl& url, const St
     int rc = sqlite3_open_v2(path.c_str(), &c->db, flags, nullptr);
     if (rc != SQLITE_OK) {
         std::string message = "cannot open database " + path + ": " + sqlite3_errstr(rc);
-        throw StoreError(message, is_unavailable(rc), false);
+        throw StoreError(message, sqlite_failure(rc, false).unavailable, false);
     }
     sqlite3_busy_timeout(c->db, options.busy_timeout_ms);
     sqlite3_extended_result_codes(c->db, 1);
