@@ -3,6 +3,7 @@
 #include "harness.h"
 
 #include "server/database_url.h"
+#include "server/store_driver.h"
 
 #include <catch_amalgamated.hpp>
 #include <libpq-fe.h>
@@ -12,7 +13,9 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <cstdio>
 #include <fstream>
+#include <sys/wait.h>
 
 namespace fs = std::filesystem;
 
@@ -83,6 +86,68 @@ TEST_CASE("the database flag beats the environment, which beats the data directo
     };
     for (const Row& row : rows)
         CHECK(choose_database(row.flag, row.env, row.recorded, "/d") == row.expected);
+}
+
+TEST_CASE("database failures are classified: unavailable (503), lost race (run again), constraint")
+{
+    struct Row {
+        std::string sqlstate;
+        bool connection_ok;
+        bool unavailable, constraint, retry, lost;
+    };
+    const Row pg[] = {
+        {"40001", true, true, false, true, false},    // serialization_failure
+        {"40P01", true, true, false, true, false},    // deadlock_detected
+        {"23505", true, false, true, false, false},   // unique_violation
+        {"23503", true, false, true, false, false},   // foreign_key_violation
+        {"57P01", false, true, false, false, true},   // admin_shutdown
+        {"57P03", true, true, false, false, true},    // cannot_connect_now
+        {"08006", false, true, false, false, true},   // connection_failure
+        {"", false, true, false, false, true},        // libpq: server closed the connection
+        {"", true, true, false, false, true},
+        {"53100", true, true, false, false, false},   // disk_full
+        {"53300", true, true, false, false, false},   // too_many_connections
+        {"55P03", true, true, false, false, false},   // lock_not_available (lock_timeout)
+        {"57014", true, true, false, false, false},   // query_canceled
+        {"42P01", true, false, false, false, false},  // undefined_table: a bug, 500
+        {"22P02", true, false, false, false, false},  // invalid_text_representation
+    };
+    for (const Row& row : pg) {
+        INFO("SQLSTATE " << row.sqlstate << (row.connection_ok ? "" : ", connection down"));
+        StoreFailure f = postgres_failure(row.sqlstate, row.connection_ok);
+        CHECK(f.unavailable == row.unavailable);
+        CHECK(f.constraint == row.constraint);
+        CHECK(f.retry == row.retry);
+        CHECK(f.lost == row.lost);
+    }
+
+    struct SqliteRow {
+        int code;
+        bool read_transaction;
+        bool unavailable, constraint, retry;
+    };
+    const SqliteRow lite[] = {
+        {SQLITE_BUSY, false, true, false, false},          // BEGIN IMMEDIATE timed out: 503
+        {SQLITE_BUSY, true, true, false, true},            // a read cannot start writing: again as Write
+        {SQLITE_BUSY_SNAPSHOT, true, true, false, true},
+        {SQLITE_BUSY_SNAPSHOT, false, true, false, true},
+        {SQLITE_LOCKED, false, true, false, false},
+        {SQLITE_FULL, false, true, false, false},
+        {SQLITE_IOERR_WRITE, false, true, false, false},
+        {SQLITE_READONLY, false, true, false, false},
+        {SQLITE_CONSTRAINT_UNIQUE, false, false, true, false},
+        {SQLITE_CONSTRAINT_FOREIGNKEY, true, false, true, false},
+        {SQLITE_ERROR, false, false, false, false},
+        {SQLITE_CORRUPT, false, false, false, false},
+    };
+    for (const SqliteRow& row : lite) {
+        INFO("SQLite code " << row.code << (row.read_transaction ? " in a read" : ""));
+        StoreFailure f = sqlite_failure(row.code, row.read_transaction);
+        CHECK(f.unavailable == row.unavailable);
+        CHECK(f.constraint == row.constraint);
+        CHECK(f.retry == row.retry);
+        CHECK_FALSE(f.lost);
+    }
 }
 
 // A data directory made by operator_init, removed afterwards.
@@ -417,4 +482,56 @@ TEST_CASE("db copy preserves every row, SQLite to PostgreSQL and back")
         REQUIRE(newest.size() == 1);
         CHECK(newest[0].id == largest_audit_id(original) + 1);   // the identity follows the copied ids
     }
+}
+
+// ---------------------------------------------------------------- the command line
+// `ibgate --dir <dir>/data ARGS` with `input` on standard input: exit status and all output.
+static std::pair<int, std::string> ibgate(const ScratchDir& scratch, const std::string& args,
+                                          const std::string& input = "")
+{
+    const fs::path in = scratch.dir / "stdin.txt";
+    std::ofstream(in, std::ios::binary) << input;
+    const std::string cmd = std::string(IBGATE_BINARY) + " --dir '" + scratch.data() + "' " + args + " < '"
+        + in.string() + "' 2>&1";
+    FILE* pipe = popen(cmd.c_str(), "r");
+    REQUIRE(pipe);
+    std::string output;
+    char buf[4096];
+    size_t n = 0;
+    while ((n = std::fread(buf, 1, sizeof(buf), pipe)) > 0)
+        output.append(buf, n);
+    int status = pclose(pipe);
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+}
+
+TEST_CASE("the command line: --database after the command, the recorded URL, db migrate and db copy")
+{
+    ScratchDir scratch;
+    fs::create_directories(scratch.dir);
+    const std::string elsewhere = "sqlite:" + (scratch.dir / "elsewhere.db").string();
+    auto [status, out] = ibgate(scratch, "init --hash-cost test --database '" + elsewhere + "'");
+    REQUIRE(status == 0);
+    CHECK(out.find("recorded in") != std::string::npos);
+    CHECK(read_database_record(scratch.data()) == elsewhere);
+    std::tie(status, out) = ibgate(scratch, "user add yamada01 --name N --company C --password-stdin",
+                                   kPassword + "\n");
+    REQUIRE(status == 0);
+
+    std::tie(status, out) = ibgate(scratch, "db migrate");
+    CHECK(status == 0);
+    CHECK(out.find("nothing to do") != std::string::npos);
+
+    const std::string copy = "sqlite:" + (scratch.dir / "copy.db").string();
+    std::tie(status, out) = ibgate(scratch, "db copy --to '" + copy + "'");
+    REQUIRE(status == 0);
+    CHECK(out.find("users            1 rows") != std::string::npos);
+    std::tie(status, out) = ibgate(scratch, "user list --database '" + copy + "'");
+    CHECK(status == 0);
+    CHECK(out.find("yamada01") != std::string::npos);
+
+    // A URL's password appears nowhere, also when the server cannot be reached.
+    std::tie(status, out) = ibgate(scratch, "--database 'postgresql://ibgate:hunter2secret@127.0.0.1:1/ibgate' user list");
+    CHECK(status == 1);
+    CHECK(out.find("ibgate:***@127.0.0.1:1") != std::string::npos);
+    CHECK(out.find("hunter2secret") == std::string::npos);
 }
