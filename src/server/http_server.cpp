@@ -11,12 +11,13 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
-#include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
 #include <openssl/ssl.h>
+#include <pthread.h>
+#include <sched.h>
 #include <sodium.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -24,7 +25,9 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
+#include <deque>
 #include <functional>
 #include <list>
 #include <map>
@@ -48,7 +51,7 @@ constexpr size_t kReadBufferLimit = kHeaderLimit + api::kMaxBodyBytes + 4096;
 constexpr size_t kChunkExtensionLimit = 1024;
 // The next request's first bytes on a kept-alive connection are read in pieces of this size.
 constexpr size_t kKeepAliveRead = 2048;
-// Password checks run at this nice value, below every other thread of the server.
+// Password checks run under SCHED_IDLE; where that is refused, at this nice value.
 constexpr int kHashNice = 10;
 
 class Connection;
@@ -64,6 +67,82 @@ struct OriginState {
     long refused = 0;
     long evicted = 0;
 };
+
+// The API workers' queue: calls of a customer holding a session (ApiWork::Session) are taken
+// before any queued login step, so a flood of identify requests delays a session check by at
+// most the one call each worker is running. Jobs are never dropped: work_queue_stop lets the workers
+// finish what is queued, like the thread pool it replaces.
+struct WorkQueue {
+    std::mutex mutex;
+    std::condition_variable ready;
+    std::deque<std::function<void()>> session;      // under mutex
+    std::deque<std::function<void()>> login_steps;  // under mutex
+    bool stopping = false;                           // under mutex
+    std::vector<std::thread> threads;
+};
+
+static void work_queue_post(WorkQueue& queue, ApiWork work, std::function<void()> job)
+{
+    {
+        std::lock_guard lock(queue.mutex);
+        (work == ApiWork::Session ? queue.session : queue.login_steps).push_back(std::move(job));
+    }
+    queue.ready.notify_one();
+}
+
+static void work_queue_run(WorkQueue& queue)
+{
+    for (;;) {
+        std::function<void()> job;
+        {
+            std::unique_lock lock(queue.mutex);
+            queue.ready.wait(lock, [&] { return queue.stopping || !queue.session.empty() || !queue.login_steps.empty(); });
+            std::deque<std::function<void()>>& from = !queue.session.empty() ? queue.session : queue.login_steps;
+            if (from.empty())
+                return;   // stopping, and nothing left
+            job = std::move(from.front());
+            from.pop_front();
+        }
+        try {
+            job();
+        } catch (const std::exception& e) {   // api_handle answers its own failures; this is a last resort
+            std::fprintf(stderr, "ibgate: API worker: %s\n", e.what());
+        }
+    }
+}
+
+static void work_queue_start(WorkQueue& queue, int threads)
+{
+    for (int i = 0; i < threads; i++)
+        queue.threads.emplace_back([&queue] { work_queue_run(queue); });
+}
+
+static void work_queue_stop(WorkQueue& queue)
+{
+    {
+        std::lock_guard lock(queue.mutex);
+        queue.stopping = true;
+    }
+    queue.ready.notify_all();
+    for (std::thread& t : queue.threads)
+        t.join();
+    queue.threads.clear();
+}
+
+// Password checks use only CPU time no other thread wants: under SCHED_IDLE a waking I/O or API
+// thread preempts a hash thread at once, and the scheduler counts a core running only hash
+// threads as idle when it places a woken thread. Nice 10 (the fallback) still let a hash thread
+// finish its time slice first. Linux applies both per thread.
+static void lower_hash_thread_priority()
+{
+#ifdef SCHED_IDLE
+    sched_param param{};
+    param.sched_priority = 0;
+    if (pthread_setschedparam(pthread_self(), SCHED_IDLE, &param) == 0)
+        return;
+#endif
+    setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kHashNice);
+}
 
 struct Server {
     ServerConfig config;
@@ -83,7 +162,7 @@ struct Server {
     std::vector<std::thread> hash_threads;
     ssl::context app_tls{ssl::context::tls_server};
     ssl::context cert_tls{ssl::context::tls_server};
-    std::optional<net::thread_pool> workers;
+    WorkQueue workers;
     std::shared_ptr<Listener> app_listener;
     std::shared_ptr<Listener> cert_listener;
     std::optional<net::steady_timer> sweep_timer;
@@ -356,8 +435,9 @@ private:
         // One request of a connection is in flight at a time, so the worker may use this.
         request->verified_chain = &verified_chain_;
 
-        if (api_work_of(request->method, request->target) == ApiWork::Quick) {
-            net::post(*server_.workers, [self = shared_from_this(), request, version, keep_alive] {
+        ApiWork work = api_work_of(request->method, request->target);
+        if (work != ApiWork::PasswordCheck) {
+            work_queue_post(server_.workers, work, [self = shared_from_this(), request, version, keep_alive] {
                 self->reply_later(self->answer(*request), version, keep_alive);
             });
             return;
@@ -603,7 +683,7 @@ static void schedule_sweep(Server& server)
     server.sweep_timer->async_wait([&server](beast::error_code ec) {
         if (ec)
             return;
-        net::post(*server.workers, [&server] {
+        work_queue_post(server.workers, ApiWork::LoginStep, [&server] {
             try {
                 api_sweep(*server.api);
             } catch (const std::exception& e) {
@@ -623,8 +703,7 @@ static void server_stop(Server* server)
     server->hash_io.stop();
     for (std::thread& t : server->hash_threads)
         t.join();
-    if (server->workers)
-        server->workers->join();
+    work_queue_stop(server->workers);
     delete server;
 }
 
@@ -633,7 +712,7 @@ std::unique_ptr<Server, void (*)(Server*)> server_start(const ServerConfig& conf
     std::unique_ptr<Server, void (*)(Server*)> server(new Server, server_stop);
     server->config = config;
     server->api = &api;
-    server->workers.emplace(static_cast<size_t>(std::max(1, config.workers)));
+    work_queue_start(server->workers, std::max(1, config.workers));
     server->app_csp = app_content_security_policy(config.cert_origin);
 
     setup_tls(server->app_tls, config);
@@ -675,8 +754,8 @@ std::unique_ptr<Server, void (*)(Server*)> server_start(const ServerConfig& conf
     for (int i = 0; i < std::max(1, config.hash_workers); i++) {
         server->hash_threads.emplace_back([s = server.get()] {
             // Below every other thread: when logins use up the CPU, session checks, keepalives,
-            // logouts and files still get it first. Linux applies the nice value per thread.
-            setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kHashNice);
+            // logouts and files still get it first.
+            lower_hash_thread_priority();
             s->hash_io.run();
         });
     }

@@ -6,9 +6,10 @@
 //                        names, accepts the handshake whatever the browser sends, and leaves the
 //                        verdict to the application so the page can be told why.
 // One I/O thread reads and writes every connection. API requests run on a small worker pool
-// (SQLite blocks); logins, whose Argon2id check takes tens to hundreds of milliseconds of CPU,
-// run on a pool of their own with a bounded queue, so no amount of logging in can delay a
-// session check, a keepalive, a logout or a file. Every connection is bounded in count (per
+// (SQLite blocks), which takes session checks, keepalives and logouts before queued login steps;
+// logins, whose Argon2id check takes tens to hundreds of milliseconds of CPU, run on a pool of
+// their own with a bounded queue, on CPU time no other thread wants, so no amount of logging in
+// can delay a session check, a keepalive, a logout or a file. Every connection is bounded in count (per
 // origin and per client address), in time (handshake, each request's header and body, idle
 // keep-alive) and in memory (one fixed-size read buffer for header, chunk lines, body and
 // trailers together).
@@ -43,8 +44,8 @@ struct ServerConfig {
     // limit - behind a proxy every connection comes from the proxy's address).
     int max_connections = 1024;
     int max_connections_per_address = 64;
-    int workers = 2;                   // threads for API requests other than logins
-    // Logins: `hash_workers` threads (at a lower CPU priority than everything else) check
+    int workers = 2;                   // threads for API requests other than logins; session calls first
+    // Logins: `hash_workers` threads (SCHED_IDLE: only CPU time no other thread wants) check
     // passwords; up to `hash_queue` more logins wait for one. A login past that is answered at
     // once with 503 `unavailable` and Retry-After: `busy_retry_after` seconds, and the page
     // tells the customer the service is busy. Each running check holds the hash cost's memory

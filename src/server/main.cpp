@@ -5,6 +5,7 @@
 #include "server/database_url.h"
 #include "server/http_server.h"
 #include "server/operator.h"
+#include "server/request_rules.h"
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -284,16 +285,17 @@ int main(int argc, char** argv)
     serve_cmd->add_option("--absolute-timeout", serve.absolute_timeout, "seconds")->capture_default_str();
     serve_cmd->add_option("--max-failures", serve.max_failures, "wrong passwords before lock")->capture_default_str();
     serve_cmd->add_option("--ticket-lifetime", serve.ticket_lifetime, "seconds")->capture_default_str();
-    serve.limits.hash_workers = std::max(1, static_cast<int>(std::thread::hardware_concurrency()) - 1);
+    serve.limits.hash_workers = default_hash_workers(std::thread::hardware_concurrency());
     serve_cmd->add_option("--max-connections", serve.limits.max_connections,
                           "connections per origin; past it the oldest idle one is closed")->capture_default_str();
     serve_cmd->add_option("--max-connections-per-address", serve.limits.max_connections_per_address,
                           "connections per origin from one client address (0: no limit, behind a proxy)")
         ->capture_default_str();
-    serve_cmd->add_option("--workers", serve.limits.workers, "threads for API requests other than logins")
+    serve_cmd->add_option("--workers", serve.limits.workers, "threads for API requests other than logins (session calls before login steps)")
         ->capture_default_str();
     serve_cmd->add_option("--hash-workers", serve.limits.hash_workers,
-                          "threads checking passwords (each holds the hash cost's memory); default: cores - 1")
+                          "threads checking passwords, on CPU no other thread wants (each holds the hash cost's memory); "
+                          "default: cores - 1, at least 1")
         ->capture_default_str();
     serve_cmd->add_option("--hash-queue", serve.limits.hash_queue,
                           "logins waiting for a hash worker before more are answered 503")->capture_default_str();

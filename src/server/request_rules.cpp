@@ -27,10 +27,17 @@ ApiWork api_work_of(std::string_view method, std::string_view target)
     std::string_view path = target.substr(0, target.find('?'));
     if (method == "POST" && path == api::kPathLogin)
         return ApiWork::PasswordCheck;
-    return ApiWork::Quick;
+    if (path == api::kPathSession || path == api::kPathKeepalive || path == api::kPathLogout)
+        return ApiWork::Session;
+    return ApiWork::LoginStep;
 }
 
 bool hash_queue_admits(int pending, int hash_workers, int hash_queue)
 {
     return pending < hash_workers + hash_queue;
+}
+
+int default_hash_workers(unsigned cores)
+{
+    return cores > 2 ? static_cast<int>(cores) - 1 : 1;
 }

@@ -38,10 +38,21 @@ enum class RequestFault {
 
 RequestFault request_fault(unsigned http_version, size_t host_fields, size_t origin_fields);
 
-// Which pool runs an API request: password checks (Argon2id) have their own.
-enum class ApiWork { Quick, PasswordCheck };
+// Which queue runs an API request. Password checks (Argon2id) have a pool of their own. The
+// other API calls share the workers, but a customer who holds a session is served first: a
+// login flood sends identify requests as fast as it is answered, and a session check queued
+// behind them waited for all of them (p99 0.3 s in the attack bench's 300-logins row).
+enum class ApiWork {
+    Session,        // session check, keepalive, logout (any method, so their preflights too)
+    LoginStep,      // identify, force-logout, anything else: after every queued Session call
+    PasswordCheck,  // login
+};
 
 ApiWork api_work_of(std::string_view method, std::string_view target);
 
 // Whether one more login may wait for a hash worker: `pending` counts running and queued ones.
 bool hash_queue_admits(int pending, int hash_workers, int hash_queue);
+
+// The default number of hash workers for a machine with `cores` cores (0: unknown): one core
+// is left to the I/O thread and the API workers, so a login flood never has every core hashing.
+int default_hash_workers(unsigned cores);

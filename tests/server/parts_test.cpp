@@ -88,15 +88,46 @@ TEST_CASE("request faults: Host once for HTTP/1.1, Origin at most once")
     }
 }
 
-TEST_CASE("only password checks go to the hash pool")
+TEST_CASE("password checks go to the hash pool, session calls ahead of the login steps")
 {
-    CHECK(api_work_of("POST", "/api/v1/login") == ApiWork::PasswordCheck);
-    CHECK(api_work_of("POST", "/api/v1/login?x=1") == ApiWork::PasswordCheck);
-    CHECK(api_work_of("OPTIONS", "/api/v1/login") == ApiWork::Quick);
-    CHECK(api_work_of("POST", "/api/v1/identify") == ApiWork::Quick);
-    CHECK(api_work_of("GET", "/api/v1/session") == ApiWork::Quick);
-    CHECK(api_work_of("POST", "/api/v1/logout") == ApiWork::Quick);
-    CHECK(api_work_of("POST", "/api/v1/login/x") == ApiWork::Quick);
+    struct Row {
+        const char* method;
+        const char* target;
+        ApiWork work;
+    };
+    const Row rows[] = {
+        {"POST", "/api/v1/login", ApiWork::PasswordCheck},
+        {"POST", "/api/v1/login?x=1", ApiWork::PasswordCheck},
+        {"OPTIONS", "/api/v1/login", ApiWork::LoginStep},
+        {"POST", "/api/v1/login/x", ApiWork::LoginStep},
+        {"POST", "/api/v1/identify", ApiWork::LoginStep},
+        {"POST", "/api/v1/force-logout", ApiWork::LoginStep},
+        {"GET", "/api/v1/nothing", ApiWork::LoginStep},
+        {"GET", "/api/v1/session", ApiWork::Session},
+        {"GET", "/api/v1/session?t=1", ApiWork::Session},
+        {"POST", "/api/v1/session", ApiWork::Session},     // answered 405, still cheap
+        {"POST", "/api/v1/keepalive", ApiWork::Session},
+        {"OPTIONS", "/api/v1/keepalive", ApiWork::Session},
+        {"POST", "/api/v1/logout", ApiWork::Session},
+        {"GET", "/api/v1/session/x", ApiWork::LoginStep},
+    };
+    for (const Row& row : rows) {
+        INFO(row.method << " " << row.target);
+        CHECK(api_work_of(row.method, row.target) == row.work);
+    }
+}
+
+TEST_CASE("hash workers default to one core fewer than the machine has, at least one")
+{
+    struct Row {
+        unsigned cores;
+        int hash_workers;
+    };
+    const Row rows[] = {{0, 1}, {1, 1}, {2, 1}, {3, 2}, {4, 3}, {16, 15}};
+    for (const Row& row : rows) {
+        INFO(row.cores << " cores");
+        CHECK(default_hash_workers(row.cores) == row.hash_workers);
+    }
 }
 
 TEST_CASE("the hash queue admits workers plus queue")
