@@ -2,6 +2,7 @@
 // See `ibgate --help` and docs/api.md.
 
 #include "server/api.h"
+#include "server/database_url.h"
 #include "server/http_server.h"
 #include "server/operator.h"
 
@@ -54,7 +55,12 @@ static void split_listen(const std::string& text, std::string& address, uint16_t
 
 struct OpenStore {
     Store store;
-    explicit OpenStore(const DataPaths& paths) { store_open(store, paths.database, false); }
+    explicit OpenStore(const DataPaths& paths, int connections = 4)
+    {
+        StoreOptions options;
+        options.connections = connections;
+        store_open(store, paths.database, options);
+    }
     ~OpenStore() { store_close(store); }
 };
 
@@ -72,6 +78,7 @@ struct ServeOptions {
     ServerConfig limits;   // connection and login limits (http_server.h documents each)
     OcspOptions ocsp;   // client certificates' OCSP checking; url "" = off
     bool hsts_include_subdomains = false;   // see ServerConfig: pins every subdomain to HTTPS
+    int database_connections = 0;   // 0: one per thread that runs API work (workers + hash workers + 1)
 };
 
 // Every connection is a descriptor: take the whole hard limit, so the connection limits in
@@ -107,8 +114,14 @@ static int run_serve(const DataPaths& paths, const ServeOptions& o)
         std::fprintf(stderr, "ibgate: warning: %s/index.html does not exist (build the web app first)\n",
                      o.web_root.c_str());
 
+    if (o.database_connections < 0 || o.database_connections > 256)
+        throw std::runtime_error("--database-connections must be 0 (automatic) to 256");
     operator_check_server_pki(paths);
-    OpenStore db(paths);
+    // Every thread that runs API work may hold a transaction at once: one connection each, so
+    // none waits for another's connection (the database decides who waits for whom).
+    int connections = o.database_connections > 0 ? o.database_connections
+                                                 : std::min(256, o.limits.workers + o.limits.hash_workers + 1);
+    OpenStore db(paths, connections);
     Settings settings = load_settings(db.store);
     TrustAnchors trust;
     trust_load(trust, paths.ca_cert, paths.crl, now_seconds());
@@ -154,6 +167,7 @@ static int run_serve(const DataPaths& paths, const ServeOptions& o)
     std::printf("  certificate origin  %s  (listening on %s)\n", o.cert_origin.c_str(), o.cert_listen.c_str());
     std::printf("  client CA           %s\n", paths.ca_cert.c_str());
     std::printf("  server CA           %s\n", paths.server_ca_cert.c_str());
+    std::printf("  database            %s  (%d connections)\n", store_description(db.store).c_str(), connections);
     std::fflush(stdout);
     int received = 0;
     sigwait(&signals, &received);
@@ -242,6 +256,13 @@ int main(int argc, char** argv)
     const char* env_dir = std::getenv("IBGATE_DIR");
     std::string dir = env_dir && *env_dir ? env_dir : "var/ibgate";
     app.add_option("--dir", dir, "data directory (database, PKI, issued certificates); default $IBGATE_DIR or var/ibgate");
+    const char* env_database = std::getenv("IBGATE_DATABASE");
+    std::string database_flag;
+    app.add_option("--database", database_flag,
+                   "database URL: sqlite:PATH or postgresql://[user[:password]@]host[:port]/dbname[?...]; default "
+                   "$IBGATE_DATABASE, else what 'init --database' recorded in the data directory, else <dir>/ibgate.db");
+    // --dir and --database may also follow the command (ibgate serve --database ...).
+    app.fallthrough();
 
     // init
     InitOptions init;
@@ -284,6 +305,9 @@ int main(int argc, char** argv)
                         "accept a certificate when the responder gives no usable answer (default: refuse)");
     // Off by default: it makes every subdomain of the credit union's domain HTTPS-only in every
     // visiting browser for a year, also hosts this server knows nothing about.
+    serve_cmd->add_option("--database-connections", serve.database_connections,
+                          "most database connections open at once; 0: one per API thread (workers + hash workers + 1)")
+        ->capture_default_str();
     serve_cmd->add_flag("--hsts-include-subdomains", serve.hsts_include_subdomains,
                         "add includeSubDomains to Strict-Transport-Security: pins EVERY subdomain of the domain to HTTPS "
                         "for a year (only when all of them serve HTTPS)");
@@ -350,18 +374,50 @@ int main(int argc, char** argv)
     audit_cmd->add_option("--limit", limit, "newest N events")->capture_default_str();
     audit_cmd->add_flag("--json", as_json, "one JSON object per line");
 
+    // db
+    CLI::App* db_cmd = app.add_subcommand("db", "the database itself: schema migrations, moving to another database");
+    db_cmd->require_subcommand(1);
+    CLI::App* db_migrate = db_cmd->add_subcommand(
+        "migrate", "bring the database's schema to this ibgate's version (init does it for a new database)");
+    std::string copy_from;
+    std::string copy_to;
+    CLI::App* db_copy = db_cmd->add_subcommand(
+        "copy", "copy every row (users, certificates, revocations, tickets, sessions, audit log, settings) into a new, "
+                "empty database in one transaction; stop the servers first");
+    db_copy->add_option("--from", copy_from, "source database URL (default: the data directory's database)");
+    db_copy->add_option("--to", copy_to, "target database URL; migrated first, must hold no rows")->required();
+
     CLI11_PARSE(app, argc, argv);
 
     try {
         DataPaths paths = data_paths(dir);
+        const std::string env_db = env_database ? env_database : "";
+        paths.database = choose_database(database_flag, env_db, paths.database, dir);
         int64_t now = now_seconds();
         if (init_cmd->parsed()) {
             if (!hash_cost_from_name(cost_name, init.hash_cost))
                 throw std::runtime_error("--hash-cost must be moderate, interactive or test");
+            init.database = !database_flag.empty() ? database_flag : env_db;   // recorded in the directory
             operator_init(dir, init, now);
+            paths = data_paths(dir);
             std::printf("initialised %s: institution %s (%s)\n  client CA %s\n  server CA %s\n  database  %s\n",
                         dir.c_str(), init.institution_code.c_str(), init.institution_name.c_str(), paths.ca_cert.c_str(),
-                        paths.server_ca_cert.c_str(), paths.database.c_str());
+                        paths.server_ca_cert.c_str(), redact_database_url(paths.database).c_str());
+            if (!init.database.empty())
+                std::printf("  recorded in %s\n", database_record_path(dir).c_str());
+        } else if (db_migrate->parsed()) {
+            MigrationResult m = operator_db_migrate(paths.database);
+            if (m.from == m.to)
+                std::printf("%s: schema version %d, nothing to do\n", redact_database_url(paths.database).c_str(), m.to);
+            else
+                std::printf("%s: schema version %d -> %d\n", redact_database_url(paths.database).c_str(), m.from, m.to);
+        } else if (db_copy->parsed()) {
+            const std::string from = copy_from.empty() ? paths.database : copy_from;
+            std::vector<TableCount> copied = operator_db_copy(from, copy_to);
+            std::printf("copied %s -> %s (counts verified in the target)\n", redact_database_url(from).c_str(),
+                        redact_database_url(copy_to).c_str());
+            for (const TableCount& c : copied)
+                std::printf("  %-16s %lld rows\n", c.table.c_str(), static_cast<long long>(c.rows));
         } else if (server_cert_cmd->parsed()) {
             InitOptions names;
             {

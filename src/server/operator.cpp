@@ -1,10 +1,18 @@
 #include "server/operator.h"
 
 #include "server/cert_check.h"
+#include "server/database_url.h"
 #include "server/rules.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cctype>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
 namespace fs = std::filesystem;
 
@@ -15,7 +23,7 @@ DataPaths data_paths(const std::string& dir)
 {
     DataPaths p;
     p.dir = dir;
-    p.database = (fs::path(dir) / "ibgate.db").string();
+    p.database = choose_database("", "", read_database_record(dir), dir);
     p.ca_cert = (fs::path(dir) / "pki" / "ca.pem").string();
     p.ca_key = (fs::path(dir) / "pki" / "ca.key").string();
     p.server_ca_cert = (fs::path(dir) / "pki" / "server-ca.pem").string();
@@ -26,6 +34,76 @@ DataPaths data_paths(const std::string& dir)
     p.crl = (fs::path(dir) / "pki" / "crl.pem").string();
     p.issued_dir = (fs::path(dir) / "certs").string();
     return p;
+}
+
+std::string choose_database(const std::string& flag, const std::string& env, const std::string& recorded,
+                            const std::string& dir)
+{
+    if (!flag.empty())
+        return flag;
+    if (!env.empty())
+        return env;
+    if (!recorded.empty())
+        return recorded;
+    return (fs::path(dir) / "ibgate.db").string();
+}
+
+std::string database_record_path(const std::string& dir)
+{
+    return (fs::path(dir) / "database").string();
+}
+
+constexpr size_t kDatabaseRecordMax = 4096;
+
+std::string read_database_record(const std::string& dir)
+{
+    const std::string path = database_record_path(dir);
+    std::error_code ec;
+    if (!fs::exists(path, ec))
+        return std::string();
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        throw std::runtime_error("cannot read " + path);
+    std::string text(kDatabaseRecordMax + 1, '\0');
+    in.read(text.data(), static_cast<std::streamsize>(text.size()));
+    text.resize(static_cast<size_t>(in.gcount()));
+    if (text.size() > kDatabaseRecordMax)
+        throw std::runtime_error(path + " is longer than a database URL may be");
+    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())))
+        text.pop_back();
+    size_t start = 0;
+    while (start < text.size() && std::isspace(static_cast<unsigned char>(text[start])))
+        start++;
+    text = text.substr(start);
+    if (text.empty())
+        throw std::runtime_error(path + " is empty (it names the database: sqlite:PATH or postgresql://...)");
+    return text;
+}
+
+// Written once by init, readable only by the owner (the URL may hold a password).
+static void write_database_record(const std::string& dir, const std::string& url)
+{
+    const std::string path = database_record_path(dir);
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0)
+        throw std::runtime_error("cannot create " + path + ": " + std::strerror(errno));
+    std::string text = url + "\n";
+    bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
+    ok = ::close(fd) == 0 && ok;
+    if (!ok)
+        throw std::runtime_error("cannot write " + path);
+}
+
+// A relative SQLite path is made absolute, so the recorded URL works from any directory.
+static std::string recordable_url(const std::string& database)
+{
+    DatabaseUrl url;
+    std::string error;
+    if (!parse_database_url(database, url, error))
+        throw std::runtime_error(error);
+    if (url.backend == DatabaseBackend::Sqlite)
+        return "sqlite:" + fs::absolute(url.sqlite_path).lexically_normal().string();
+    return database;
 }
 
 static void audit_operator(Transaction& tx, int64_t now, const std::string& user_id, const std::string& fingerprint,
@@ -122,11 +200,30 @@ void operator_init(const std::string& dir, const InitOptions& options, int64_t n
     if (!api::is_institution_code(options.institution_code))
         throw std::runtime_error("the institution code must be 4 digits");
     DataPaths paths = data_paths(dir);
-    if (fs::exists(paths.database))
-        throw std::runtime_error(dir + " is already initialised (" + paths.database + " exists)");
+    const std::string default_database = choose_database("", "", "", dir);
+    for (const std::string& made : {default_database, database_record_path(dir), paths.ca_cert}) {
+        if (fs::exists(made))
+            throw std::runtime_error(dir + " is already initialised (" + made + " exists)");
+    }
+    const std::string recorded = options.database.empty() ? std::string() : recordable_url(options.database);
+    if (!recorded.empty())
+        paths.database = recorded;
     fs::create_directories(fs::path(paths.ca_cert).parent_path());
     fs::create_directories(paths.issued_dir);
     fs::permissions(dir, fs::perms::owner_all);
+
+    // The database first: a shared one that already serves an institution is refused before
+    // anything else is made.
+    Store store;
+    store_open(store, paths.database, true);
+    {
+        Transaction tx(store);
+        std::string existing = setting_get(tx, "institution_code", "");
+        if (!existing.empty())
+            throw std::runtime_error(store_description(store) + " already holds institution " + existing
+                                     + ": initialise with an empty database");
+        tx.commit();
+    }
 
     KeyPtr ca_key = pki_new_key();
     CertPtr ca = pki_make_cert(dev_ca_spec(options.institution_name + " Client CA (development)", options.institution_name, now),
@@ -137,8 +234,6 @@ void operator_init(const std::string& dir, const InitOptions& options, int64_t n
     CrlPtr crl = pki_make_crl(ca.get(), ca_key.get(), {}, now, now + kCrlLifetime);
     pki_write_crl(paths.crl, crl.get());
 
-    Store store;
-    store_open(store, paths.database, true);
     {
         Transaction tx(store);
         setting_set(tx, "institution_code", options.institution_code);
@@ -148,6 +243,8 @@ void operator_init(const std::string& dir, const InitOptions& options, int64_t n
         tx.commit();
     }
     store_close(store);
+    if (!recorded.empty())
+        write_database_record(dir, recorded);
 }
 
 Settings load_settings(Store& store)
@@ -327,4 +424,38 @@ CertRecord operator_cert_revoke(Store& store, const DataPaths& paths, const std:
     }
     operator_write_crl(store, paths, now);
     return c;
+}
+
+// ---------------------------------------------------------------- the database itself
+MigrationResult operator_db_migrate(const std::string& database)
+{
+    Store store;
+    StoreOptions options;
+    options.check_schema = false;
+    store_open(store, database, options);
+    MigrationResult result = store_migrate(store);
+    store_close(store);
+    return result;
+}
+
+std::vector<TableCount> operator_db_copy(const std::string& from, const std::string& to)
+{
+    DatabaseUrl from_url;
+    DatabaseUrl to_url;
+    std::string error;
+    if (!parse_database_url(from, from_url, error) || !parse_database_url(to, to_url, error))
+        throw std::runtime_error(error);
+    if (from_url.redacted == to_url.redacted)
+        throw std::runtime_error("--from and --to name the same database (" + from_url.redacted + ")");
+    Store source;
+    store_open(source, from, false);
+    Store target;
+    StoreOptions options;
+    options.create = true;
+    options.migrate = true;
+    store_open(target, to, options);
+    std::vector<TableCount> copied = store_copy(source, target);
+    store_close(target);
+    store_close(source);
+    return copied;
 }

@@ -15,7 +15,8 @@
 // Everything `ibgate init` creates lives in one directory.
 struct DataPaths {
     std::string dir;
-    std::string database;      // ibgate.db
+    std::string database;         // the database URL (database_url.h): the data directory's
+                                  // `database` file when it has one, else ibgate.db in it
     std::string ca_cert;          // pki/ca.pem         the credit union's client CA: signs customer
                                   //                    certificates; its name is the one in the
                                   //                    certificate request
@@ -31,15 +32,27 @@ struct DataPaths {
 };
 DataPaths data_paths(const std::string& dir);
 
+// Which database a command uses, most specific first: the --database flag, $IBGATE_DATABASE,
+// the URL `ibgate init --database` recorded in the data directory, ibgate.db in it. Pure;
+// "" means not given.
+std::string choose_database(const std::string& flag, const std::string& env, const std::string& recorded,
+                            const std::string& dir);
+// <dir>/database: the recorded URL (mode 0600: it may hold a password).
+std::string database_record_path(const std::string& dir);
+// The recorded URL, "" when the data directory has none. Throws when the file cannot be read.
+std::string read_database_record(const std::string& dir);
+
 struct InitOptions {
     std::string institution_code = "1234";
     std::string institution_name = "サンプル信用金庫";
     HashCost hash_cost = HashCost::Moderate;
     std::vector<std::string> server_names = {"localhost"};
     std::vector<std::string> server_ips = {"127.0.0.1", "::1"};
+    std::string database;   // URL; "" = ibgate.db in the directory. Recorded in <dir>/database.
 };
-// Creates the directory, client CA, server CA, server certificate, empty CRL and database.
-// Refuses when the directory already holds a database.
+// Creates the directory, client CA, server CA, server certificate, empty CRL and database (its
+// schema migrated to the current version). Refuses when the directory is already initialised
+// or the database already holds an institution.
 void operator_init(const std::string& dir, const InitOptions& options, int64_t now);
 
 // A new server key and certificate (397 days, for options.server_names / server_ips) signed by
@@ -86,3 +99,10 @@ CertRecord operator_cert_revoke(Store& store, const DataPaths& paths, const std:
 // the new CRL's nextUpdate.
 constexpr int kCrlLifetimeDays = 30;
 int64_t operator_write_crl(Store& store, const DataPaths& paths, int64_t now, int days = kCrlLifetimeDays);
+
+// ---------------------------------------------------------------- the database itself
+// `ibgate db migrate`: brings the database's schema to this binary's version.
+MigrationResult operator_db_migrate(const std::string& database);
+// `ibgate db copy`: every row of `from` (at the current schema) into `to`, which is migrated
+// first and must hold no rows. Returns the rows copied per table (verified in `to` afterwards).
+std::vector<TableCount> operator_db_copy(const std::string& from, const std::string& to);

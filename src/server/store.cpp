@@ -1,167 +1,162 @@
 #include "server/store.h"
 
-#include <sqlite3.h>
+#include "server/store_driver.h"
 
 #include <algorithm>
-#include <filesystem>
+#include <chrono>
+#include <cstdlib>
 
 // ---------------------------------------------------------------- statements
-static bool is_unavailable(int code)
-{
-    int primary = code & 0xff;
-    return primary == SQLITE_BUSY || primary == SQLITE_LOCKED || primary == SQLITE_FULL || primary == SQLITE_IOERR
-        || primary == SQLITE_READONLY || primary == SQLITE_CANTOPEN || primary == SQLITE_NOMEM;
-}
-
-// SQLITE_BUSY_SNAPSHOT: a read transaction tried to write after another connection wrote.
-static bool is_lost_race(int code)
-{
-    return code == SQLITE_BUSY_SNAPSHOT;
-}
-
-[[noreturn]] static void fail(sqlite3* db, int code, const char* what)
-{
-    std::string message = std::string(what) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(code));
-    throw StoreError(message, is_unavailable(code), (code & 0xff) == SQLITE_CONSTRAINT, is_lost_race(code));
-}
-
-// One prepared statement; binds by position (1-based) in the order of the calls.
+// One statement of a transaction; binds by position in the order of the calls. The driver runs
+// it at the first step() (or run()) and hands back every row; step() then walks them.
 struct Statement {
-    sqlite3* db = nullptr;
-    sqlite3_stmt* stmt = nullptr;
-    int next_bind = 1;
+    Transaction& tx;
+    std::string sql;
+    std::vector<StoreValue> params;
+    StoreResult result;
+    bool ran = false;
+    size_t next_row = 0;
+    const std::vector<std::string>* row = nullptr;
 
-    Statement(Transaction& tx, const char* sql) : db(tx.store.db)
-    {
-        int rc = sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr);
-        if (rc != SQLITE_OK)
-            fail(db, rc, "prepare");
-    }
-    ~Statement() { sqlite3_finalize(stmt); }
-    Statement(const Statement&) = delete;
-    Statement& operator=(const Statement&) = delete;
+    Statement(Transaction& t, std::string text) : tx(t), sql(std::move(text)) {}
 
     Statement& bind(int64_t v)
     {
-        sqlite3_bind_int64(stmt, next_bind++, v);
+        StoreValue value;
+        value.is_integer = true;
+        value.integer = v;
+        params.push_back(std::move(value));
         return *this;
     }
     Statement& bind(const std::string& v)
     {
-        sqlite3_bind_text(stmt, next_bind++, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+        StoreValue value;
+        value.text = v;
+        params.push_back(std::move(value));
         return *this;
     }
     // True while there is a row.
     bool step()
     {
-        int rc = sqlite3_step(stmt);
-        if (rc == SQLITE_ROW)
-            return true;
-        if (rc == SQLITE_DONE)
+        if (!ran) {
+            if (!tx.open || !tx.connection)
+                throw StoreError("statement outside an open transaction", false, false);
+            tx.connection->execute(sql, params, result);
+            ran = true;
+        }
+        if (next_row >= result.rows.size()) {
+            row = nullptr;
             return false;
-        fail(db, rc, "step");
+        }
+        row = &result.rows[next_row++];
+        return true;
     }
     void run()
     {
         while (step()) {
         }
     }
-    // Rows the last run() changed.
-    int changes() { return sqlite3_changes(db); }
-    int64_t integer(int col) { return sqlite3_column_int64(stmt, col); }
-    std::string text(int col)
+    // Rows the statement changed.
+    int changes() const { return static_cast<int>(result.changes); }
+    int64_t integer(size_t col) const
     {
-        const unsigned char* p = sqlite3_column_text(stmt, col);
-        return p ? std::string(reinterpret_cast<const char*>(p), static_cast<size_t>(sqlite3_column_bytes(stmt, col)))
-                 : std::string();
+        return row && col < row->size() ? std::strtoll((*row)[col].c_str(), nullptr, 10) : 0;
     }
+    std::string text(size_t col) const { return row && col < row->size() ? (*row)[col] : std::string(); }
 };
 
-static void exec(sqlite3* db, const char* sql)
+// ---------------------------------------------------------------- the pool
+Store::Store() = default;
+Store::~Store() = default;
+
+static std::unique_ptr<StoreConnection> connect(StoreBackend& backend)
 {
-    int rc = sqlite3_exec(db, sql, nullptr, nullptr, nullptr);
-    if (rc != SQLITE_OK)
-        fail(db, rc, sql);
+    return backend.url.backend == DatabaseBackend::Postgres ? postgres_connect(backend.url, backend.options)
+                                                            : sqlite_connect(backend.url, backend.options);
 }
 
-// ---------------------------------------------------------------- open
-static const char* const kSchema = R"sql(
-CREATE TABLE IF NOT EXISTS settings(
-  key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS users(
-  user_id TEXT PRIMARY KEY, name TEXT NOT NULL, company TEXT NOT NULL, role TEXT NOT NULL,
-  password_hash TEXT NOT NULL, failed_count INTEGER NOT NULL DEFAULT 0,
-  locked_at INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS certificates(
-  fingerprint TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users(user_id), serial TEXT NOT NULL,
-  subject TEXT NOT NULL, not_before INTEGER NOT NULL, not_after INTEGER NOT NULL,
-  issued_at INTEGER NOT NULL, revoked_at INTEGER NOT NULL DEFAULT 0);
-CREATE INDEX IF NOT EXISTS certificates_serial ON certificates(serial);
-CREATE TABLE IF NOT EXISTS revoked_serials(
-  serial TEXT PRIMARY KEY, revoked_at INTEGER NOT NULL, reason TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS tickets(
-  digest TEXT PRIMARY KEY, kind TEXT NOT NULL, user_id TEXT NOT NULL, fingerprint TEXT NOT NULL,
-  expires_at INTEGER NOT NULL, used_at INTEGER NOT NULL DEFAULT 0);
-CREATE TABLE IF NOT EXISTS sessions(
-  digest TEXT PRIMARY KEY, user_id TEXT NOT NULL, fingerprint TEXT NOT NULL, csrf_digest TEXT NOT NULL,
-  source_address TEXT NOT NULL, login_time INTEGER NOT NULL, last_seen INTEGER NOT NULL,
-  idle_timeout INTEGER NOT NULL, absolute_timeout INTEGER NOT NULL,
-  ended_at INTEGER NOT NULL DEFAULT 0, end_reason TEXT NOT NULL DEFAULT '',
-  previous_login_time INTEGER NOT NULL DEFAULT 0, previous_login_source TEXT NOT NULL DEFAULT '');
-CREATE UNIQUE INDEX IF NOT EXISTS sessions_one_active_per_user ON sessions(user_id) WHERE ended_at = 0;
-CREATE TABLE IF NOT EXISTS audit(
-  id INTEGER PRIMARY KEY AUTOINCREMENT, time INTEGER NOT NULL, user_id TEXT NOT NULL,
-  fingerprint TEXT NOT NULL, source_address TEXT NOT NULL, event TEXT NOT NULL,
-  result TEXT NOT NULL, detail TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS audit_user ON audit(user_id, event, id);
-)sql";
-
-void store_open(Store& store, const std::string& path, bool create, int busy_timeout_ms)
+// A connection for one transaction: an idle one, a new one while fewer than options.connections
+// are open, or the next one returned (waiting up to the busy timeout).
+static std::unique_ptr<StoreConnection> take_connection(StoreBackend& backend, bool& reused)
 {
-    if (!create && !std::filesystem::exists(path))
-        throw StoreError("no database at " + path + " (run 'ibgate init' first)", false, false);
-    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
-    int rc = sqlite3_open_v2(path.c_str(), &store.db, flags, nullptr);
-    if (rc != SQLITE_OK) {
-        std::string message = "cannot open database " + path + ": " + sqlite3_errstr(rc);
-        sqlite3_close(store.db);
-        store.db = nullptr;
-        throw StoreError(message, is_unavailable(rc), false);
+    std::unique_lock<std::mutex> lock(backend.mutex);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(backend.options.busy_timeout_ms);
+    while (backend.idle.empty() && backend.open_count >= backend.options.connections) {
+        if (backend.returned.wait_until(lock, deadline) == std::cv_status::timeout && backend.idle.empty()
+            && backend.open_count >= backend.options.connections)
+            throw StoreError("all " + std::to_string(backend.options.connections) + " connections to "
+                                 + backend.url.redacted + " are busy",
+                             true, false);
     }
-    sqlite3_busy_timeout(store.db, busy_timeout_ms);
-    sqlite3_extended_result_codes(store.db, 1);
-    exec(store.db, "PRAGMA journal_mode=WAL");
-    exec(store.db, "PRAGMA synchronous=FULL");
-    exec(store.db, "PRAGMA foreign_keys=ON");
-    Transaction tx(store);
-    exec(store.db, kSchema);
-    tx.commit();
+    if (!backend.idle.empty()) {
+        std::unique_ptr<StoreConnection> c = std::move(backend.idle.back());
+        backend.idle.pop_back();
+        reused = true;
+        return c;
+    }
+    backend.open_count++;
+    lock.unlock();
+    reused = false;
+    try {
+        return connect(backend);
+    } catch (...) {
+        lock.lock();
+        backend.open_count--;
+        backend.returned.notify_one();
+        throw;
+    }
 }
 
-void store_close(Store& store)
+static void give_back(StoreBackend& backend, StoreConnection* connection)
 {
-    if (store.db)
-        sqlite3_close(store.db);
-    store.db = nullptr;
+    std::unique_ptr<StoreConnection> owned(connection);
+    std::lock_guard<std::mutex> lock(backend.mutex);
+    if (owned->broken()) {
+        backend.open_count--;
+        owned.reset();   // the next transaction opens a new one: the server recovers by itself
+    } else {
+        backend.idle.push_back(std::move(owned));
+    }
+    backend.returned.notify_one();
 }
 
-Transaction::Transaction(Store& s, TxMode mode) : store(s), lock(s.mutex)
+Transaction::Transaction(Store& s, TxMode m) : store(s), mode(m)
 {
-    exec(store.db, mode == TxMode::Write ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED");
-    open = true;
+    if (!store.backend)
+        throw StoreError("the database is not open", false, false);
+    StoreBackend& backend = *store.backend;
+    // A pooled connection may have died while idle (PostgreSQL restarted): then one new one.
+    for (int attempt = 1;; attempt++) {
+        bool reused = false;
+        connection = take_connection(backend, reused).release();
+        try {
+            connection->begin(mode);
+            open = true;
+            return;
+        } catch (const StoreError&) {
+            bool lost = connection->broken();
+            give_back(backend, connection);
+            connection = nullptr;
+            if (!(lost && reused && attempt == 1))
+                throw;
+        }
+    }
 }
 
 Transaction::~Transaction()
 {
+    if (!connection)
+        return;
     if (open)
-        sqlite3_exec(store.db, "ROLLBACK", nullptr, nullptr, nullptr);
+        connection->rollback();
+    give_back(*store.backend, connection);
 }
 
 void Transaction::commit()
 {
-    int rc = sqlite3_exec(store.db, "COMMIT", nullptr, nullptr, nullptr);
-    if (rc != SQLITE_OK)
-        fail(store.db, rc, "commit");   // the destructor rolls back
+    if (!open || !connection)
+        throw StoreError("commit without an open transaction", false, false);
+    connection->commit();   // on failure the destructor rolls back
     open = false;
 }
 
@@ -179,6 +174,267 @@ void store_transact(Store& store, TxMode mode, const std::function<void(Transact
                 throw;
         }
     }
+}
+
+// ---------------------------------------------------------------- open, schema versions
+static int read_schema_version(Transaction& tx)
+{
+    if (!tx.connection->table_exists("schema_version"))
+        // A database made before versions were recorded holds exactly version 1's tables.
+        return tx.connection->table_exists("users") ? 1 : 0;
+    Statement st(tx, "SELECT max(version) FROM schema_version");
+    return st.step() ? static_cast<int>(st.integer(0)) : 0;
+}
+
+static std::string newer_schema_message(const Store& store, int found)
+{
+    return store_description(store) + " has schema version " + std::to_string(found)
+        + ", newer than this ibgate knows (version " + std::to_string(kStoreSchemaVersion)
+        + "): use the ibgate that migrated it, or a newer one";
+}
+
+int store_schema_version(Store& store)
+{
+    Transaction tx(store, TxMode::Read);
+    int version = read_schema_version(tx);
+    tx.commit();
+    return version;
+}
+
+MigrationResult store_migrate(Store& store)
+{
+    Transaction tx(store, TxMode::Write);
+    tx.connection->lock_schema();
+    MigrationResult result;
+    result.from = read_schema_version(tx);
+    result.to = result.from;
+    if (result.from > kStoreSchemaVersion)
+        throw StoreError(newer_schema_message(store, result.from), false, false);
+    const std::vector<std::string>& steps = tx.connection->migrations();
+    if (static_cast<int>(steps.size()) < kStoreSchemaVersion)
+        throw StoreError("the driver lacks migrations up to version " + std::to_string(kStoreSchemaVersion), false, false);
+    for (int version = result.from + 1; version <= kStoreSchemaVersion; version++)
+        tx.connection->execute_script(steps[static_cast<size_t>(version - 1)]);
+    bool unrecorded = !tx.connection->table_exists("schema_version");   // made before versions were recorded
+    if (unrecorded)
+        tx.connection->execute_script("CREATE TABLE schema_version(version INTEGER NOT NULL)");
+    if (result.from < kStoreSchemaVersion || unrecorded) {
+        Statement clear(tx, "DELETE FROM schema_version");
+        clear.run();
+        Statement record(tx, "INSERT INTO schema_version(version) VALUES(?)");
+        record.bind(int64_t{kStoreSchemaVersion}).run();
+        result.to = kStoreSchemaVersion;
+    }
+    tx.commit();
+    return result;
+}
+
+void store_open(Store& store, const std::string& database, const StoreOptions& options)
+{
+    DatabaseUrl url;
+    std::string error;
+    if (!parse_database_url(database, url, error))
+        throw StoreError(error, false, false);
+    if (options.connections < 1 || options.connections > 256)
+        throw StoreError("database connections must be 1 to 256", false, false);
+    store_close(store);
+    auto backend = std::make_unique<StoreBackend>();
+    backend->url = url;
+    backend->options = options;
+    store.backend = std::move(backend);
+    try {
+        if (options.migrate) {
+            store_migrate(store);
+        } else if (options.check_schema) {
+            int version = store_schema_version(store);
+            if (version > kStoreSchemaVersion)
+                throw StoreError(newer_schema_message(store, version), false, false);
+            if (version == 0)
+                throw StoreError(store_description(store) + " holds no ibgate schema (run 'ibgate init', or 'ibgate db migrate')",
+                                 false, false);
+            if (version < kStoreSchemaVersion)
+                throw StoreError(store_description(store) + " has schema version " + std::to_string(version)
+                                     + ", older than this ibgate's " + std::to_string(kStoreSchemaVersion)
+                                     + ": run 'ibgate db migrate'",
+                                 false, false);
+        }
+    } catch (...) {
+        store_close(store);
+        throw;
+    }
+}
+
+void store_open(Store& store, const std::string& database, bool create, int busy_timeout_ms)
+{
+    StoreOptions options;
+    options.create = create;
+    options.migrate = create;
+    options.busy_timeout_ms = busy_timeout_ms;
+    store_open(store, database, options);
+}
+
+void store_close(Store& store)
+{
+    store.backend.reset();   // closes the idle connections; none is lent out by then
+}
+
+std::string store_description(const Store& store)
+{
+    return store.backend ? store.backend->url.redacted : std::string("(no database)");
+}
+
+// ---------------------------------------------------------------- copying a whole database
+struct TableShape {
+    const char* name;
+    const char* key;                        // one-column primary key: the copy walks it in order
+    std::vector<const char*> columns;       // the key first
+    std::vector<bool> integer;              // per column
+    const char* identity = nullptr;         // generated id column
+};
+
+static const std::vector<TableShape>& table_shapes()
+{
+    static const std::vector<TableShape> shapes = {
+        {"settings", "key", {"key", "value"}, {false, false}},
+        {"users", "user_id",
+         {"user_id", "name", "company", "role", "password_hash", "failed_count", "locked_at", "created_at"},
+         {false, false, false, false, false, true, true, true}},
+        {"certificates", "fingerprint",
+         {"fingerprint", "user_id", "serial", "subject", "not_before", "not_after", "issued_at", "revoked_at"},
+         {false, false, false, false, true, true, true, true}},
+        {"revoked_serials", "serial", {"serial", "revoked_at", "reason"}, {false, true, false}},
+        {"tickets", "digest", {"digest", "kind", "user_id", "fingerprint", "expires_at", "used_at"},
+         {false, false, false, false, true, true}},
+        {"sessions", "digest",
+         {"digest", "user_id", "fingerprint", "csrf_digest", "source_address", "login_time", "last_seen",
+          "idle_timeout", "absolute_timeout", "ended_at", "end_reason", "previous_login_time",
+          "previous_login_source"},
+         {false, false, false, false, false, true, true, true, true, true, false, true, false}},
+        {"audit", "id", {"id", "time", "user_id", "fingerprint", "source_address", "event", "result", "detail"},
+         {true, true, false, false, false, false, false, false}, "id"},
+    };
+    return shapes;
+}
+
+std::vector<std::string> store_tables()
+{
+    std::vector<std::string> out;
+    for (const TableShape& t : table_shapes())
+        out.push_back(t.name);
+    return out;
+}
+
+static std::vector<TableCount> count_rows(Transaction& tx)
+{
+    std::vector<TableCount> out;
+    for (const TableShape& t : table_shapes()) {
+        Statement st(tx, std::string("SELECT count(*) FROM ") + t.name);
+        st.step();
+        out.push_back(TableCount{t.name, st.integer(0)});
+    }
+    return out;
+}
+
+std::vector<TableCount> store_count_rows(Store& store)
+{
+    Transaction tx(store, TxMode::Read);
+    std::vector<TableCount> out = count_rows(tx);
+    tx.commit();
+    return out;
+}
+
+static std::string join_columns(const TableShape& t)
+{
+    std::string out;
+    for (const char* c : t.columns)
+        out += (out.empty() ? "" : ", ") + std::string(c);
+    return out;
+}
+
+std::vector<std::vector<std::string>> store_table_rows(Store& store, const std::string& table)
+{
+    for (const TableShape& t : table_shapes()) {
+        if (table != t.name)
+            continue;
+        Transaction tx(store, TxMode::Read);
+        Statement st(tx, "SELECT " + join_columns(t) + " FROM " + t.name + " ORDER BY " + t.key);
+        st.run();
+        std::vector<std::vector<std::string>> rows = std::move(st.result.rows);
+        tx.commit();
+        return rows;
+    }
+    throw StoreError("no table " + table, false, false);
+}
+
+constexpr int kCopyBatchRows = 500;
+
+std::vector<TableCount> store_copy(Store& from, Store& to)
+{
+    if (!from.backend || !to.backend)
+        throw StoreError("both databases must be open", false, false);
+    Transaction source(from, TxMode::Read);
+    source.connection->snapshot();
+    Transaction target(to, TxMode::Write);
+    for (const TableCount& c : count_rows(target)) {
+        if (c.rows != 0)
+            throw StoreError(store_description(to) + " is not empty (" + c.table + " has " + std::to_string(c.rows)
+                                 + " rows): copy only into a new database",
+                             false, false);
+    }
+    std::vector<TableCount> copied;
+    for (const TableShape& t : table_shapes()) {
+        const std::string columns = join_columns(t);
+        std::string insert = std::string("INSERT INTO ") + t.name + "(" + columns + ") VALUES(";
+        for (size_t i = 0; i < t.columns.size(); i++)
+            insert += i == 0 ? "?" : ", ?";
+        insert += ")";
+        const std::string select = "SELECT " + columns + " FROM " + t.name;
+        const std::string order = std::string(" ORDER BY ") + t.key + " LIMIT " + std::to_string(kCopyBatchRows);
+        int64_t rows = 0;
+        bool first = true;
+        std::string last_key;
+        for (;;) {
+            // Walk the primary key in order, a batch at a time (no table is held in memory whole).
+            Statement page(source, first ? select + order : select + " WHERE " + t.key + " > ?" + order);
+            if (!first) {
+                if (t.integer[0])
+                    page.bind(std::strtoll(last_key.c_str(), nullptr, 10));
+                else
+                    page.bind(last_key);
+            }
+            int in_page = 0;
+            while (page.step()) {
+                Statement add(target, insert);
+                for (size_t i = 0; i < t.columns.size(); i++) {
+                    if (t.integer[i])
+                        add.bind(page.integer(i));
+                    else
+                        add.bind(page.text(i));
+                }
+                add.run();
+                last_key = page.text(0);
+                in_page++;
+            }
+            rows += in_page;
+            first = false;
+            if (in_page < kCopyBatchRows)
+                break;
+        }
+        if (t.identity)
+            target.connection->reset_identity(t.name, t.identity);
+        copied.push_back(TableCount{t.name, rows});
+    }
+    target.commit();
+    source.commit();
+
+    std::vector<TableCount> found = store_count_rows(to);
+    for (size_t i = 0; i < copied.size(); i++) {
+        if (found[i].rows != copied[i].rows)
+            throw StoreError("after the copy " + store_description(to) + " holds " + std::to_string(found[i].rows) + " rows of "
+                                 + copied[i].table + ", " + std::to_string(copied[i].rows) + " were copied",
+                             false, false);
+    }
+    return copied;
 }
 
 // ---------------------------------------------------------------- settings
@@ -216,7 +472,7 @@ static UserRecord read_user(Statement& st)
 
 bool user_find(Transaction& tx, const std::string& user_id, UserRecord& out)
 {
-    Statement st(tx, (std::string(kUserColumns) + " WHERE user_id = ?").c_str());
+    Statement st(tx, std::string(kUserColumns) + " WHERE user_id = ?");
     st.bind(user_id);
     if (!st.step())
         return false;
@@ -247,7 +503,7 @@ void user_set_failures(Transaction& tx, const std::string& user_id, int failed_c
 bool user_count_failure(Transaction& tx, const std::string& user_id, int max_failures, int64_t now, UserRecord& after)
 {
     Statement st(tx, "UPDATE users SET failed_count = failed_count + 1,"
-                     " locked_at = CASE WHEN failed_count + 1 >= ? THEN ? ELSE 0 END"
+                     " locked_at = CASE WHEN failed_count + 1 >= ? THEN CAST(? AS BIGINT) ELSE 0 END"
                      " WHERE user_id = ? AND locked_at = 0"
                      " RETURNING user_id, name, company, role, password_hash, failed_count, locked_at, created_at");
     st.bind(int64_t{max_failures}).bind(now > 0 ? now : 1).bind(user_id);
@@ -267,7 +523,7 @@ bool user_clear_failures(Transaction& tx, const std::string& user_id)
 
 std::vector<UserRecord> user_list(Transaction& tx)
 {
-    Statement st(tx, (std::string(kUserColumns) + " ORDER BY user_id").c_str());
+    Statement st(tx, std::string(kUserColumns) + " ORDER BY user_id");
     std::vector<UserRecord> out;
     while (st.step())
         out.push_back(read_user(st));
@@ -294,7 +550,7 @@ static CertRecord read_cert(Statement& st)
 
 bool cert_find(Transaction& tx, const std::string& fingerprint, CertRecord& out)
 {
-    Statement st(tx, (std::string(kCertColumns) + " WHERE fingerprint = ?").c_str());
+    Statement st(tx, std::string(kCertColumns) + " WHERE fingerprint = ?");
     st.bind(fingerprint);
     if (!st.step())
         return false;
@@ -304,7 +560,7 @@ bool cert_find(Transaction& tx, const std::string& fingerprint, CertRecord& out)
 
 bool cert_find_by_serial_or_fingerprint(Transaction& tx, const std::string& key, CertRecord& out)
 {
-    Statement st(tx, (std::string(kCertColumns) + " WHERE fingerprint = lower(?) OR serial = upper(?)").c_str());
+    Statement st(tx, std::string(kCertColumns) + " WHERE fingerprint = lower(?) OR serial = upper(?)");
     st.bind(key).bind(key);
     if (!st.step())
         return false;
@@ -322,7 +578,7 @@ void cert_insert(Transaction& tx, const CertRecord& c)
 
 std::vector<CertRecord> cert_list(Transaction& tx, const std::string& user_id)
 {
-    Statement st(tx, (std::string(kCertColumns) + " WHERE ? = '' OR user_id = ? ORDER BY user_id, issued_at").c_str());
+    Statement st(tx, std::string(kCertColumns) + " WHERE ? = '' OR user_id = ? ORDER BY user_id, issued_at");
     st.bind(user_id).bind(user_id);
     std::vector<CertRecord> out;
     while (st.step())
@@ -332,7 +588,7 @@ std::vector<CertRecord> cert_list(Transaction& tx, const std::string& user_id)
 
 void serial_revoke(Transaction& tx, const std::string& serial, int64_t now, const std::string& reason)
 {
-    Statement add(tx, "INSERT OR IGNORE INTO revoked_serials(serial, revoked_at, reason) VALUES(upper(?), ?, ?)");
+    Statement add(tx, "INSERT INTO revoked_serials(serial, revoked_at, reason) VALUES(upper(?), ?, ?) ON CONFLICT DO NOTHING");
     add.bind(serial).bind(now).bind(reason).run();
     Statement mark(tx, "UPDATE certificates SET revoked_at = ? WHERE serial = upper(?) AND revoked_at = 0");
     mark.bind(now).bind(serial).run();
@@ -437,7 +693,7 @@ static SessionRecord read_session(Statement& st)
 
 bool session_find(Transaction& tx, const std::string& digest, SessionRecord& out)
 {
-    Statement st(tx, (std::string(kSessionColumns) + " WHERE digest = ?").c_str());
+    Statement st(tx, std::string(kSessionColumns) + " WHERE digest = ?");
     st.bind(digest);
     if (!st.step())
         return false;
@@ -447,7 +703,7 @@ bool session_find(Transaction& tx, const std::string& digest, SessionRecord& out
 
 bool session_find_active(Transaction& tx, const std::string& user_id, SessionRecord& out)
 {
-    Statement st(tx, (std::string(kSessionColumns) + " WHERE user_id = ? AND ended_at = 0").c_str());
+    Statement st(tx, std::string(kSessionColumns) + " WHERE user_id = ? AND ended_at = 0");
     st.bind(user_id);
     if (!st.step())
         return false;
@@ -469,8 +725,9 @@ bool session_insert(Transaction& tx, const SessionRecord& s)
 
 void session_touch(Transaction& tx, const std::string& digest, int64_t now)
 {
-    Statement st(tx, "UPDATE sessions SET last_seen = max(last_seen, ?) WHERE digest = ?");
-    st.bind(now).bind(digest).run();
+    // max(last_seen, ?) in both dialects: a touch never moves last_seen back.
+    Statement st(tx, "UPDATE sessions SET last_seen = CASE WHEN last_seen > ? THEN last_seen ELSE ? END WHERE digest = ?");
+    st.bind(now).bind(now).bind(digest).run();
 }
 
 bool session_end(Transaction& tx, const std::string& digest, int64_t now, const std::string& reason)
@@ -482,7 +739,7 @@ bool session_end(Transaction& tx, const std::string& digest, int64_t now, const 
 
 std::vector<SessionRecord> sessions_active(Transaction& tx)
 {
-    Statement st(tx, (std::string(kSessionColumns) + " WHERE ended_at = 0 ORDER BY login_time").c_str());
+    Statement st(tx, std::string(kSessionColumns) + " WHERE ended_at = 0 ORDER BY login_time");
     std::vector<SessionRecord> out;
     while (st.step())
         out.push_back(read_session(st));
@@ -523,7 +780,7 @@ static const char* const kAuditColumns =
 
 std::vector<AuditRecord> audit_list(Transaction& tx, const std::string& user_id, int limit)
 {
-    Statement st(tx, (std::string(kAuditColumns) + " WHERE ? = '' OR user_id = ? ORDER BY id DESC LIMIT ?").c_str());
+    Statement st(tx, std::string(kAuditColumns) + " WHERE ? = '' OR user_id = ? ORDER BY id DESC LIMIT ?");
     st.bind(user_id).bind(user_id).bind(int64_t{limit});
     std::vector<AuditRecord> out;
     while (st.step())
@@ -533,7 +790,7 @@ std::vector<AuditRecord> audit_list(Transaction& tx, const std::string& user_id,
 
 std::vector<AuditRecord> login_history(Transaction& tx, const std::string& user_id, int limit)
 {
-    Statement st(tx, (std::string(kAuditColumns) + " WHERE user_id = ? AND event = 'login' ORDER BY id DESC LIMIT ?").c_str());
+    Statement st(tx, std::string(kAuditColumns) + " WHERE user_id = ? AND event = 'login' ORDER BY id DESC LIMIT ?");
     st.bind(user_id).bind(int64_t{limit});
     std::vector<AuditRecord> out;
     while (st.step())
@@ -543,8 +800,8 @@ std::vector<AuditRecord> login_history(Transaction& tx, const std::string& user_
 
 bool last_successful_login(Transaction& tx, const std::string& user_id, AuditRecord& out)
 {
-    Statement st(tx, (std::string(kAuditColumns)
-                      + " WHERE user_id = ? AND event = 'login' AND result = 'success' ORDER BY id DESC LIMIT 1").c_str());
+    Statement st(tx, std::string(kAuditColumns)
+                         + " WHERE user_id = ? AND event = 'login' AND result = 'success' ORDER BY id DESC LIMIT 1");
     st.bind(user_id);
     if (!st.step())
         return false;

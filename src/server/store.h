@@ -1,28 +1,31 @@
 #pragma once
-// The server's database (SQLite, WAL): users, certificates, revoked serials, login tickets,
-// sessions, the audit log and a few settings. Nothing acknowledged to a client is lost: every
-// change is committed (synchronous=FULL) before the answer is sent.
+// The server's database: users, certificates, revoked serials, login tickets, sessions, the
+// audit log and a few settings. Nothing acknowledged to a client is lost: every change is
+// committed (SQLite: synchronous=FULL; PostgreSQL: synchronous_commit on) before the answer is sent.
 //
-// One connection per process, shared by the server's worker threads. Every access happens
-// inside a Transaction, which holds the connection's mutex, so transactions never interleave.
-// Other processes (the operator commands) wait for the lock up to the busy timeout.
+// Two backends behind this one API (database_url.h names them): SQLite, the embedded default,
+// and PostgreSQL, shared by several server processes. The SQL and the record mapping are
+// written once (store.cpp); store_sqlite.cpp and store_postgres.cpp are the drivers.
+//
+// A Store is a small pool of connections shared by the server's worker threads. A Transaction
+// takes one connection for its lifetime, so transactions of different threads run at once;
+// what keeps them apart is the database: SQLite serialises writers (BEGIN IMMEDIATE) and lets
+// readers run beside them, PostgreSQL runs READ COMMITTED with the atomic statements below.
+// No process-wide lock, so several processes may share one PostgreSQL database.
 
 #include "core/protocol.h"
 
 #include <cstdint>
 #include <functional>
-#include <mutex>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
-struct sqlite3;
-struct sqlite3_stmt;
-
-// A database failure. `unavailable`: busy, locked, disk full or I/O error - the server answers
-// 503 and the client may retry; nothing committed is affected. `retry`: the transaction lost a
-// race the database detected (a serialization failure, a deadlock, a read transaction that
-// could not start writing); store_transact runs it again.
+// A database failure. `unavailable`: busy, locked, disk full, I/O error, connection lost - the
+// server answers 503 and the client may retry; nothing committed is affected. `retry`: the
+// transaction lost a race the database detected (a serialization failure, a deadlock, a read
+// transaction that could not start writing); store_transact runs it again.
 struct StoreError : std::runtime_error {
     bool unavailable = false;
     bool constraint = false;
@@ -31,23 +34,61 @@ struct StoreError : std::runtime_error {
         : std::runtime_error(what), unavailable(unavailable_ || retry_), constraint(constraint_), retry(retry_) {}
 };
 
+// The schema this binary reads and writes; store_open refuses any other (see StoreOptions).
+constexpr int kStoreSchemaVersion = 1;
+
+struct StoreBackend;     // the connection pool and the driver (store_driver.h)
+struct StoreConnection;
+
 struct Store {
-    sqlite3* db = nullptr;
-    std::mutex mutex;
+    std::unique_ptr<StoreBackend> backend;   // null: not open
+    Store();
+    ~Store();
+    Store(const Store&) = delete;
+    Store& operator=(const Store&) = delete;
 };
 
-// Opens (with `create`, creates) the database and its schema. Throws StoreError.
-void store_open(Store& store, const std::string& path, bool create, int busy_timeout_ms = 5000);
+struct StoreOptions {
+    bool create = false;    // SQLite: make the file when missing
+    bool migrate = false;   // bring an older (or empty) schema to kStoreSchemaVersion
+    bool check_schema = true;   // false: open whatever schema it holds (for store_migrate and its report)
+    int busy_timeout_ms = 5000;   // waiting for a lock or for a free pooled connection
+    int connections = 4;          // most connections open at once (opened when first needed)
+    bool durable = true;          // false (SQLite synchronous=OFF): only for throwaway fuzzing databases
+};
+
+// Opens the database named by `database` (a URL, see database_url.h; a plain path is SQLite).
+// Without `migrate` it refuses a schema other than kStoreSchemaVersion: older ("run 'ibgate
+// db migrate'"), newer (a newer ibgate made it) or none. Throws StoreError; messages name the
+// database by its redacted URL only.
+void store_open(Store& store, const std::string& database, const StoreOptions& options);
+// `create`: create and migrate (ibgate init); otherwise the schema must be current.
+void store_open(Store& store, const std::string& database, bool create, int busy_timeout_ms = 5000);
 void store_close(Store& store);
 
+// The database's schema version (0: none), and the binary's.
+int store_schema_version(Store& store);
+struct MigrationResult {
+    int from = 0;
+    int to = 0;
+};
+// Applies the missing migrations in one transaction (the schema is locked against other
+// migrating processes). Refuses a newer schema.
+MigrationResult store_migrate(Store& store);
+
+// The redacted URL of the open database, for messages.
+std::string store_description(const Store& store);
+
 // Read: the transaction expects only to read (it may still write; where the backend cannot
-// start writing it throws a `retry` StoreError). Write: it takes the write lock at its start.
+// start writing it throws a `retry` StoreError). Write: it takes the write lock at its start
+// (SQLite); PostgreSQL runs both READ COMMITTED.
 enum class TxMode { Read, Write };
 
-// BEGIN ... COMMIT, holding the store's mutex. Rolls back unless committed.
+// BEGIN ... COMMIT on one pooled connection. Rolls back unless committed.
 struct Transaction {
     Store& store;
-    std::unique_lock<std::mutex> lock;
+    TxMode mode;
+    StoreConnection* connection = nullptr;
     bool open = false;
     explicit Transaction(Store& s, TxMode mode = TxMode::Write);
     ~Transaction();
@@ -64,6 +105,23 @@ constexpr int kStoreMaxAttempts = 5;
 // transaction, as Write from the second attempt on, up to kStoreMaxAttempts times. So `body`
 // must keep its effects inside the transaction, or redo them from scratch on every call.
 void store_transact(Store& store, TxMode mode, const std::function<void(Transaction&)>& body);
+
+// ---------------------------------------------------------------- copying a whole database
+struct TableCount {
+    std::string table;
+    int64_t rows = 0;
+};
+// Every table ibgate keeps, in an order that satisfies the foreign keys.
+std::vector<std::string> store_tables();
+// Rows per table.
+std::vector<TableCount> store_count_rows(Store& store);
+// Every row of `table` (one of store_tables()) in primary key order, every column as text
+// (integers in decimal): the same on both backends, so copies can be compared.
+std::vector<std::vector<std::string>> store_table_rows(Store& store, const std::string& table);
+// Copies every row of every table (audit ids included) from `from` into `to` in one transaction
+// of `to`, reading `from` in one snapshot. `to` must be migrated and empty (else it throws and
+// nothing is written). Afterwards the counts of `to` are compared with those read; returns them.
+std::vector<TableCount> store_copy(Store& from, Store& to);
 
 // ---------------------------------------------------------------- settings
 std::string setting_get(Transaction& tx, const std::string& key, const std::string& fallback);

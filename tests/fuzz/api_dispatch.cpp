@@ -24,7 +24,6 @@
 
 #include <nlohmann/json.hpp>
 #include <openssl/x509.h>
-#include <sqlite3.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -54,9 +53,11 @@ extern "C" int LLVMFuzzerInitialize(int*, char***)
     InitOptions init;
     init.hash_cost = HashCost::Test;
     operator_init(dir, init, kFuzzNow);
-    store_open(fx->store, data_paths(dir).database, false, 1000);
     // Nothing here must survive a power cut; without fsync an iteration takes microseconds.
-    sqlite3_exec(fx->store.db, "PRAGMA synchronous=OFF", nullptr, nullptr, nullptr);
+    StoreOptions store_options;
+    store_options.busy_timeout_ms = 1000;
+    store_options.durable = false;
+    store_open(fx->store, data_paths(dir).database, store_options);
     trust_load(fx->trust, IBANK_FUZZ_PKI "/ca.pem", IBANK_FUZZ_PKI "/crl.pem", kFuzzNow);
 
     const std::string der = fuzz_read_file(IBANK_FUZZ_PKI "/client.der");

@@ -6,7 +6,6 @@
 
 #include <catch_amalgamated.hpp>
 
-#include <sqlite3.h>
 
 static const std::string kPassword = "correct horse";
 
@@ -163,16 +162,13 @@ TEST_CASE("a locked database answers 503 and loses nothing committed")
     Session s = login_ok(ts, cert, kPassword);
 
     // Another process holds the write lock.
-    sqlite3* other = nullptr;
-    REQUIRE(sqlite3_open(ts.paths.database.c_str(), &other) == SQLITE_OK);
-    REQUIRE(sqlite3_exec(other, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr) == SQLITE_OK);
+    DatabaseLock other(ts);
     Reply busy = post(ts, &cert, "/api/v1/identify", "{}");
     CHECK(busy.status == 503);
     CHECK(busy.error() == "unavailable");
     Reply busy_keepalive = session_post(ts, &cert, s, "/api/v1/keepalive");
     CHECK(busy_keepalive.status == 503);
-    sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
-    sqlite3_close(other);
+    other.release();
 
     CHECK(session_get(ts, &cert, s).status == 200);
     CHECK(post(ts, &cert, "/api/v1/identify", "{}").status == 200);
@@ -287,6 +283,10 @@ TEST_CASE("app origin: files with their types, encodings and cache lifetimes")
 TEST_CASE("a full disk answers 503 and loses nothing committed")
 {
     TestServer ts;
+    // The file-size limit below binds this process only, and PostgreSQL writes in its own;
+    // the cluster tests stop PostgreSQL under running servers instead.
+    if (ts.pg)
+        SKIP("a full disk is simulated for SQLite only");
     ClientCert cert = add_user(ts, "yamada01", kPassword);
     Session s = login_ok(ts, cert, kPassword);
 

@@ -1,4 +1,6 @@
 // The operator command line, run as operators run it (the built ibgate binary).
+// With $IBGATE_TEST_PG every command is given a fresh PostgreSQL database ($IBGATE_DATABASE).
+#include "harness.h"
 #include "server/operator.h"
 
 #include <catch_amalgamated.hpp>
@@ -25,12 +27,15 @@ struct CliRun {
 
 struct CliDir {
     fs::path dir;
+    std::unique_ptr<PgTestDatabase> pg;   // null: SQLite in the data directory
     CliDir()
     {
         char name[64];
         std::snprintf(name, sizeof(name), "ibgate-cli-%08x", randombytes_random());
         dir = fs::temp_directory_path() / name;
         fs::create_directories(dir);
+        if (std::string server = test_pg_server(); !server.empty())
+            pg = std::make_unique<PgTestDatabase>(server);
     }
     ~CliDir()
     {
@@ -43,7 +48,8 @@ struct CliDir {
     {
         fs::path in = dir / "stdin.txt";
         std::ofstream(in, std::ios::binary) << input;
-        std::string cmd = std::string(IBGATE_BINARY) + " --dir '" + (dir / "data").string() + "' " + args + " < '"
+        std::string database = pg ? "IBGATE_DATABASE='" + pg->url + "' " : std::string("env -u IBGATE_DATABASE ");
+        std::string cmd = database + std::string(IBGATE_BINARY) + " --dir '" + (dir / "data").string() + "' " + args + " < '"
                           + in.string() + "' 2>&1";
         CliRun r;
         FILE* pipe = popen(cmd.c_str(), "r");
@@ -171,7 +177,8 @@ TEST_CASE("cli: commands on a missing data directory fail with one line")
     CliDir cli;
     CliRun r = cli.run("user list");
     CHECK(r.status == 1);
-    CHECK(r.output.find("run 'ibgate init' first") != std::string::npos);
+    // SQLite: no file; PostgreSQL: a database without the schema. Either way: init.
+    CHECK(r.output.find("run 'ibgate init'") != std::string::npos);
     CHECK(std::count(r.output.begin(), r.output.end(), '\n') == 1);
 }
 

@@ -8,8 +8,11 @@
 #include <boost/beast/ssl.hpp>
 
 #include <catch_amalgamated.hpp>
+#include <libpq-fe.h>
 #include <sodium.h>
+#include <sqlite3.h>
 
+#include <cstdlib>
 #include <ctime>
 #include <functional>
 #include <optional>
@@ -28,6 +31,62 @@ static void write_file(const std::filesystem::path& p, const std::string& text)
     out << text;
 }
 
+std::string test_pg_server()
+{
+    const char* url = std::getenv("IBGATE_TEST_PG");
+    return url ? std::string(url) : std::string();
+}
+
+std::string pg_url_with_database(const std::string& url, const std::string& name)
+{
+    size_t scheme_end = url.find("://");
+    if (scheme_end == std::string::npos)
+        return url;
+    size_t authority_end = url.find_first_of("/?#", scheme_end + 3);
+    if (authority_end == std::string::npos)
+        return url + "/" + name;
+    if (url[authority_end] != '/')
+        return url.substr(0, authority_end) + "/" + name + url.substr(authority_end);
+    size_t path_end = url.find_first_of("?#", authority_end);
+    return url.substr(0, authority_end) + "/" + name + (path_end == std::string::npos ? "" : url.substr(path_end));
+}
+
+// Runs one statement on the server's maintenance connection; the error text or "".
+static std::string pg_run_on_server(const std::string& server_url, const std::string& sql)
+{
+    PGconn* conn = PQconnectdb(server_url.c_str());
+    std::string error;
+    if (PQstatus(conn) != CONNECTION_OK) {
+        error = std::string("cannot connect to $IBGATE_TEST_PG: ") + PQerrorMessage(conn);
+    } else {
+        PGresult* result = PQexec(conn, sql.c_str());
+        if (PQresultStatus(result) != PGRES_COMMAND_OK)
+            error = sql + ": " + PQresultErrorMessage(result);
+        PQclear(result);
+    }
+    PQfinish(conn);
+    return error;
+}
+
+PgTestDatabase::PgTestDatabase(const std::string& server_url_) : server_url(server_url_)
+{
+    char random[32];
+    std::snprintf(random, sizeof(random), "%08x%08x", randombytes_random(), randombytes_random());
+    name = std::string("ibgate_test_") + random;   // lowercase letters, digits, _: no quoting needed
+    std::string error = pg_run_on_server(server_url, "CREATE DATABASE " + name + " ENCODING 'UTF8' TEMPLATE template0");
+    INFO(error);
+    REQUIRE(error.empty());
+    url = pg_url_with_database(server_url, name);
+}
+
+PgTestDatabase::~PgTestDatabase()
+{
+    // FORCE: ends connections the server under test may have left (a test that failed midway).
+    std::string error = pg_run_on_server(server_url, "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+    if (!error.empty())
+        std::fprintf(stderr, "harness: %s\n", error.c_str());
+}
+
 TestServer::TestServer(const TestOptions& opts) : options(opts)
 {
     REQUIRE(secrets_init());
@@ -40,6 +99,25 @@ TestServer::TestServer(const TestOptions& opts) : options(opts)
     init.hash_cost = HashCost::Test;
     operator_init(dir.string(), init, now);
     paths = data_paths(dir.string());
+    database = paths.database;
+    if (std::string pg_server = test_pg_server(); !pg_server.empty()) {
+        // The PKI stays in the directory; the records move to a database of this server's own,
+        // with the settings init wrote.
+        pg = std::make_unique<PgTestDatabase>(pg_server);
+        database = pg->url;
+        Store sqlite;
+        store_open(sqlite, paths.database, false);
+        Settings settings = load_settings(sqlite);
+        store_close(sqlite);
+        Store postgres;
+        store_open(postgres, database, true);
+        store_transact(postgres, TxMode::Write, [&](Transaction& tx) {
+            setting_set(tx, "institution_code", settings.institution_code);
+            setting_set(tx, "institution_name", settings.institution_name);
+            setting_set(tx, "hash_cost", hash_cost_name(settings.hash_cost));
+        });
+        store_close(postgres);
+    }
     ca = pki_read_cert(paths.ca_cert);
     ca_key = pki_read_key(paths.ca_key);
 
@@ -67,7 +145,7 @@ TestServer::~TestServer()
 
 void TestServer::start()
 {
-    store_open(store, paths.database, false, options.busy_timeout_ms);
+    store_open(store, database, false, options.busy_timeout_ms);
     trust_load(trust, paths.ca_cert, paths.crl, now);
     trust.ocsp.options = options.ocsp;
     api.config = options.api;
@@ -366,6 +444,53 @@ std::string exchange_raw(TestServer& ts, bool app_origin, const std::string& byt
     read_more();
     io.run_for(std::chrono::seconds(give_up_seconds + 1));
     return received;
+}
+
+struct DatabaseLock::Impl {
+    sqlite3* sqlite = nullptr;
+    PGconn* pg = nullptr;
+};
+
+DatabaseLock::DatabaseLock(TestServer& ts) : impl(new Impl)
+{
+    if (!ts.pg) {
+        REQUIRE(sqlite3_open(ts.paths.database.c_str(), &impl->sqlite) == SQLITE_OK);
+        REQUIRE(sqlite3_exec(impl->sqlite, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr) == SQLITE_OK);
+        return;
+    }
+    impl->pg = PQconnectdb(ts.pg->url.c_str());
+    INFO(PQerrorMessage(impl->pg));
+    REQUIRE(PQstatus(impl->pg) == CONNECTION_OK);
+    PGresult* tables = PQexec(impl->pg,
+                              "SELECT string_agg(quote_ident(tablename), ', ') FROM pg_tables WHERE schemaname = 'public'");
+    REQUIRE(PQresultStatus(tables) == PGRES_TUPLES_OK);
+    std::string list = PQntuples(tables) == 1 ? PQgetvalue(tables, 0, 0) : "";
+    PQclear(tables);
+    REQUIRE(!list.empty());
+    PGresult* lock = PQexec(impl->pg, ("BEGIN; LOCK TABLE " + list + " IN ACCESS EXCLUSIVE MODE").c_str());
+    INFO(PQresultErrorMessage(lock));
+    bool locked = PQresultStatus(lock) == PGRES_COMMAND_OK;
+    PQclear(lock);
+    REQUIRE(locked);
+}
+
+DatabaseLock::~DatabaseLock()
+{
+    release();
+}
+
+void DatabaseLock::release()
+{
+    if (impl->sqlite) {
+        sqlite3_exec(impl->sqlite, "ROLLBACK", nullptr, nullptr, nullptr);
+        sqlite3_close(impl->sqlite);
+        impl->sqlite = nullptr;
+    }
+    if (impl->pg) {
+        PQclear(PQexec(impl->pg, "ROLLBACK"));
+        PQfinish(impl->pg);
+        impl->pg = nullptr;
+    }
 }
 
 bool eventually(const std::function<bool()>& condition, int give_up_seconds)

@@ -3,6 +3,11 @@
 // directory made by the same code as `ibgate init`, and talks to it over real TLS with real
 // client certificates. The server's clock is the test's: expiry is tested by moving it, never
 // by sleeping.
+//
+// The store's backend is the environment's: with IBGATE_TEST_PG set to a PostgreSQL server's URL
+// (scripts/pg run sets it) every TestServer gets a database of its own on that server, made
+// fresh and dropped afterwards; without it, the SQLite file in the data directory. So the same
+// tests run against both backends.
 
 #include "server/api.h"
 #include "server/http_server.h"
@@ -38,9 +43,29 @@ struct TestOptions {
     TestOptions() { api.max_failures = 3; }
 };
 
+// The PostgreSQL server the tests run against: $IBGATE_TEST_PG, or "" (SQLite).
+std::string test_pg_server();
+
+// libpq URI `url` with its database name (the path) replaced by `name`. Pure.
+std::string pg_url_with_database(const std::string& url, const std::string& name);
+
+// A fresh database on the server at `server_url` (CREATE DATABASE through libpq), dropped
+// (with any connection still open to it) when this ends.
+struct PgTestDatabase {
+    std::string server_url;
+    std::string name;   // ibgate_test_<random hex>
+    std::string url;    // server_url naming this database
+    explicit PgTestDatabase(const std::string& server_url);
+    ~PgTestDatabase();
+    PgTestDatabase(const PgTestDatabase&) = delete;
+    PgTestDatabase& operator=(const PgTestDatabase&) = delete;
+};
+
 struct TestServer {
     std::filesystem::path dir;
     DataPaths paths;
+    std::unique_ptr<PgTestDatabase> pg;   // null: SQLite
+    std::string database;                 // what store_open is given: the PostgreSQL URL or paths.database
     TestOptions options;
     Store store;
     TrustAnchors trust;
@@ -130,6 +155,19 @@ struct KeepAliveClient {
     void write(const std::string& bytes);
     // True when the server closes the connection within `give_up_seconds`.
     bool closed_within(int give_up_seconds);
+};
+
+// Another process's hold on the whole database, as an operator's long transaction or a backup
+// tool would take it: SQLite BEGIN EXCLUSIVE on the file; PostgreSQL LOCK TABLE ... ACCESS
+// EXCLUSIVE on every table of the schema. Released by release() or the destructor.
+struct DatabaseLock {
+    struct Impl;
+    std::unique_ptr<Impl> impl;
+    explicit DatabaseLock(TestServer& ts);   // REQUIREs that the lock was taken
+    ~DatabaseLock();
+    DatabaseLock(const DatabaseLock&) = delete;
+    DatabaseLock& operator=(const DatabaseLock&) = delete;
+    void release();
 };
 
 // Waits (polling, up to `give_up_seconds`) until `condition` holds; returns whether it did.

@@ -8,7 +8,6 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include <catch_amalgamated.hpp>
-#include <sqlite3.h>
 
 #include <thread>
 
@@ -198,9 +197,7 @@ TEST_CASE("logins past the hash queue are answered 503 with Retry-After at once"
     std::string second_ticket = identify_ticket(ts, second_cert);
 
     // The one hash worker is held: its login waits for the database another process locked.
-    sqlite3* other = nullptr;
-    REQUIRE(sqlite3_open(ts.paths.database.c_str(), &other) == SQLITE_OK);
-    REQUIRE(sqlite3_exec(other, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr) == SQLITE_OK);
+    DatabaseLock other(ts);
     Reply first;
     std::thread first_login([&] {
         try {
@@ -213,8 +210,7 @@ TEST_CASE("logins past the hash queue are answered 503 with Retry-After at once"
     Reply busy = login(ts, second_cert, second_ticket, kPassword);
     // Files are not behind the logins.
     Reply file = get_file(ts, "/index.html");
-    sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
-    sqlite3_close(other);
+    other.release();
     first_login.join();
 
     REQUIRE(held);
