@@ -275,7 +275,7 @@ std::unique_ptr<StoreConnection> postgres_connect(const DatabaseUrl& url, const 
         while (!message.empty() && (message.back() == '\n' || message.back() == ' '))
             message.pop_back();
         for (char& ch : message)
-            if (ch == '\n')
+            if (ch == '\n' || ch == '\t')
                 ch = ' ';
         throw StoreError("cannot connect to " + url.redacted + ": " + message, true, false);
     }

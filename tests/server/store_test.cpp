@@ -12,7 +12,9 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <cstdio>
 #include <fstream>
+#include <sys/wait.h>
 
 namespace fs = std::filesystem;
 
@@ -417,4 +419,56 @@ TEST_CASE("db copy preserves every row, SQLite to PostgreSQL and back")
         REQUIRE(newest.size() == 1);
         CHECK(newest[0].id == largest_audit_id(original) + 1);   // the identity follows the copied ids
     }
+}
+
+// ---------------------------------------------------------------- the command line
+// `ibgate --dir <dir>/data ARGS` with `input` on standard input: exit status and all output.
+static std::pair<int, std::string> ibgate(const ScratchDir& scratch, const std::string& args,
+                                          const std::string& input = "")
+{
+    const fs::path in = scratch.dir / "stdin.txt";
+    std::ofstream(in, std::ios::binary) << input;
+    const std::string cmd = std::string(IBGATE_BINARY) + " --dir '" + scratch.data() + "' " + args + " < '"
+        + in.string() + "' 2>&1";
+    FILE* pipe = popen(cmd.c_str(), "r");
+    REQUIRE(pipe);
+    std::string output;
+    char buf[4096];
+    size_t n = 0;
+    while ((n = std::fread(buf, 1, sizeof(buf), pipe)) > 0)
+        output.append(buf, n);
+    int status = pclose(pipe);
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+}
+
+TEST_CASE("the command line: --database after the command, the recorded URL, db migrate and db copy")
+{
+    ScratchDir scratch;
+    fs::create_directories(scratch.dir);
+    const std::string elsewhere = "sqlite:" + (scratch.dir / "elsewhere.db").string();
+    auto [status, out] = ibgate(scratch, "init --hash-cost test --database '" + elsewhere + "'");
+    REQUIRE(status == 0);
+    CHECK(out.find("recorded in") != std::string::npos);
+    CHECK(read_database_record(scratch.data()) == elsewhere);
+    std::tie(status, out) = ibgate(scratch, "user add yamada01 --name N --company C --password-stdin",
+                                   kPassword + "\n");
+    REQUIRE(status == 0);
+
+    std::tie(status, out) = ibgate(scratch, "db migrate");
+    CHECK(status == 0);
+    CHECK(out.find("nothing to do") != std::string::npos);
+
+    const std::string copy = "sqlite:" + (scratch.dir / "copy.db").string();
+    std::tie(status, out) = ibgate(scratch, "db copy --to '" + copy + "'");
+    REQUIRE(status == 0);
+    CHECK(out.find("users            1 rows") != std::string::npos);
+    std::tie(status, out) = ibgate(scratch, "user list --database '" + copy + "'");
+    CHECK(status == 0);
+    CHECK(out.find("yamada01") != std::string::npos);
+
+    // A URL's password appears nowhere, also when the server cannot be reached.
+    std::tie(status, out) = ibgate(scratch, "--database 'postgresql://ibgate:hunter2secret@127.0.0.1:1/ibgate' user list");
+    CHECK(status == 1);
+    CHECK(out.find("ibgate:***@127.0.0.1:1") != std::string::npos);
+    CHECK(out.find("hunter2secret") == std::string::npos);
 }
