@@ -1,5 +1,7 @@
 #include "server/cert_check.h"
 
+#include <sys/stat.h>
+
 #include "server/pki.h"
 
 #include <algorithm>
@@ -13,14 +15,16 @@
 struct StoreFree { void operator()(X509_STORE* p) const { X509_STORE_free(p); } };
 struct StoreCtxFree { void operator()(X509_STORE_CTX* p) const { X509_STORE_CTX_free(p); } };
 
-// 0 when the file does not exist.
+// Changes whenever the file is replaced: the modification time and the inode, since a CRL is
+// always written to a new file renamed into place (pki_write_text), and two writes may share a
+// timestamp tick. 0 when the file does not exist.
 static int64_t file_stamp(const std::string& path)
 {
-    std::error_code ec;
-    auto t = std::filesystem::last_write_time(path, ec);
-    if (ec)
+    struct stat st;
+    if (stat(path.c_str(), &st) != 0)
         return 0;
-    return static_cast<int64_t>(t.time_since_epoch().count());
+    uint64_t mtime_ns = static_cast<uint64_t>(st.st_mtim.tv_sec) * 1000000000u + static_cast<uint64_t>(st.st_mtim.tv_nsec);
+    return static_cast<int64_t>(mtime_ns * 1000003u ^ static_cast<uint64_t>(st.st_ino));
 }
 
 // ---------------------------------------------------------------- CRL state (pure)

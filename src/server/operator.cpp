@@ -1,8 +1,8 @@
 #include "server/operator.h"
 
 #include "server/cert_check.h"
-#include "server/database_url.h"
 #include "server/rules.h"
+#include "server/database_url.h"
 
 #include <fcntl.h>
 #include <unistd.h>

@@ -1,5 +1,11 @@
 #include "server/pki.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
 #include <openssl/bn.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -284,24 +290,31 @@ std::string pki_key_pem(EVP_PKEY* key)
     return bio_text(bio.get());
 }
 
+// Written to a temporary file of its own (two operator commands may write the same CRL at once),
+// flushed to disk, then renamed over `path`: a reader sees the old file or the new one, never a
+// mix, and a crash leaves no half-written CRL that would refuse every certificate.
 void pki_write_text(const std::string& path, const std::string& text, bool secret)
 {
-    std::string temp = path + ".tmp";
-    {
-        std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-        if (!out)
-            throw PkiError("cannot write " + temp);
-        if (secret)
-            std::filesystem::permissions(temp, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
-        out << text;
-        out.flush();
-        if (!out)
-            throw PkiError("cannot write " + temp);
+    std::string temp = path + ".XXXXXX";
+    int fd = mkstemp(temp.data());
+    if (fd < 0)
+        throw PkiError("cannot write " + path + ": " + std::strerror(errno));
+    bool ok = fchmod(fd, secret ? 0600 : 0644) == 0;
+    for (size_t done = 0; ok && done < text.size();) {
+        ssize_t n = write(fd, text.data() + done, text.size() - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        ok = n > 0;
+        done += ok ? static_cast<size_t>(n) : 0;
     }
-    std::error_code ec;
-    std::filesystem::rename(temp, path, ec);
-    if (ec)
-        throw PkiError("cannot write " + path + ": " + ec.message());
+    ok = ok && fsync(fd) == 0;
+    const int saved_errno = errno;
+    ok = close(fd) == 0 && ok;
+    if (!ok || rename(temp.c_str(), path.c_str()) != 0) {
+        std::string reason = std::strerror(ok ? errno : saved_errno);
+        unlink(temp.c_str());
+        throw PkiError("cannot write " + path + ": " + reason);
+    }
 }
 
 void pki_write_cert(const std::string& path, X509* cert)

@@ -72,7 +72,7 @@ Store::~Store() = default;
 static std::unique_ptr<StoreConnection> connect(StoreBackend& backend)
 {
     return backend.url.backend == DatabaseBackend::Postgres ? postgres_connect(backend.url, backend.options)
-                                                            : sqlite_connect(backend.url, backend.options);
+                                                            : sqlite_connect(backend.url, backend.options, &backend.write_gate);
 }
 
 // A connection for one transaction: an idle one, a new one while fewer than options.connections

@@ -48,7 +48,23 @@ struct StoreConnection {
     virtual bool broken() const = 0;
 };
 
-std::unique_ptr<StoreConnection> sqlite_connect(const DatabaseUrl& url, const StoreOptions& options);
+// `write_gate`: shared by the connections of one Store. SQLite's own wait for the write lock
+// polls with sleeps of up to 100 ms; writers of one process queue on this instead (handed on
+// at once), and SQLite's busy timeout is left to keep other processes apart.
+// How a failure counts (pure; table-tested). `lost`: the connection is gone, drop it.
+struct StoreFailure {
+    bool unavailable = false;
+    bool constraint = false;
+    bool retry = false;
+    bool lost = false;
+};
+// SQLite result code (extended); `read_transaction`: it happened in a Read transaction.
+StoreFailure sqlite_failure(int code, bool read_transaction);
+// PostgreSQL SQLSTATE ("" when libpq gave none) and whether the connection is still up.
+StoreFailure postgres_failure(const std::string& sqlstate, bool connection_ok);
+
+std::unique_ptr<StoreConnection> sqlite_connect(const DatabaseUrl& url, const StoreOptions& options,
+                                                std::timed_mutex* write_gate);
 std::unique_ptr<StoreConnection> postgres_connect(const DatabaseUrl& url, const StoreOptions& options);
 
 // The pool: at most options.connections open at once, opened when first needed.
@@ -59,4 +75,5 @@ struct StoreBackend {
     std::condition_variable returned;
     std::vector<std::unique_ptr<StoreConnection>> idle;
     int open_count = 0;   // idle ones and those lent to transactions
+    std::timed_mutex write_gate;   // SQLite: see sqlite_connect
 };

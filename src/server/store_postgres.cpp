@@ -24,21 +24,6 @@ struct ResultPtr {
     ResultPtr& operator=(const ResultPtr&) = delete;
 };
 
-// SQLSTATE classes: https://www.postgresql.org/docs/15/errcodes-appendix.html
-bool sqlstate_is_retry(const std::string& state)
-{
-    return state == "40001" || state == "40P01";   // serialization_failure, deadlock_detected
-}
-
-bool sqlstate_is_unavailable(const std::string& state)
-{
-    return state.rfind("08", 0) == 0      // connection exception
-        || state.rfind("53", 0) == 0      // insufficient resources (disk full, out of memory, too many connections)
-        || state == "57P01" || state == "57P02" || state == "57P03"   // shutting down, crash, cannot connect now
-        || state == "57014"               // query canceled (statement_timeout)
-        || state == "55P03";              // lock_not_available (lock_timeout)
-}
-
 // "?" placeholders to "$1, $2, ..." (none stands inside a quoted literal in store.cpp, but
 // quotes are skipped anyway).
 std::string numbered_placeholders(const std::string& sql)
@@ -135,13 +120,12 @@ struct PostgresConnection final : StoreConnection {
         const char* field = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
         std::string state = field ? field : "";
         std::string message = what + ": " + server_message(result) + (state.empty() ? "" : " (SQLSTATE " + state + ")");
-        if (PQstatus(conn) != CONNECTION_OK || state.empty() || state.rfind("08", 0) == 0 || state.rfind("57P0", 0) == 0)
-            lost = true;   // no SQLSTATE: libpq itself failed, the connection is gone
-        if (sqlstate_is_retry(state))
-            throw StoreError(message, true, false, true);
-        if (lost || sqlstate_is_unavailable(state))
-            throw StoreError(message + " [" + name + "]", true, false);
-        throw StoreError(message, false, state.rfind("23", 0) == 0);
+        StoreFailure f = postgres_failure(state, PQstatus(conn) == CONNECTION_OK);
+        if (f.lost)
+            lost = true;
+        if (f.unavailable && !f.retry)
+            message += " [" + name + "]";
+        throw StoreError(message, f.unavailable, f.constraint, f.retry);
     }
 
     void command(const char* sql)
@@ -255,6 +239,23 @@ struct PostgresConnection final : StoreConnection {
 };
 
 }   // namespace
+
+// SQLSTATE classes: https://www.postgresql.org/docs/15/errcodes-appendix.html
+StoreFailure postgres_failure(const std::string& state, bool connection_ok)
+{
+    auto in_class = [&](const char* prefix) { return state.rfind(prefix, 0) == 0; };
+    StoreFailure f;
+    // No SQLSTATE: libpq itself failed (the server went away); 08: connection exception;
+    // 57P01-57P03: the server shuts down, crashed, or cannot take connections now.
+    f.lost = !connection_ok || state.empty() || in_class("08") || in_class("57P0");
+    f.retry = state == "40001" || state == "40P01";   // serialization_failure, deadlock_detected
+    f.unavailable = f.lost || f.retry
+        || in_class("53")          // insufficient resources: disk full, out of memory, too many connections
+        || state == "57014"        // query canceled (statement_timeout)
+        || state == "55P03";       // lock_not_available (lock_timeout)
+    f.constraint = in_class("23");
+    return f;
+}
 
 std::unique_ptr<StoreConnection> postgres_connect(const DatabaseUrl& url, const StoreOptions& options)
 {

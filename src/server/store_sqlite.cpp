@@ -1,30 +1,33 @@
 // The SQLite driver (store_driver.h): the embedded default. Each pooled connection runs in WAL
 // mode with synchronous=FULL, so readers never wait for the writer and every commit is on disk
 // before it returns; SQLite itself serialises writers (BEGIN IMMEDIATE waits up to the busy
-// timeout), so Write transactions of several threads and processes never interleave.
+// timeout), so Write transactions of several threads and processes never interleave. Within
+// one process Write transactions also queue on the Store's write gate (see sqlite_connect);
+// Read transactions take nothing and run beside them.
 #include "server/store_driver.h"
 
 #include <sqlite3.h>
 
+#include <chrono>
 #include <filesystem>
+#include <mutex>
 #include <unordered_map>
 
 // ---------------------------------------------------------------- errors
-static bool is_unavailable(int code)
+StoreFailure sqlite_failure(int code, bool read_transaction)
 {
-    int primary = code & 0xff;
-    return primary == SQLITE_BUSY || primary == SQLITE_LOCKED || primary == SQLITE_FULL || primary == SQLITE_IOERR
-        || primary == SQLITE_READONLY || primary == SQLITE_CANTOPEN || primary == SQLITE_NOMEM
-        || primary == SQLITE_PROTOCOL;
-}
-
-// SQLITE_BUSY_SNAPSHOT: a read transaction tried to write after another connection wrote. And a
-// read transaction that tries to write while another connection holds the write lock gets
-// SQLITE_BUSY at once (SQLite does not wait there: both waiting would deadlock). Both are lost
-// races: the transaction runs again as Write, which waits its turn at BEGIN IMMEDIATE.
-static bool is_lost_race(int code, bool read_transaction)
-{
-    return code == SQLITE_BUSY_SNAPSHOT || (read_transaction && code == SQLITE_BUSY);
+    const int primary = code & 0xff;
+    StoreFailure f;
+    f.unavailable = primary == SQLITE_BUSY || primary == SQLITE_LOCKED || primary == SQLITE_FULL
+        || primary == SQLITE_IOERR || primary == SQLITE_READONLY || primary == SQLITE_CANTOPEN
+        || primary == SQLITE_NOMEM || primary == SQLITE_PROTOCOL;
+    // SQLITE_BUSY_SNAPSHOT: a read transaction tried to write after another connection wrote.
+    // And a read transaction that tries to write while another connection holds the write lock
+    // gets SQLITE_BUSY at once (SQLite does not wait there: both waiting would deadlock). Both
+    // are lost races: the transaction runs again as Write, which waits its turn.
+    f.retry = code == SQLITE_BUSY_SNAPSHOT || (read_transaction && code == SQLITE_BUSY);
+    f.constraint = primary == SQLITE_CONSTRAINT;
+    return f;
 }
 
 // ---------------------------------------------------------------- schema
@@ -65,6 +68,9 @@ struct SqliteConnection final : StoreConnection {
     sqlite3* db = nullptr;
     std::string name;   // redacted URL, for messages
     bool read_transaction = false;
+    std::timed_mutex* write_gate = nullptr;
+    std::unique_lock<std::timed_mutex> writing;   // held from BEGIN IMMEDIATE to COMMIT/ROLLBACK
+    int busy_timeout_ms = 5000;
     std::unordered_map<std::string, sqlite3_stmt*> statements;
 
     ~SqliteConnection() override
@@ -78,8 +84,8 @@ struct SqliteConnection final : StoreConnection {
     [[noreturn]] void fail(int code, const std::string& what) const
     {
         std::string message = what + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(code));
-        throw StoreError(message, is_unavailable(code), (code & 0xff) == SQLITE_CONSTRAINT,
-                         is_lost_race(code, read_transaction));
+        StoreFailure f = sqlite_failure(code, read_transaction);
+        throw StoreError(message, f.unavailable, f.constraint, f.retry);
     }
 
     void exec(const char* sql)
@@ -92,8 +98,24 @@ struct SqliteConnection final : StoreConnection {
     void begin(TxMode mode) override
     {
         read_transaction = false;   // BEGIN itself waits (busy timeout) and fails as unavailable
-        exec(mode == TxMode::Write ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED");
+        if (mode == TxMode::Write && write_gate) {
+            writing = std::unique_lock<std::timed_mutex>(*write_gate, std::defer_lock);
+            if (!writing.try_lock_for(std::chrono::milliseconds(busy_timeout_ms)))
+                throw StoreError("database busy: another transaction of this process is writing", true, false);
+        }
+        try {
+            exec(mode == TxMode::Write ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED");
+        } catch (...) {
+            release();
+            throw;
+        }
         read_transaction = mode == TxMode::Read;
+    }
+
+    void release() noexcept
+    {
+        if (writing.owns_lock())
+            writing.unlock();
     }
 
     // A deferred transaction's snapshot starts at its first read: take it now.
@@ -106,13 +128,15 @@ struct SqliteConnection final : StoreConnection {
     {
         int rc = sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
         if (rc != SQLITE_OK)
-            fail(rc, "commit");
+            fail(rc, "commit");   // still in the transaction: the rollback releases the gate
+        release();
     }
 
     void rollback() noexcept override
     {
         if (!sqlite3_get_autocommit(db))
             sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+        release();
     }
 
     sqlite3_stmt* prepared(const std::string& sql)
@@ -199,18 +223,21 @@ struct SqliteConnection final : StoreConnection {
     bool broken() const override { return false; }
 };
 
-std::unique_ptr<StoreConnection> sqlite_connect(const DatabaseUrl& url, const StoreOptions& options)
+std::unique_ptr<StoreConnection> sqlite_connect(const DatabaseUrl& url, const StoreOptions& options,
+                                                std::timed_mutex* write_gate)
 {
     const std::string& path = url.sqlite_path;
     if (!options.create && !std::filesystem::exists(path))
         throw StoreError("no database at " + path + " (run 'ibgate init' first)", false, false);
     auto c = std::make_unique<SqliteConnection>();
     c->name = url.redacted;
+    c->write_gate = write_gate;
+    c->busy_timeout_ms = options.busy_timeout_ms;
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (options.create ? SQLITE_OPEN_CREATE : 0);
     int rc = sqlite3_open_v2(path.c_str(), &c->db, flags, nullptr);
     if (rc != SQLITE_OK) {
         std::string message = "cannot open database " + path + ": " + sqlite3_errstr(rc);
-        throw StoreError(message, is_unavailable(rc), false);
+        throw StoreError(message, sqlite_failure(rc, false).unavailable, false);
     }
     sqlite3_busy_timeout(c->db, options.busy_timeout_ms);
     sqlite3_extended_result_codes(c->db, 1);

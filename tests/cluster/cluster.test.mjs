@@ -297,7 +297,7 @@ test('a revocation by the operator command is seen by every process on its next 
   }
 });
 
-test('PostgreSQL stopped: every process answers 503 unavailable; started again: they recover and nothing committed is lost',
+test('PostgreSQL stopped (immediate): every process answers 503 unavailable; started again: they recover and nothing committed is lost',
   { timeout: 120_000 }, async () => {
     assert.ok(pgDir, 'IBGATE_TEST_PG_DIR is not set (scripts/pg run sets it)');
     const cert = certs.steady01;
@@ -305,7 +305,9 @@ test('PostgreSQL stopped: every process answers 503 unavailable; started again: 
     assert.equal(s.status, 200, s.body);
     const auditBefore = new Set((await auditOf('')).map((r) => r.id));
 
-    await run(pgScript, ['stop', '--keep', pgDir]);
+    // As a crash would: no checkpoint, so what the processes were told was committed must come
+    // back from the WAL.
+    await run(pgScript, ['stop', '--keep', '--immediate', pgDir]);
     try {
       for (const server of servers) {
         assert.equal(describe(await identify(server, cert)), '503 unavailable', server.name);

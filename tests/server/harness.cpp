@@ -97,27 +97,13 @@ TestServer::TestServer(const TestOptions& opts) : options(opts)
 
     InitOptions init;
     init.hash_cost = HashCost::Test;
+    if (std::string pg_server = test_pg_server(); !pg_server.empty()) {
+        pg = std::make_unique<PgTestDatabase>(pg_server);
+        init.database = pg->url;   // recorded in the data directory, as `ibgate init --database` does
+    }
     operator_init(dir.string(), init, now);
     paths = data_paths(dir.string());
     database = paths.database;
-    if (std::string pg_server = test_pg_server(); !pg_server.empty()) {
-        // The PKI stays in the directory; the records move to a database of this server's own,
-        // with the settings init wrote.
-        pg = std::make_unique<PgTestDatabase>(pg_server);
-        database = pg->url;
-        Store sqlite;
-        store_open(sqlite, paths.database, false);
-        Settings settings = load_settings(sqlite);
-        store_close(sqlite);
-        Store postgres;
-        store_open(postgres, database, true);
-        store_transact(postgres, TxMode::Write, [&](Transaction& tx) {
-            setting_set(tx, "institution_code", settings.institution_code);
-            setting_set(tx, "institution_name", settings.institution_name);
-            setting_set(tx, "hash_cost", hash_cost_name(settings.hash_cost));
-        });
-        store_close(postgres);
-    }
     ca = pki_read_cert(paths.ca_cert);
     ca_key = pki_read_key(paths.ca_key);
 

@@ -3,6 +3,11 @@
 
 #include <catch_amalgamated.hpp>
 
+#include <algorithm>
+#include <functional>
+#include <thread>
+#include <vector>
+
 static const std::string kPassword = "correct horse";
 
 TEST_CASE("login with the right password creates a session")
@@ -96,6 +101,71 @@ TEST_CASE("a right password resets the count of wrong ones")
     Session s = login_ok(ts, cert, kPassword);
     REQUIRE(session_post(ts, &cert, s, "/api/v1/logout").status == 200);
     CHECK(login(ts, cert, identify_ticket(ts, cert), "wrong").json["remaining_attempts"] == 2);
+}
+
+// Each call on its own thread, all started before any is joined.
+static std::vector<Reply> at_once(int n, const std::function<Reply(int)>& call)
+{
+    std::vector<Reply> replies(static_cast<size_t>(n));
+    std::vector<std::thread> threads;
+    for (int i = 0; i < n; i++)
+        threads.emplace_back([&, i] { replies[static_cast<size_t>(i)] = call(i); });
+    for (std::thread& t : threads)
+        t.join();
+    return replies;
+}
+
+TEST_CASE("racing wrong passwords are each counted and lock at exactly the limit")
+{
+    TestServer ts;   // max_failures = 3
+    ClientCert cert = add_user(ts, "yamada01", kPassword);
+    constexpr int kRacers = 12;
+    std::vector<std::string> tickets;
+    for (int i = 0; i < kRacers; i++)
+        tickets.push_back(identify_ticket(ts, cert));
+    std::vector<Reply> replies = at_once(kRacers, [&](int i) { return login(ts, cert, tickets[static_cast<size_t>(i)], "wrong"); });
+
+    int wrong = 0, locked = 0;
+    std::vector<int> remaining;
+    for (const Reply& r : replies) {
+        CAPTURE(r.status, r.body);
+        CHECK((r.error() == "wrong_password" || r.error() == "locked"));
+        if (r.error() == "wrong_password") {
+            wrong++;
+            remaining.push_back(r.json["remaining_attempts"].get<int>());
+        }
+        locked += r.error() == "locked";
+    }
+    std::sort(remaining.begin(), remaining.end());
+    CHECK(wrong == 2);
+    CHECK(remaining == std::vector<int>{1, 2});
+    CHECK(locked == kRacers - 2);
+
+    Transaction tx(ts.store);
+    UserRecord u;
+    REQUIRE(user_find(tx, "yamada01", u));
+    CHECK(u.failed_count == 3);
+    CHECK(u.locked_at != 0);
+    int counted = 0;
+    for (const AuditRecord& a : audit_list(tx, "yamada01", 100))
+        counted += a.event == "login" && a.detail.rfind("consecutive failures: ", 0) == 0;
+    CHECK(counted == 3);
+}
+
+TEST_CASE("a ticket raced by many logins is taken once")
+{
+    TestServer ts;
+    ClientCert cert = add_user(ts, "yamada01", kPassword);
+    std::string ticket = identify_ticket(ts, cert);
+    std::vector<Reply> replies = at_once(10, [&](int) { return login(ts, cert, ticket, kPassword); });
+    int ok = 0, invalid = 0;
+    for (const Reply& r : replies) {
+        CAPTURE(r.status, r.body);
+        ok += r.status == 200;
+        invalid += r.error() == "ticket_invalid";
+    }
+    CHECK(ok == 1);
+    CHECK(invalid == 9);
 }
 
 TEST_CASE("a ticket is used once")

@@ -5,6 +5,7 @@
 #include <catch_amalgamated.hpp>
 
 #include <thread>
+#include <vector>
 
 static const std::string kPassword = "correct horse";
 
@@ -168,6 +169,30 @@ TEST_CASE("the sweep ends expired sessions and records it")
     std::vector<AuditRecord> log = audit_list(tx, "yamada01", 1);
     REQUIRE(log.size() == 1);
     CHECK(log[0].event == "session_expired");
+}
+
+TEST_CASE("sweeps running at once end each expired session once")
+{
+    TestServer ts;
+    constexpr int kUsers = 8;
+    for (int i = 0; i < kUsers; i++) {
+        std::string id = "user0" + std::to_string(i);
+        ClientCert cert = add_user(ts, id, kPassword);
+        login_ok(ts, cert, kPassword);
+    }
+    ts.now += 601;
+    // Every instance of a cluster sweeps; here four sweeps race on one store.
+    std::vector<std::thread> sweeps;
+    for (int i = 0; i < 4; i++)
+        sweeps.emplace_back([&] { api_sweep(ts.api); });
+    for (std::thread& t : sweeps)
+        t.join();
+    Transaction tx(ts.store);
+    CHECK(sessions_active(tx).empty());
+    int expired = 0;
+    for (const AuditRecord& a : audit_list(tx, "", 1000))
+        expired += a.event == "session_expired";
+    CHECK(expired == kUsers);
 }
 
 TEST_CASE("every POST on a session needs the CSRF header")

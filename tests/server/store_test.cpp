@@ -3,6 +3,7 @@
 #include "harness.h"
 
 #include "server/database_url.h"
+#include "server/store_driver.h"
 
 #include <catch_amalgamated.hpp>
 #include <libpq-fe.h>
@@ -85,6 +86,68 @@ TEST_CASE("the database flag beats the environment, which beats the data directo
     };
     for (const Row& row : rows)
         CHECK(choose_database(row.flag, row.env, row.recorded, "/d") == row.expected);
+}
+
+TEST_CASE("database failures are classified: unavailable (503), lost race (run again), constraint")
+{
+    struct Row {
+        std::string sqlstate;
+        bool connection_ok;
+        bool unavailable, constraint, retry, lost;
+    };
+    const Row pg[] = {
+        {"40001", true, true, false, true, false},    // serialization_failure
+        {"40P01", true, true, false, true, false},    // deadlock_detected
+        {"23505", true, false, true, false, false},   // unique_violation
+        {"23503", true, false, true, false, false},   // foreign_key_violation
+        {"57P01", false, true, false, false, true},   // admin_shutdown
+        {"57P03", true, true, false, false, true},    // cannot_connect_now
+        {"08006", false, true, false, false, true},   // connection_failure
+        {"", false, true, false, false, true},        // libpq: server closed the connection
+        {"", true, true, false, false, true},
+        {"53100", true, true, false, false, false},   // disk_full
+        {"53300", true, true, false, false, false},   // too_many_connections
+        {"55P03", true, true, false, false, false},   // lock_not_available (lock_timeout)
+        {"57014", true, true, false, false, false},   // query_canceled
+        {"42P01", true, false, false, false, false},  // undefined_table: a bug, 500
+        {"22P02", true, false, false, false, false},  // invalid_text_representation
+    };
+    for (const Row& row : pg) {
+        INFO("SQLSTATE " << row.sqlstate << (row.connection_ok ? "" : ", connection down"));
+        StoreFailure f = postgres_failure(row.sqlstate, row.connection_ok);
+        CHECK(f.unavailable == row.unavailable);
+        CHECK(f.constraint == row.constraint);
+        CHECK(f.retry == row.retry);
+        CHECK(f.lost == row.lost);
+    }
+
+    struct SqliteRow {
+        int code;
+        bool read_transaction;
+        bool unavailable, constraint, retry;
+    };
+    const SqliteRow lite[] = {
+        {SQLITE_BUSY, false, true, false, false},          // BEGIN IMMEDIATE timed out: 503
+        {SQLITE_BUSY, true, true, false, true},            // a read cannot start writing: again as Write
+        {SQLITE_BUSY_SNAPSHOT, true, true, false, true},
+        {SQLITE_BUSY_SNAPSHOT, false, true, false, true},
+        {SQLITE_LOCKED, false, true, false, false},
+        {SQLITE_FULL, false, true, false, false},
+        {SQLITE_IOERR_WRITE, false, true, false, false},
+        {SQLITE_READONLY, false, true, false, false},
+        {SQLITE_CONSTRAINT_UNIQUE, false, false, true, false},
+        {SQLITE_CONSTRAINT_FOREIGNKEY, true, false, true, false},
+        {SQLITE_ERROR, false, false, false, false},
+        {SQLITE_CORRUPT, false, false, false, false},
+    };
+    for (const SqliteRow& row : lite) {
+        INFO("SQLite code " << row.code << (row.read_transaction ? " in a read" : ""));
+        StoreFailure f = sqlite_failure(row.code, row.read_transaction);
+        CHECK(f.unavailable == row.unavailable);
+        CHECK(f.constraint == row.constraint);
+        CHECK(f.retry == row.retry);
+        CHECK_FALSE(f.lost);
+    }
 }
 
 // A data directory made by operator_init, removed afterwards.
