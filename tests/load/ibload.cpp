@@ -5,7 +5,7 @@
 // address on loopback (127.0.0.2 by default) so the server sees them as another client than
 // the ordinary one (127.0.0.1), the way per-address limits would see them.
 //
-//   ordinary client   login, probe, rate
+//   ordinary client   login, probe, rate, login-cycles N
 //   attacks           idle-tcp N, idle-tls N, slowloris N, chunk-ext MB, trailers MB,
 //                     second-request-trickle N, logins N
 //
@@ -68,6 +68,8 @@ struct Options {
     uint16_t cert_port = 8444;
     std::string origin = "cert";      // the origin an attack or rate run targets
     uint16_t port = 0;                // overrides the origin's port (rate against another server)
+    std::vector<uint16_t> ports;      // rate, login-cycles: connections spread over these (several servers)
+    std::string user_prefix;          // login-cycles: user i's files are <prefix><i>.pem/.key/.password
     std::string ca_file;              // verify the server against this CA (ordinary client)
     std::string cert_file;            // client certificate and key (PEM)
     std::string key_file;
@@ -90,7 +92,7 @@ struct Options {
 
 static bool is_attack(const std::string& mode)
 {
-    return mode != "login" && mode != "probe" && mode != "rate";
+    return mode != "login" && mode != "probe" && mode != "rate" && mode != "login-cycles";
 }
 
 static uint16_t target_port(const Options& o)
@@ -98,6 +100,15 @@ static uint16_t target_port(const Options& o)
     if (o.port != 0)
         return o.port;
     return o.origin == "app" ? o.app_port : o.cert_port;
+}
+
+// The port of connection or slot `index`: round robin over --ports when given (one database
+// behind several servers), else the one target port.
+static uint16_t spread_port(const Options& o, size_t index)
+{
+    if (o.ports.empty())
+        return target_port(o);
+    return o.ports[index % o.ports.size()];
 }
 
 static Clock::time_point deadline_after(int ms)
@@ -138,6 +149,19 @@ static std::string latency_fields(std::vector<double>& samples)
     double max = samples.empty() ? 0 : *std::max_element(samples.begin(), samples.end());
     std::snprintf(text, sizeof(text), "p50_ms=%.1f p99_ms=%.1f max_ms=%.1f", percentile(samples, 50),
                   percentile(samples, 99), max);
+    return text;
+}
+
+// CPU this client used (user + system, all threads): on a shared machine the bench must tell
+// how much of it went to the client rather than the server.
+static std::string client_cpu_field()
+{
+    struct rusage usage = {};
+    getrusage(RUSAGE_SELF, &usage);
+    double seconds = static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+                     + static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+    char text[48];
+    std::snprintf(text, sizeof(text), "client_cpu_s=%.2f", seconds);
     return text;
 }
 
@@ -295,6 +319,9 @@ static std::string json_string(const std::string& body, const char* key)
     return j[key].get<std::string>();
 }
 
+// core/protocol.h's api::kCsrfHeader (ibload builds without the core library).
+static const char* const kCsrfHeader = "X-CSRF-Token";
+
 static std::string login_body(const std::string& ticket, const std::string& password)
 {
     return nlohmann::json{{"ticket", ticket}, {"password", password}}.dump();
@@ -436,7 +463,8 @@ struct RateStats {
 };
 
 static awaitable<void> rate_connection(const Options& o, ssl::context& ctx, std::string target, std::string cookie,
-                                       Clock::time_point count_from, Clock::time_point end, RateStats& stats)
+                                       uint16_t port, Clock::time_point count_from, Clock::time_point end,
+                                       RateStats& stats)
 {
     auto ex = co_await net::this_coro::executor;
     std::unique_ptr<TlsConn> conn;
@@ -446,7 +474,7 @@ static awaitable<void> rate_connection(const Options& o, ssl::context& ctx, std:
             if (!o.ca_file.empty())
                 conn->stream.set_verify_callback(ssl::host_name_verification("localhost"));
             conn->tcp().expires_after(std::chrono::milliseconds(o.timeout_ms));
-            beast::error_code ec = co_await open_tls(*conn, o.source, target_port(o));
+            beast::error_code ec = co_await open_tls(*conn, o.source, port);
             stats.connects++;
             if (ec) {
                 stats.errors++;
@@ -489,7 +517,9 @@ static int run_rate(const Options& o)
             auto ctx = make_tls(o, true);
             net::io_context io(1);   // after ctx: destroyed first
             for (int c = t; c < o.connections; c += o.threads)
-                net::co_spawn(io, rate_connection(o, *ctx, target, cookie, count_from, end, stats[static_cast<size_t>(t)]),
+                net::co_spawn(io,
+                              rate_connection(o, *ctx, target, cookie, spread_port(o, static_cast<size_t>(c)), count_from,
+                                              end, stats[static_cast<size_t>(t)]),
                               net::detached);
             io.run_until(end + std::chrono::milliseconds(o.timeout_ms + 1000));
         });
@@ -503,10 +533,164 @@ static int run_rate(const Options& o)
         all.connects += s.connects;
         all.ms.insert(all.ms.end(), s.ms.begin(), s.ms.end());
     }
-    std::printf("rate connections=%d threads=%d seconds=%d requests=%ld per_second=%.0f errors=%ld connects=%ld %s\n",
-                o.connections, o.threads, o.seconds, all.ok, static_cast<double>(all.ok) / o.seconds, all.errors,
-                all.connects, latency_fields(all.ms).c_str());
+    std::printf("rate connections=%d threads=%d ports=%zu seconds=%d requests=%ld per_second=%.0f errors=%ld "
+                "connects=%ld %s %s\n",
+                o.connections, o.threads, std::max<size_t>(1, o.ports.size()), o.seconds, all.ok,
+                static_cast<double>(all.ok) / o.seconds, all.errors, all.connects, latency_fields(all.ms).c_str(),
+                client_cpu_field().c_str());
     return all.ok > 0 ? 0 : 1;
+}
+
+// ---------------------------------------------------------------- login-cycles (ordinary client)
+// Logins as customers make them, for the store comparison: N users, one slot each (one session
+// per user), each looping identify -> login -> logout on a kept-alive connection. Each login
+// creates a session and the logout ends it, so every login is a full one (ticket taken, password
+// checked, session inserted), never a session_active refusal. Only the login request is timed.
+struct CycleStats {
+    long logins = 0;                      // answered 200 inside the counted window
+    std::map<std::string, long> statuses; // everything else, by step and status or failure kind
+    std::vector<double> login_ms;
+};
+
+struct CycleUser {
+    std::string cert_file;
+    std::string key_file;
+    std::string password;
+};
+
+static awaitable<void> cycle_slot(const Options& o, ssl::context& ctx, const CycleUser& user, uint16_t port,
+                                  Clock::time_point count_from, Clock::time_point end, CycleStats& s)
+{
+    auto ex = co_await net::this_coro::executor;
+    std::unique_ptr<TlsConn> conn;
+    auto failed = [&](const std::string& step, const Answer& a) {
+        if (Clock::now() >= count_from && Clock::now() <= end)
+            s.statuses[step + "_" + (a.ec ? failure_kind(a.ec) : std::to_string(a.status))]++;
+        if (a.ec || !a.keep_alive)
+            conn.reset();
+    };
+    while (Clock::now() < end) {
+        if (!conn) {
+            conn = std::make_unique<TlsConn>(ex, ctx);
+            if (!o.ca_file.empty())
+                conn->stream.set_verify_callback(ssl::host_name_verification("localhost"));
+            conn->tcp().expires_after(std::chrono::milliseconds(o.timeout_ms));
+            beast::error_code ec = co_await open_tls(*conn, o.source, port);
+            if (ec) {
+                s.statuses["connect_" + failure_kind(ec)]++;
+                conn.reset();
+                co_await sleep_until(std::min(end, deadline_after(100)));
+                continue;
+            }
+        }
+        conn->tcp().expires_after(std::chrono::milliseconds(o.timeout_ms));
+        auto identify = make_request(http::verb::post, "/api/v1/identify", "", "{}");
+        Answer a = co_await exchange(*conn, identify);
+        std::string ticket = json_string(a.body, "ticket");
+        if (a.ec || a.status != 200 || ticket.empty()) {
+            failed("identify", a);
+            co_await sleep_until(std::min(end, deadline_after(a.status == 503 ? 100 : 0)));
+            continue;
+        }
+        auto login = make_request(http::verb::post, "/api/v1/login", "", login_body(ticket, user.password));
+        conn->tcp().expires_after(std::chrono::milliseconds(o.timeout_ms));
+        Clock::time_point start = Clock::now();
+        a = co_await exchange(*conn, login);
+        Clock::time_point answered = Clock::now();
+        if (a.status == 409) {
+            // A session left by an earlier run (or a logout that did not get through): end it
+            // the way a customer would, and count the login as not done.
+            failed("login", a);
+            if (!conn)
+                continue;
+            auto force = make_request(http::verb::post, "/api/v1/force-logout", "",
+                                      nlohmann::json{{"ticket", json_string(a.body, "force_logout_ticket")}}.dump());
+            conn->tcp().expires_after(std::chrono::milliseconds(o.timeout_ms));
+            Answer f = co_await exchange(*conn, force);
+            if (f.ec || f.status != 200)
+                failed("force-logout", f);
+            continue;
+        }
+        if (a.ec || a.status != 200 || a.set_cookie.empty()) {
+            failed("login", a);
+            co_await sleep_until(std::min(end, deadline_after(a.status == 503 ? 100 : 0)));
+            continue;
+        }
+        if (start >= count_from && answered <= end) {
+            s.logins++;
+            s.login_ms.push_back(ms_between(start, answered));
+        }
+        auto logout = make_request(http::verb::post, "/api/v1/logout", a.set_cookie.substr(0, a.set_cookie.find(';')),
+                                   "{}");
+        logout.set(kCsrfHeader, json_string(a.body, "csrf_token"));
+        conn->tcp().expires_after(std::chrono::milliseconds(o.timeout_ms));
+        Answer l = co_await exchange(*conn, logout);
+        if (l.ec || l.status != 200)
+            failed("logout", l);
+        else if (!l.keep_alive)
+            conn.reset();
+    }
+}
+
+static bool load_cycle_users(const Options& o, std::vector<CycleUser>& users)
+{
+    for (int i = 1; i <= o.count; i++) {
+        CycleUser u;
+        std::string base = o.user_prefix + std::to_string(i);
+        u.cert_file = base + ".pem";
+        u.key_file = base + ".key";
+        u.password = read_first_line(base + ".password");
+        if (u.password.empty()) {
+            std::fprintf(stderr, "ibload: login-cycles: %s.password is missing or empty\n", base.c_str());
+            return false;
+        }
+        users.push_back(std::move(u));
+    }
+    return true;
+}
+
+static int run_login_cycles(const Options& o)
+{
+    std::vector<CycleUser> users;
+    if (!load_cycle_users(o, users))
+        return 2;
+    // As in rate: the first second opens the connections and is not counted.
+    Clock::time_point count_from = deadline_after(1000);
+    Clock::time_point end = count_from + std::chrono::seconds(o.seconds);
+    int threads = std::min(o.threads, o.count);
+    std::vector<CycleStats> stats(static_cast<size_t>(threads));
+    std::vector<std::thread> workers;
+    for (int t = 0; t < threads; t++) {
+        workers.emplace_back([&o, &users, &stats, t, threads, count_from, end] {
+            std::vector<std::unique_ptr<ssl::context>> contexts;   // one per user: its certificate
+            net::io_context io(1);                                 // after the contexts: destroyed first
+            for (size_t i = static_cast<size_t>(t); i < users.size(); i += static_cast<size_t>(threads)) {
+                Options per_user = o;
+                per_user.cert_file = users[i].cert_file;
+                per_user.key_file = users[i].key_file;
+                contexts.push_back(make_tls(per_user, true));
+                net::co_spawn(io,
+                              cycle_slot(o, *contexts.back(), users[i], spread_port(o, i), count_from, end,
+                                         stats[static_cast<size_t>(t)]),
+                              net::detached);
+            }
+            io.run_until(end + std::chrono::milliseconds(o.timeout_ms + 1000));
+        });
+    }
+    for (auto& th : workers)
+        th.join();
+    CycleStats all;
+    for (auto& s : stats) {
+        all.logins += s.logins;
+        for (const auto& [name, n] : s.statuses)
+            all.statuses[name] += n;
+        all.login_ms.insert(all.login_ms.end(), s.login_ms.begin(), s.login_ms.end());
+    }
+    std::printf("login-cycles users=%d threads=%d ports=%zu seconds=%d logins=%ld per_second=%.1f not_ok=%s %s %s\n",
+                o.count, threads, std::max<size_t>(1, o.ports.size()), o.seconds, all.logins,
+                static_cast<double>(all.logins) / o.seconds, counts_field(all.statuses).c_str(),
+                latency_fields(all.login_ms).c_str(), client_cpu_field().c_str());
+    return all.logins > 0 ? 0 : 1;
 }
 
 // ---------------------------------------------------------------- attacks: holding connections
@@ -928,6 +1112,9 @@ int main(int argc, char** argv)
     app.add_option("--origin", o.origin, "origin an attack or rate run targets: app or cert")
         ->check(CLI::IsMember({"app", "cert"}))->capture_default_str();
     app.add_option("--port", o.port, "rate: another server's port instead of the origin's");
+    app.add_option("--ports", o.ports, "rate, login-cycles: spread connections round robin over these ports "
+                                       "(comma-separated; several servers on one database)")
+        ->delimiter(',');
     app.add_option("--ca", o.ca_file, "CA certificate the server must chain to (the ordinary client verifies)");
     app.add_option("--cert", o.cert_file, "client certificate (PEM)");
     app.add_option("--key", o.key_file, "client certificate's key (PEM)");
@@ -957,6 +1144,13 @@ int main(int argc, char** argv)
                                                 "connections (session checks by default)");
     rate->add_option("--connections", o.connections, "connections")->check(CLI::Range(1, 1000))->capture_default_str();
     rate->add_option("--threads", o.threads, "client threads")->check(CLI::Range(1, 8))->capture_default_str();
+
+    CLI::App* cycles = app.add_subcommand("login-cycles", "ordinary client: N users, each looping identify, login, "
+                                                          "logout on its own connection; logins/s and login p50/p99");
+    cycles->add_option("count", o.count, "N users (files <prefix>1..N .pem/.key/.password)")
+        ->check(CLI::Range(1, 1000))->required();
+    cycles->add_option("--user-prefix", o.user_prefix, "path prefix of the users' files")->required();
+    cycles->add_option("--threads", o.threads, "client threads")->check(CLI::Range(1, 8))->capture_default_str();
 
     struct Attack {
         const char* name;
@@ -1020,6 +1214,8 @@ int main(int argc, char** argv)
         }
         if (o.mode == "rate")
             return run_rate(o);
+        if (o.mode == "login-cycles")
+            return run_login_cycles(o);
         if (o.mode == "chunk-ext" || o.mode == "trailers")
             return run_big(o);
         if (o.mode == "logins")
