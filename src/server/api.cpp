@@ -396,7 +396,7 @@ static void handle_login(ApiService& svc, ApiRequest& req, ApiResponse& r, int64
         case PasswordStep::Accept:
             if (user.failed_count != 0 && !user_clear_failures(tx, user.user_id)) {
                 refuse(tx, ctx, AuditEvent::Login, user.user_id, id.facts.fingerprint,
-                       Refusal{ErrorCode::Locked, "account locked", {}, -1}, out);
+                       account_locked(), out);
                 return;
             }
             create_session(svc, tx, ctx, id, user, now, out);
@@ -439,14 +439,16 @@ static void handle_session(ApiService& svc, ApiRequest& req, ApiResponse& r, int
 {
     AuditContext ctx{now, req.source_address};
     const std::string token = cookie_value(req.cookie, api::kSessionCookie);
-    Identified id = check_certificate(svc, req, now);
-    const std::string fingerprint = req.peer ? pki_fingerprint(req.peer) : std::string();
+    const bool cookie_sent = !token.empty() && token.size() <= api::kMaxTokenBytes;
+    // Without a session cookie the answer is known: no certificate work for it.
+    Identified id = cookie_sent ? check_certificate(svc, req, now) : Identified();
+    const std::string fingerprint = cookie_sent && req.peer ? pki_fingerprint(req.peer) : std::string();
     // A session check only reads unless it finds the session over: most requests never write.
     const TxMode mode = action == SessionAction::Show ? TxMode::Read : TxMode::Write;
 
     transact(svc, mode, r, [&](Transaction& tx, ApiResponse& out) {
         SessionFacts facts;
-        facts.cookie_sent = !token.empty() && token.size() <= api::kMaxTokenBytes;
+        facts.cookie_sent = cookie_sent;
         SessionRecord s;
         if (facts.cookie_sent && session_find(tx, token_digest(token), s))
             facts.session = s;

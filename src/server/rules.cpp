@@ -115,10 +115,15 @@ std::optional<Refusal> decide_ticket(const std::optional<TicketRecord>& found, T
     return std::nullopt;
 }
 
+Refusal account_locked()
+{
+    return refuse(ErrorCode::Locked, "account locked");
+}
+
 std::optional<Refusal> decide_locked(const UserRecord& user)
 {
     if (user.locked_at != 0)
-        return refuse(ErrorCode::Locked, "account locked");
+        return account_locked();
     return std::nullopt;
 }
 
@@ -128,7 +133,7 @@ PasswordDecision decide_password(const UserRecord& user, bool password_ok)
     PasswordDecision d;
     if (user.locked_at != 0) {   // locked by a concurrent attempt or an operator meanwhile
         d.step = PasswordStep::Refuse;
-        d.refusal = refuse(ErrorCode::Locked, "account locked");
+        d.refusal = account_locked();
         return d;
     }
     d.step = password_ok ? PasswordStep::Accept : PasswordStep::CountFailure;
@@ -138,7 +143,7 @@ PasswordDecision decide_password(const UserRecord& user, bool password_ok)
 Refusal decide_wrong_password(bool counted, const UserRecord& after, int max_failures)
 {
     if (!counted)
-        return refuse(ErrorCode::Locked, "account locked");
+        return account_locked();
     std::string detail = "consecutive failures: " + std::to_string(after.failed_count);
     if (after.locked_at != 0)
         return refuse(ErrorCode::Locked, "account locked after too many wrong passwords", detail);

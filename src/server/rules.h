@@ -75,6 +75,8 @@ std::optional<Refusal> decide_ticket(const std::optional<TicketRecord>& found, T
 
 // Login and force-logout refuse a locked account (after the certificate and the ticket).
 std::optional<Refusal> decide_locked(const UserRecord& user);
+// The refusal of a locked account, also when a change finds it locked (user_clear_failures).
+Refusal account_locked();
 
 // ---------------------------------------------------------------- login
 // After the password was checked (outside any transaction), against the user as stored now.

@@ -48,9 +48,6 @@ struct StoreConnection {
     virtual bool broken() const = 0;
 };
 
-// `write_gate`: shared by the connections of one Store. SQLite's own wait for the write lock
-// polls with sleeps of up to 100 ms; writers of one process queue on this instead (handed on
-// at once), and SQLite's busy timeout is left to keep other processes apart.
 // How a failure counts (pure; table-tested). `lost`: the connection is gone, drop it.
 struct StoreFailure {
     bool unavailable = false;
@@ -63,6 +60,9 @@ StoreFailure sqlite_failure(int code, bool read_transaction);
 // PostgreSQL SQLSTATE ("" when libpq gave none) and whether the connection is still up.
 StoreFailure postgres_failure(const std::string& sqlstate, bool connection_ok);
 
+// `write_gate`: shared by the connections of one Store. SQLite's own wait for the write lock
+// polls with sleeps of up to 100 ms; writers of one process queue on this instead (handed on
+// at once), and SQLite's busy timeout is left to keep other processes apart.
 std::unique_ptr<StoreConnection> sqlite_connect(const DatabaseUrl& url, const StoreOptions& options,
                                                 std::timed_mutex* write_gate);
 std::unique_ptr<StoreConnection> postgres_connect(const DatabaseUrl& url, const StoreOptions& options);

@@ -12,12 +12,12 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import https from 'node:https';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { onCleanup, runCleanup, spawnTracked } from '../e2e/lib/cleanup.mjs';
+import { freePort } from '../e2e/lib/ports.mjs';
 
 const run = promisify(execFile);
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -66,17 +66,6 @@ async function ibgate(args, stdin = null) {
 
 async function psql(sql) {
   await run('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', pgServer, '-c', sql]);
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.on('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 // Starts one `ibgate serve` over its own copy of the data directory and resolves once it says it

@@ -375,6 +375,21 @@ static int64_t largest_audit_id(const Dump& d)
     return largest;
 }
 
+// Appends one audit record to `store`; the id the store gave it.
+static int64_t append_audit(Store& store, int64_t now)
+{
+    Transaction tx(store);
+    AuditRecord r;
+    r.time = now;
+    r.event = "operator";
+    r.result = "test";
+    audit_add(tx, r);
+    std::vector<AuditRecord> newest = audit_list(tx, "", 1);
+    tx.commit();
+    REQUIRE(newest.size() == 1);
+    return newest[0].id;
+}
+
 static void check_counts(const std::vector<TableCount>& copied, const Dump& expected)
 {
     REQUIRE(copied.size() == expected.size());
@@ -399,16 +414,7 @@ TEST_CASE("db copy preserves every row, SQLite to SQLite, and refuses a target t
     {
         Store store;
         store_open(store, target, false);
-        Transaction tx(store);
-        AuditRecord r;
-        r.time = ts.now;
-        r.event = "operator";
-        r.result = "test";
-        audit_add(tx, r);
-        std::vector<AuditRecord> newest = audit_list(tx, "", 1);
-        tx.commit();
-        REQUIRE(newest.size() == 1);
-        CHECK(newest[0].id == largest_audit_id(original) + 1);
+        CHECK(append_audit(store, ts.now) == largest_audit_id(original) + 1);
     }
     CHECK_THROWS_WITH(operator_db_copy(ts.paths.database, target), Catch::Matchers::ContainsSubstring("is not empty"));
     CHECK_THROWS_WITH(operator_db_copy(ts.paths.database, ts.paths.database),
@@ -471,16 +477,7 @@ TEST_CASE("db copy preserves every row, SQLite to PostgreSQL and back")
         REQUIRE(user_find(source, "yamada01", original_user));
         CHECK(u.password_hash == original_user.password_hash);
         CHECK(u.company == original_user.company);
-        Transaction more(store);
-        AuditRecord r;
-        r.time = ts.now;
-        r.event = "operator";
-        r.result = "test";
-        audit_add(more, r);
-        std::vector<AuditRecord> newest = audit_list(more, "", 1);
-        more.commit();
-        REQUIRE(newest.size() == 1);
-        CHECK(newest[0].id == largest_audit_id(original) + 1);   // the identity follows the copied ids
+        CHECK(append_audit(store, ts.now) == largest_audit_id(original) + 1);   // the identity follows the copied ids
     }
 }
 

@@ -10,23 +10,14 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { repoRoot, distDir } from './paths.mjs';
 import { onCleanup, spawnTracked } from './cleanup.mjs';
+import { freePort } from './ports.mjs';
 import { waitForFirstFrame } from './app.mjs';
 
 const run = promisify(execFile);
 export const ibgateBin = process.env.IBGATE_BIN || path.join(repoRoot, 'build/native/src/server/ibgate');
 export const institution = { code: '1399', name: 'さくら信用金庫' };
 
-// A loopback port nothing listens on at the moment (closed again before it is returned).
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.on('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 async function waitForPort(port, exited) {
   const deadline = Date.now() + 15_000;
