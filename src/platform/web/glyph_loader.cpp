@@ -1,6 +1,7 @@
 #include "glyph_loader.h"
 
 #include "frame_loop.h"
+#include "page_contract.h"
 #include "platform.h"
 
 #include "core/glyph_chunks.h"
@@ -37,8 +38,8 @@ EM_JS(void, js_fetch_glyph_file, (int request, const char* url), {
     }).catch(() => _ibank_glyph_file_done(request, 0, -1));
 });
 
-EM_JS(char*, js_glyph_manifest_url, (), {
-    const url = Module['ibankGlyphManifest'];
+EM_JS(char*, js_glyph_manifest_url, (const char* field), {
+    const url = Module[UTF8ToString(field)];
     if (!url) return 0;
     const size = lengthBytesUTF8(url) + 1;
     const ptr = _malloc(size);
@@ -57,7 +58,7 @@ static void fetch_chunks(const std::vector<uint32_t>& missing)
 
 static void request_manifest()
 {
-    char* url = js_glyph_manifest_url();
+    char* url = js_glyph_manifest_url(page::kModuleGlyphManifest);
     if (!url) {
         g_loader.manifest = ManifestState::Failed;
         return;
