@@ -21,7 +21,7 @@
   } catch (e) { /* storage blocked: the system's setting applies */ }
 
   // Read by tests and scripts/bench-web; the C++ frame loop updates it.
-  window.ibankStats = { framesDrawn: 0, firstFrameMs: null };
+  window[C.globals.stats] = { framesDrawn: 0, firstFrameMs: null };
 
   const MESSAGES = {
     'wasm unsupported': ['このブラウザは WebAssembly に対応していないため、インターネットバンキングを利用できません。最新のブラウザをご利用ください。',
@@ -54,7 +54,7 @@
     document.getElementById('load-error-retry').focus();
     if (detail) console.error('ibank:', code, detail);
   }
-  window.ibankLoader = { fail: fail };
+  window[C.globals.loader] = { fail: fail };
   document.getElementById('load-error-retry').addEventListener('click', () => location.reload());
   window.addEventListener('error', (e) => fail('stopped', e.message));
   window.addEventListener(C.events.firstFrame, () => { document.getElementById('loading').hidden = true; });
@@ -122,7 +122,7 @@
   compiled.catch((e) => fail('load failed', e));
 
   // WebGL2 is not probed here: creating a context takes the main thread for a while, and the
-  // module's start-up (src/platform/web/main.cpp) reports 'webgl2 unavailable' itself.
+  // module's start-up (src/platform/web/main.cpp) reports C.failures.webgl2Unavailable itself.
 
   const assets = Promise.all([font, config]);
   assets.catch((e) => fail('load failed', e));

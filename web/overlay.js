@@ -117,5 +117,5 @@
     lastAnnouncement = tree.announce;
   }
 
-  window.ibankOverlay = { update: update };
+  window[window.ibankContract.globals.overlay] = { update: update };
 })();

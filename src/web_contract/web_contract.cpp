@@ -73,6 +73,11 @@ std::string page_contract_js()
             {"webgl2Unavailable", page::kFailWebgl2Unavailable},
         }},
         {"events", {{"firstFrame", page::kFirstFrameEvent}}},
+        {"globals", {
+            {"stats", page::kGlobalStats},
+            {"loader", page::kGlobalLoader},
+            {"overlay", page::kGlobalOverlay},
+        }},
         {"roles", roles},
     };
     std::string out =

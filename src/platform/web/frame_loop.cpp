@@ -14,8 +14,8 @@
 #include <imgui_internal.h>
 
 // Counts frames for the page's load indicator, tests and scripts/bench-web.
-EM_JS(void, js_frame_drawn, (const char* first_frame_event), {
-    const stats = window.ibankStats;
+EM_JS(void, js_frame_drawn, (const char* stats_global, const char* first_frame_event), {
+    const stats = window[UTF8ToString(stats_global)];
     stats.framesDrawn++;
     if (stats.firstFrameMs === null) {
         stats.firstFrameMs = performance.now();
@@ -98,7 +98,7 @@ static void draw_frame(WebPlatform& p, double now)
     const float clear[3] = {bg.x, bg.y, bg.z};
     renderer_draw(p.renderer, ImGui::GetDrawData(), clear);
     overlay_publish(p);
-    js_frame_drawn(page::kFirstFrameEvent);
+    js_frame_drawn(page::kGlobalStats, page::kFirstFrameEvent);
 
     controller_after_frame(p, events);
 }

@@ -48,7 +48,9 @@ EM_JS(char*, js_glyph_manifest_url, (const char* field), {
 });
 
 // Visible characters still without a glyph, for tests ("no screen shows missing-glyph boxes").
-EM_JS(void, js_report_missing_glyphs, (int count), { window.ibankStats.missingGlyphs = count; });
+EM_JS(void, js_report_missing_glyphs, (const char* stats_global, int count), {
+    window[UTF8ToString(stats_global)].missingGlyphs = count;
+});
 
 static void fetch_chunks(const std::vector<uint32_t>& missing)
 {
@@ -102,7 +104,7 @@ void glyph_loader_check_frame(WebPlatform& p)
     std::vector<uint32_t> missing;
     for (const SemanticNode& node : p.app.semantics.nodes)
         fonts_request_text(p.app.fonts, node.name, node.role == SemanticRole::Heading, missing);
-    js_report_missing_glyphs(static_cast<int>(missing.size()));
+    js_report_missing_glyphs(page::kGlobalStats, static_cast<int>(missing.size()));
     if (missing.empty())
         return;
     switch (g_loader.manifest) {

@@ -17,14 +17,15 @@ static WebPlatform g_platform;
 WebPlatform& platform() { return g_platform; }
 
 // Replaces the page with a styled error message (web/loader.js) - never a blank page.
-EM_JS(void, js_show_fatal, (const char* message), {
-    if (window.ibankLoader)
-        window.ibankLoader.fail(UTF8ToString(message));
+EM_JS(void, js_show_fatal, (const char* loader_global, const char* message), {
+    const loader = window[UTF8ToString(loader_global)];
+    if (loader)
+        loader.fail(UTF8ToString(message));
 });
 
 static void fail(const char* message)
 {
-    js_show_fatal(message);
+    js_show_fatal(page::kGlobalLoader, message);
 }
 
 static bool create_gl_objects(WebPlatform& p)

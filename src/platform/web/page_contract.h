@@ -26,6 +26,12 @@ constexpr const char* kModuleGlyphManifest = "ibankGlyphManifest";
 constexpr const char* kFailFontNotLoaded = "font not loaded";
 constexpr const char* kFailWebgl2Unavailable = "webgl2 unavailable";
 
+// Objects on window that web/*.js defines and the C++ glue calls or updates: the frame counts
+// (also read by tests and scripts/bench-web), the loader's error panel, the semantic DOM layer.
+constexpr const char* kGlobalStats = "ibankStats";
+constexpr const char* kGlobalLoader = "ibankLoader";
+constexpr const char* kGlobalOverlay = "ibankOverlay";
+
 // Dispatched on window when the first frame is on screen (the loading panel goes away).
 constexpr const char* kFirstFrameEvent = "ibank-first-frame";
 
