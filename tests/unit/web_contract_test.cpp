@@ -134,6 +134,27 @@ TEST_CASE("the generated CSS gives every theme exactly its palette colours")
     }
 }
 
+// What each property means to web/app.css, written down here independently of the generator's
+// table, so a property mapped to the wrong palette colour is caught natively too (the browser
+// test compares the page's background with the canvas's pixels).
+TEST_CASE("each CSS property carries the palette colour app.css uses it for")
+{
+    const struct {
+        const char* property;
+        Rgb Palette::*colour;
+    } meaning[] = {
+        {"bg", &Palette::background}, {"fg", &Palette::text},       {"accent", &Palette::accent},
+        {"on-accent", &Palette::on_accent}, {"focus", &Palette::focus}, {"alert", &Palette::alert},
+        {"track", &Palette::progress_track},
+    };
+    REQUIRE(page_css_colours().size() == std::size(meaning));
+    for (size_t i = 0; i < std::size(meaning); ++i) {
+        CAPTURE(meaning[i].property);
+        CHECK(std::string(page_css_colours()[i].property) == meaning[i].property);
+        CHECK(page_css_colours()[i].colour == meaning[i].colour);
+    }
+}
+
 TEST_CASE("the generated CSS resolves the system's settings as resolve_theme does")
 {
     SystemAppearance none;
