@@ -1,6 +1,9 @@
 #!/usr/bin/python3
 """Assembles the deployable web app in one folder (build/dist):
 
+- the names and colours web/*.js and web/app.css share with the C++ code, generated from the
+  C++ definitions by the web build (src/web_contract: page-contract.js, page-theme.css) and
+  joined in front of the hand-written files;
 - the page (web/index.html) and the credit union's configuration (web/config.json) under their
   own names: they change without a rebuild and are served with `Cache-Control: no-cache`;
 - every other file (scripts, style, module, font) under a content-hashed name such as
@@ -50,8 +53,11 @@ def main():
     # Files joined into one: every request before the first frame competes for the browser's
     # six connections per origin.
     hashed_sources = {
-        "app.css": os.path.join(WEB, "app.css"),
-        "loader.js": [os.path.join(WEB, "overlay.js"), os.path.join(WEB, "loader.js")],
+        # The generated files first: the colours (page-theme.css, from src/core/palette.cpp) and
+        # window.ibankContract (page-contract.js) that the hand-written files use.
+        "app.css": [os.path.join(platform_out, "page-theme.css"), os.path.join(WEB, "app.css")],
+        "loader.js": [os.path.join(platform_out, "page-contract.js"), os.path.join(WEB, "overlay.js"),
+                      os.path.join(WEB, "loader.js")],
         "ibank.js": os.path.join(platform_out, "ibank.js"),
         "ibank.wasm": os.path.join(platform_out, "ibank.wasm"),
         "ui-font.otf": os.path.join(platform_out, "ui-font.otf"),

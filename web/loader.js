@@ -13,22 +13,24 @@
 
   // A theme the customer chose on this device colours the loading panel too (app.css); with
   // none, the system's setting does. The C++ UI keeps it up to date from its first frame.
+  // Names shared with the C++ code come from window.ibankContract, generated from it at build time.
+  const C = window.ibankContract;
   try {
-    const theme = localStorage.getItem('ibank.theme');
-    if (theme === 'light' || theme === 'dark' || theme === 'high-contrast') document.documentElement.dataset.theme = theme;
+    const theme = localStorage.getItem(C.storage.theme);
+    if (C.themes.includes(theme)) document.documentElement.dataset.theme = theme;
   } catch (e) { /* storage blocked: the system's setting applies */ }
 
   // Read by tests and scripts/bench-web; the C++ frame loop updates it.
-  window.ibankStats = { framesDrawn: 0, firstFrameMs: null };
+  window[C.globals.stats] = { framesDrawn: 0, firstFrameMs: null };
 
   const MESSAGES = {
     'wasm unsupported': ['このブラウザは WebAssembly に対応していないため、インターネットバンキングを利用できません。最新のブラウザをご利用ください。',
                          'This browser does not support WebAssembly. Please use an up-to-date browser.'],
-    'webgl2 unavailable': ['このブラウザでは画面の描画（WebGL2）が利用できません。ブラウザを最新にするか、ハードウェアアクセラレーションを有効にしてください。',
+    [C.failures.webgl2Unavailable]: ['このブラウザでは画面の描画（WebGL2）が利用できません。ブラウザを最新にするか、ハードウェアアクセラレーションを有効にしてください。',
                            'This browser cannot draw the screen (WebGL2 is unavailable). Please update the browser or enable hardware acceleration.'],
     'load failed': ['画面の読み込みに失敗しました。通信環境をご確認のうえ、再読み込みしてください。',
                     'The screen could not be loaded. Please check your connection and reload.'],
-    'font not loaded': ['文字の表示に必要なデータを読み込めませんでした。再読み込みしてください。',
+    [C.failures.fontNotLoaded]: ['文字の表示に必要なデータを読み込めませんでした。再読み込みしてください。',
                         'The font could not be loaded. Please reload.'],
     'stopped': ['画面の処理が停止しました。再読み込みしてください。',
                 'The screen stopped working. Please reload.'],
@@ -52,10 +54,10 @@
     document.getElementById('load-error-retry').focus();
     if (detail) console.error('ibank:', code, detail);
   }
-  window.ibankLoader = { fail: fail };
+  window[C.globals.loader] = { fail: fail };
   document.getElementById('load-error-retry').addEventListener('click', () => location.reload());
   window.addEventListener('error', (e) => fail('stopped', e.message));
-  window.addEventListener('ibank-first-frame', () => { document.getElementById('loading').hidden = true; });
+  window.addEventListener(C.events.firstFrame, () => { document.getElementById('loading').hidden = true; });
 
   if (typeof WebAssembly !== 'object' || typeof WebAssembly.compileStreaming !== 'function') {
     fail('wasm unsupported');
@@ -120,7 +122,7 @@
   compiled.catch((e) => fail('load failed', e));
 
   // WebGL2 is not probed here: creating a context takes the main thread for a while, and the
-  // module's start-up (src/platform/web/main.cpp) reports 'webgl2 unavailable' itself.
+  // module's start-up (src/platform/web/main.cpp) reports C.failures.webgl2Unavailable itself.
 
   const assets = Promise.all([font, config]);
   assets.catch((e) => fail('load failed', e));
@@ -131,11 +133,11 @@
     preRun: [() => {
       Module.addRunDependency('ibank-assets');
       assets.then(([fontBytes, configBytes]) => {
-        Module.ibankAssets = { font: new Uint8Array(fontBytes), config: new Uint8Array(configBytes) };
+        Module[C.assets.module] = { [C.assets.font]: new Uint8Array(fontBytes), [C.assets.config]: new Uint8Array(configBytes) };
         Module.removeRunDependency('ibank-assets');
       });
     }],
-    ibankGlyphManifest: files.glyphs,
+    [C.glyphManifest]: files.glyphs,
     instantiateWasm(imports, receiveInstance) {
       compiled
         .then((module) => WebAssembly.instantiate(module, imports).then((instance) => receiveInstance(instance, module)))

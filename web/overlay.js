@@ -8,23 +8,26 @@
 // by widget id, so nothing is ever activated twice.
 'use strict';
 (function () {
-  const TAGS = { heading: null, text: 'p', button: 'button', link: 'a', checkbox: 'input', textbox: 'div', alert: 'div', radio: 'button' };
+  // The role names of the semantic tree (core/semantics.cpp), from the generated contract.
+  const R = window.ibankContract.roles;
+  const TAGS = { [R.heading]: null, [R.text]: 'p', [R.button]: 'button', [R.link]: 'a', [R.checkbox]: 'input',
+                 [R.textInput]: 'div', [R.alert]: 'div', [R.radio]: 'button' };
   let elements = new Map();   // widget id -> element, kept across frames so focus survives
   let lastSerial = -1;
   let lastAnnouncement = '';
 
   function create(node) {
     let el;
-    if (node.role === 'heading') {
+    if (node.role === R.heading) {
       el = document.createElement('h' + Math.min(6, Math.max(1, node.level || 2)));
     } else {
       el = document.createElement(TAGS[node.role] || 'div');
     }
-    if (node.role === 'button' || node.role === 'radio') el.type = 'button';
-    if (node.role === 'radio') el.setAttribute('role', 'radio');
-    if (node.role === 'checkbox') el.type = 'checkbox';
-    if (node.role === 'link') { el.setAttribute('role', 'link'); el.tabIndex = 0; }
-    if (node.role === 'textbox') {
+    if (node.role === R.button || node.role === R.radio) el.type = 'button';
+    if (node.role === R.radio) el.setAttribute('role', 'radio');
+    if (node.role === R.checkbox) el.type = 'checkbox';
+    if (node.role === R.link) { el.setAttribute('role', 'link'); el.tabIndex = 0; }
+    if (node.role === R.textInput) {
       el.setAttribute('role', 'textbox');
       el.tabIndex = 0;
     }
@@ -32,18 +35,18 @@
     // is typed next goes into it; focus on anything else takes the keyboard away from it.
     el.addEventListener('focus', () => {
       if (window.Module && Module._ibank_overlay_focus)
-        Module._ibank_overlay_focus(Number(el.dataset.id), node.role === 'textbox' ? 1 : 0);
+        Module._ibank_overlay_focus(Number(el.dataset.id), node.role === R.textInput ? 1 : 0);
     });
     el.addEventListener('blur', () => {
       if (window.Module && Module._ibank_overlay_blur) Module._ibank_overlay_blur();
     });
-    if (node.role === 'alert') el.setAttribute('role', 'alert');
+    if (node.role === R.alert) el.setAttribute('role', 'alert');
     el.dataset.role = node.role;
     el.addEventListener('click', (event) => {
       // detail === 0: not from a pointer (keyboard or assistive technology).
       if (event.detail === 0 && window.Module && Module._ibank_overlay_activate)
         Module._ibank_overlay_activate(Number(el.dataset.id));
-      if (node.role === 'checkbox' || node.role === 'link') event.preventDefault();
+      if (node.role === R.checkbox || node.role === R.link) event.preventDefault();
     });
     return el;
   }
@@ -55,13 +58,13 @@
     el.style.top = y + 'px';
     el.style.width = w + 'px';
     el.style.height = h + 'px';
-    if (node.role === 'checkbox' || node.role === 'textbox') {
+    if (node.role === R.checkbox || node.role === R.textInput) {
       el.setAttribute('aria-label', node.name);   // a text field exposes its name, never its value
     } else if (el.textContent !== node.name) {
       el.textContent = node.name;
     }
-    if (node.role === 'checkbox') el.checked = !!node.checked;
-    if (node.role === 'radio') el.setAttribute('aria-checked', node.checked ? 'true' : 'false');
+    if (node.role === R.checkbox) el.checked = !!node.checked;
+    if (node.role === R.radio) el.setAttribute('aria-checked', node.checked ? 'true' : 'false');
     if ('disabled' in el) el.disabled = !!node.disabled;
     else if (node.disabled) el.setAttribute('aria-disabled', 'true');
     else el.removeAttribute('aria-disabled');
@@ -106,7 +109,7 @@
     layer.dataset.theme = tree.theme;
     // A new screen is announced by its title (its first heading), in the customer's language.
     if (tree.serial !== lastSerial) {
-      const title = tree.nodes.find((n) => n.role === 'heading');
+      const title = tree.nodes.find((n) => n.role === R.heading);
       if (title) announce(title.name);
     }
     if (tree.announce && tree.announce !== lastAnnouncement) announce(tree.announce);
@@ -114,5 +117,5 @@
     lastAnnouncement = tree.announce;
   }
 
-  window.ibankOverlay = { update: update };
+  window[window.ibankContract.globals.overlay] = { update: update };
 })();

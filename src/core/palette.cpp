@@ -25,6 +25,7 @@ static const Palette kLight = {
     .scrollbar_track = rgb(0xF0F0EE),
     .scrollbar_grab = rgb(0x7E7E88),
     .selection = rgb(0xBBD3F2),
+    .progress_track = rgb(0xDDE3EA),
     .border_width = 1.0f,
 };
 
@@ -50,6 +51,7 @@ static const Palette kDark = {
     .scrollbar_track = rgb(0x1C1F25),
     .scrollbar_grab = rgb(0x7A808C),
     .selection = rgb(0x2F4F80),
+    .progress_track = rgb(0x3A404B),
     .border_width = 1.0f,
 };
 
@@ -75,6 +77,7 @@ static const Palette kHighContrast = {
     .scrollbar_track = rgb(0x000000),
     .scrollbar_grab = rgb(0xFFFFFF),
     .selection = rgb(0x0050A0),
+    .progress_track = rgb(0xFFFFFF),
     .border_width = 2.0f,
 };
 

@@ -1,6 +1,8 @@
 #pragma once
-// The colours of each theme, as data: the UI maps them onto ImGui's style (ui/theme.cpp), and a
-// unit test checks every pair a customer has to tell apart against WCAG 2.2 AA contrast.
+// The colours of each theme, as data: the UI maps them onto ImGui's style (ui/theme.cpp), the
+// page around the canvas gets them as CSS custom properties generated at build time
+// (src/web_contract), and a unit test checks every pair a customer has to tell apart against
+// WCAG 2.2 AA contrast.
 // All colours are opaque, so the contrast the test computes is the contrast on screen.
 #include "display_prefs.h"
 
@@ -36,6 +38,7 @@ struct Palette {
     Rgb scrollbar_track;
     Rgb scrollbar_grab;
     Rgb selection;        // selected text (behind it: text colour stays readable)
+    Rgb progress_track;   // the loading bar's track, on the page before the first frame (decoration)
     float border_width;   // CSS pixels; thicker in high contrast (drawn inside: layout is the same)
 };
 

@@ -36,6 +36,28 @@ async function backgroundColour(page) {
   return Array.from(image.rgba.slice(0, 3));
 }
 
+// The colour app.css gives the page around the canvas (custom properties generated from
+// core/palette.cpp), as [r, g, b]: with the theme the UI set (data-theme), and as the system's
+// settings alone give it before the UI runs (no data-theme: the media-query blocks).
+function pageColours(page) {
+  return page.evaluate(() => {
+    const root = document.documentElement;
+    const rgb = () => getComputedStyle(document.body).backgroundColor.match(/\d+/g).slice(0, 3).map(Number);
+    const themed = rgb();
+    const theme = root.dataset.theme;
+    delete root.dataset.theme;
+    const system = rgb();
+    root.dataset.theme = theme;
+    return { themed, system };
+  });
+}
+
+// The page's CSS and the canvas the C++ UI draws agree on the colour of the page.
+async function assertPageMatchesCanvas(page) {
+  const canvas = await backgroundColour(page);
+  assert.deepEqual(await pageColours(page), { themed: canvas, system: canvas });
+}
+
 async function waitForTheme(page, theme) {
   await page.waitForFunction((t) => document.getElementById('semantics').dataset.theme === t, theme, { polling: 50, timeout: 10_000 });
   await settle(page);
@@ -45,16 +67,19 @@ test('the theme follows the system: light, dark, more contrast - and changes liv
   const { page } = await openPage(t);
   await waitForTheme(page, 'light');
   assert.deepEqual(await backgroundColour(page), [0xF7, 0xF7, 0xF5]);
+  await assertPageMatchesCanvas(page);
   assert.equal(await radio(page, '配色：端末の設定に合わせる').getAttribute('aria-checked'), 'true');
 
   await page.emulateMedia({ colorScheme: 'dark' });
   await waitForTheme(page, 'dark');
   assert.deepEqual(await backgroundColour(page), [0x16, 0x18, 0x1D]);
+  await assertPageMatchesCanvas(page);
   await saveScreen(page, 'prefs-system-dark');
 
   await page.emulateMedia({ contrast: 'more' });
   await waitForTheme(page, 'high-contrast');
   assert.deepEqual(await backgroundColour(page), [0, 0, 0]);
+  await assertPageMatchesCanvas(page);
   await saveScreen(page, 'prefs-system-more-contrast');
 
   await page.emulateMedia({ colorScheme: 'light', contrast: 'no-preference' });

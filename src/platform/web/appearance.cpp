@@ -1,18 +1,16 @@
 #include "appearance.h"
 
 #include "frame_loop.h"
+#include "page_contract.h"
 #include "platform.h"
 
 #include <emscripten.h>
 
-// Reports the current answers now and again whenever one changes.
-EM_JS(void, js_appearance_install, (), {
-    const queries = [
-        '(prefers-color-scheme: dark)',
-        '(prefers-contrast: more)',
-        '(forced-colors: active)',
-        '(prefers-reduced-motion: reduce)',
-    ].map((q) => window.matchMedia(q));
+// Reports the current answers now and again whenever one changes. The queries are those of the
+// generated CSS (page_contract.h), so the page and the UI never disagree about the system.
+EM_JS(void, js_appearance_install, (const char* dark, const char* more_contrast, const char* forced_colors,
+                                    const char* reduced_motion), {
+    const queries = [dark, more_contrast, forced_colors, reduced_motion].map((q) => window.matchMedia(UTF8ToString(q)));
     const report = () => _ibank_system_appearance(queries[0].matches ? 1 : 0,
         queries[1].matches || queries[2].matches ? 1 : 0, queries[3].matches ? 1 : 0);
     for (const q of queries) q.addEventListener('change', report);
@@ -30,5 +28,5 @@ extern "C" EMSCRIPTEN_KEEPALIVE void ibank_system_appearance(int dark, int more_
 
 void appearance_install(WebPlatform&)
 {
-    js_appearance_install();
+    js_appearance_install(page::kQueryDark, page::kQueryMoreContrast, page::kQueryForcedColors, page::kQueryReducedMotion);
 }

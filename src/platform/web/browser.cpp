@@ -5,9 +5,13 @@
 
 static BrowserEventHandler g_handler = nullptr;
 
+// JavaScript reports a signal by the number C++ gave it for that signal (the EM_JS functions
+// below take them as arguments), so the numbers are BrowserSignal's own and never copied.
+static int signal_id(BrowserSignal signal) { return static_cast<int>(signal); }
+
 extern "C" EMSCRIPTEN_KEEPALIVE void ibank_browser_event(int signal, double idle, double absolute)
 {
-    if (!g_handler)
+    if (!g_handler || signal < 0 || signal > signal_id(BrowserSignal::CloseRefused))
         return;
     BrowserEvent e;
     e.signal = static_cast<BrowserSignal>(signal);
@@ -16,14 +20,14 @@ extern "C" EMSCRIPTEN_KEEPALIVE void ibank_browser_event(int signal, double idle
     g_handler(e);
 }
 
-EM_JS(void, js_browser_install, (), {
+EM_JS(void, js_browser_install, (int other_tab_logged_out, int other_tab_extended, int back_pressed), {
     if ('BroadcastChannel' in window) {
         Module.ibankChannel = new BroadcastChannel('ibank-session');
         Module.ibankChannel.onmessage = (e) => {
             const m = e.data || {};
-            if (m.type === 'logout') _ibank_browser_event(0, 0, 0);
+            if (m.type === 'logout') _ibank_browser_event(other_tab_logged_out, 0, 0);
             if (m.type === 'extended' && Number.isFinite(m.idle) && Number.isFinite(m.absolute))
-                _ibank_browser_event(1, m.idle, m.absolute);
+                _ibank_browser_event(other_tab_extended, m.idle, m.absolute);
         };
     }
     // The page keeps one history entry of its own above the entry it was opened with, so the
@@ -32,14 +36,15 @@ EM_JS(void, js_browser_install, (), {
     history.pushState({ ibank: 'current' }, "");
     window.addEventListener('popstate', () => {
         history.pushState({ ibank: 'current' }, "");
-        _ibank_browser_event(2, 0, 0);
+        _ibank_browser_event(back_pressed, 0, 0);
     });
 });
 
 void browser_install(BrowserEventHandler handler)
 {
     g_handler = handler;
-    js_browser_install();
+    js_browser_install(signal_id(BrowserSignal::OtherTabLoggedOut), signal_id(BrowserSignal::OtherTabExtended),
+                       signal_id(BrowserSignal::BackPressed));
 }
 
 // Storage can be unavailable (private modes, blocked by policy): every call tolerates that.
@@ -92,12 +97,12 @@ void browser_broadcast_extended(int64_t idle_expires_at, int64_t absolute_expire
 EM_JS(void, js_push_history, (), { history.pushState({ ibank: 'current' }, ""); });
 void browser_push_history() { js_push_history(); }
 
-EM_JS(void, js_close_window, (), {
+EM_JS(void, js_close_window, (int close_refused), {
     window.close();
     // Browsers only close windows a script opened; otherwise nothing happens, silently.
-    setTimeout(() => { if (!window.closed) _ibank_browser_event(3, 0, 0); }, 300);
+    setTimeout(() => { if (!window.closed) _ibank_browser_event(close_refused, 0, 0); }, 300);
 });
-void browser_close_window() { js_close_window(); }
+void browser_close_window() { js_close_window(signal_id(BrowserSignal::CloseRefused)); }
 
 EM_JS(void, js_open, (const char* url), { window.open(UTF8ToString(url), '_blank', 'noopener,noreferrer'); });
 void browser_open(const std::string& url) { js_open(url.c_str()); }

@@ -4,6 +4,7 @@
 #include "browser.h"
 #include "fetch_bridge.h"
 #include "frame_loop.h"
+#include "page_contract.h"
 #include "platform.h"
 #include "widgets.h"
 
@@ -14,12 +15,13 @@
 #include <nlohmann/json.hpp>
 #include <unordered_map>
 
-static const char* kStoreCertificateName = "ibank.certificate";   // localStorage: name only
-static const char* kStoreCsrfToken = "ibank.csrf";                 // sessionStorage: survives reload
-// localStorage: the display preferences (core/display_prefs.h keys), kept on this device.
-static const char* kStoreLanguage = "ibank.lang";
-static const char* kStoreTextSize = "ibank.textSize";
-static const char* kStoreTheme = "ibank.theme";
+// The storage keys (page_contract.h): the display preferences are stored as core/display_prefs.h
+// words, kept on this device.
+using page::kStoreCertificateName;
+using page::kStoreCsrfToken;
+using page::kStoreLanguage;
+using page::kStoreTextSize;
+using page::kStoreTheme;
 
 // Which request each sequence number was, to read its reply (late replies included: the flow
 // discards those by number).
@@ -233,7 +235,7 @@ void controller_start(WebPlatform& p)
     std::vector<unsigned char> bytes;
     std::string error;
     AppConfig config;
-    const bool have = asset_take("config", bytes);
+    const bool have = asset_take(page::kAssetConfig, bytes);
     const bool ok = have && app_config_parse(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()), config, error);
     if (ok)
         p.app.config = config;

@@ -1,5 +1,7 @@
 #include "fetch_bridge.h"
 
+#include "core/protocol.h"
+
 #include <emscripten.h>
 #include <cstdlib>
 
@@ -11,11 +13,12 @@ void fetch_set_reply_handler(FetchReplyHandler handler) { g_handler = handler; }
 // broken server must not make the page allocate without bound.
 static constexpr int kMaxReplyBytes = 256 * 1024;
 
-EM_JS(void, js_fetch, (unsigned seq, const char* method, const char* url, const char* csrf,
+// The CSRF header's name comes from core/protocol.h, as the server reads it.
+EM_JS(void, js_fetch, (unsigned seq, const char* method, const char* url, const char* csrf_header, const char* csrf,
                        const char* body, int body_length, double timeout_ms, int max_reply), {
     const headers = {};
     const csrfToken = UTF8ToString(csrf);
-    if (csrfToken) headers['X-CSRF-Token'] = csrfToken;
+    if (csrfToken) headers[UTF8ToString(csrf_header)] = csrfToken;
     // A copy of the bytes, never a JS string: the body may hold the password. It is zeroed
     // once the request is done with it.
     let payload = null;
@@ -55,7 +58,7 @@ EM_JS(void, js_fetch, (unsigned seq, const char* method, const char* url, const 
 void fetch_send(uint32_t seq, const char* method, const std::string& url, const std::string& csrf_token,
                 const char* body, size_t body_length, double timeout_seconds)
 {
-    js_fetch(seq, method, url.c_str(), csrf_token.c_str(), body, static_cast<int>(body_length),
+    js_fetch(seq, method, url.c_str(), api::kCsrfHeader, csrf_token.c_str(), body, static_cast<int>(body_length),
              timeout_seconds * 1000.0, kMaxReplyBytes);
 }
 

@@ -4,6 +4,7 @@
 #include "glyph_loader.h"
 #include "input.h"
 #include "overlay.h"
+#include "page_contract.h"
 #include "platform.h"
 
 #include <emscripten.h>
@@ -13,12 +14,12 @@
 #include <imgui_internal.h>
 
 // Counts frames for the page's load indicator, tests and scripts/bench-web.
-EM_JS(void, js_frame_drawn, (), {
-    const stats = window.ibankStats;
+EM_JS(void, js_frame_drawn, (const char* stats_global, const char* first_frame_event), {
+    const stats = window[UTF8ToString(stats_global)];
     stats.framesDrawn++;
     if (stats.firstFrameMs === null) {
         stats.firstFrameMs = performance.now();
-        window.dispatchEvent(new Event('ibank-first-frame'));
+        window.dispatchEvent(new Event(UTF8ToString(first_frame_event)));
     }
 });
 
@@ -97,7 +98,7 @@ static void draw_frame(WebPlatform& p, double now)
     const float clear[3] = {bg.x, bg.y, bg.z};
     renderer_draw(p.renderer, ImGui::GetDrawData(), clear);
     overlay_publish(p);
-    js_frame_drawn();
+    js_frame_drawn(page::kGlobalStats, page::kFirstFrameEvent);
 
     controller_after_frame(p, events);
 }

@@ -1,6 +1,7 @@
 #include "glyph_loader.h"
 
 #include "frame_loop.h"
+#include "page_contract.h"
 #include "platform.h"
 
 #include "core/glyph_chunks.h"
@@ -37,8 +38,8 @@ EM_JS(void, js_fetch_glyph_file, (int request, const char* url), {
     }).catch(() => _ibank_glyph_file_done(request, 0, -1));
 });
 
-EM_JS(char*, js_glyph_manifest_url, (), {
-    const url = Module['ibankGlyphManifest'];
+EM_JS(char*, js_glyph_manifest_url, (const char* field), {
+    const url = Module[UTF8ToString(field)];
     if (!url) return 0;
     const size = lengthBytesUTF8(url) + 1;
     const ptr = _malloc(size);
@@ -47,7 +48,9 @@ EM_JS(char*, js_glyph_manifest_url, (), {
 });
 
 // Visible characters still without a glyph, for tests ("no screen shows missing-glyph boxes").
-EM_JS(void, js_report_missing_glyphs, (int count), { window.ibankStats.missingGlyphs = count; });
+EM_JS(void, js_report_missing_glyphs, (const char* stats_global, int count), {
+    window[UTF8ToString(stats_global)].missingGlyphs = count;
+});
 
 static void fetch_chunks(const std::vector<uint32_t>& missing)
 {
@@ -57,7 +60,7 @@ static void fetch_chunks(const std::vector<uint32_t>& missing)
 
 static void request_manifest()
 {
-    char* url = js_glyph_manifest_url();
+    char* url = js_glyph_manifest_url(page::kModuleGlyphManifest);
     if (!url) {
         g_loader.manifest = ManifestState::Failed;
         return;
@@ -101,7 +104,7 @@ void glyph_loader_check_frame(WebPlatform& p)
     std::vector<uint32_t> missing;
     for (const SemanticNode& node : p.app.semantics.nodes)
         fonts_request_text(p.app.fonts, node.name, node.role == SemanticRole::Heading, missing);
-    js_report_missing_glyphs(static_cast<int>(missing.size()));
+    js_report_missing_glyphs(page::kGlobalStats, static_cast<int>(missing.size()));
     if (missing.empty())
         return;
     switch (g_loader.manifest) {

@@ -5,6 +5,7 @@
 #include "controller.h"
 #include "frame_loop.h"
 #include "input.h"
+#include "page_contract.h"
 #include "platform.h"
 
 #include <emscripten.h>
@@ -16,14 +17,15 @@ static WebPlatform g_platform;
 WebPlatform& platform() { return g_platform; }
 
 // Replaces the page with a styled error message (web/loader.js) - never a blank page.
-EM_JS(void, js_show_fatal, (const char* message), {
-    if (window.ibankLoader)
-        window.ibankLoader.fail(UTF8ToString(message));
+EM_JS(void, js_show_fatal, (const char* loader_global, const char* message), {
+    const loader = window[UTF8ToString(loader_global)];
+    if (loader)
+        loader.fail(UTF8ToString(message));
 });
 
 static void fail(const char* message)
 {
-    js_show_fatal(message);
+    js_show_fatal(page::kGlobalLoader, message);
 }
 
 static bool create_gl_objects(WebPlatform& p)
@@ -60,8 +62,8 @@ static EM_BOOL on_context_restored(int, const void*, void* user)
 int main()
 {
     WebPlatform& p = g_platform;
-    if (!asset_take("font", p.app.fonts.data) || p.app.fonts.data.empty()) {
-        fail("font not loaded");
+    if (!asset_take(page::kAssetFont, p.app.fonts.data) || p.app.fonts.data.empty()) {
+        fail(page::kFailFontNotLoaded);
         return 0;
     }
 
@@ -77,7 +79,7 @@ int main()
     attrs.enableExtensionsByDefault = EM_FALSE;   // none needed; enabling them all costs start-up time
     p.gl = emscripten_webgl_create_context("#canvas", &attrs);
     if (p.gl <= 0) {
-        fail("webgl2 unavailable");
+        fail(page::kFailWebgl2Unavailable);
         return 0;
     }
     emscripten_webgl_make_context_current(p.gl);

@@ -1,14 +1,16 @@
 #include "overlay.h"
 
 #include "frame_loop.h"
+#include "page_contract.h"
 #include "platform.h"
 
 #include <emscripten.h>
 #include <imgui.h>
 
-EM_JS(void, js_overlay_update, (const char* json), {
-    if (window.ibankOverlay)
-        window.ibankOverlay.update(UTF8ToString(json));
+EM_JS(void, js_overlay_update, (const char* overlay_global, const char* json), {
+    const overlay = window[UTF8ToString(overlay_global)];
+    if (overlay)
+        overlay.update(UTF8ToString(json));
 });
 
 void overlay_publish(WebPlatform& p)
@@ -16,7 +18,7 @@ void overlay_publish(WebPlatform& p)
     std::string json = semantics_to_json(p.app.semantics);
     if (json == p.published_semantics)
         return;
-    js_overlay_update(json.c_str());
+    js_overlay_update(page::kGlobalOverlay, json.c_str());
     p.published_semantics = std::move(json);
 }
 
