@@ -170,9 +170,11 @@ async function idleFramesWithCaret(t, media) {
   await page.getByRole('button', { name: '電子証明書ログイン' }).click();
   await page.getByRole('button', { name: 'OK' }).click();
   await page.getByRole('textbox', { name: 'ログインパスワード' }).waitFor();
-  await sleep(1500);   // the screen has drawn; what follows is only the caret (or nothing)
+  // The screen has drawn once no frame came for 300 ms; what follows is only the caret, whose
+  // toggles are at least 400 ms apart (or nothing).
+  await settle(page, 300);
   const before = await framesDrawn(page);
-  await sleep(2500);
+  await sleep(2500);   // the window the frames are counted in, not a wait for something
   const after = await framesDrawn(page);
   return after.app - before.app;
 }
@@ -245,7 +247,7 @@ async function swipe(page, from, to, steps = 8) {
   await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: point(0) });
   for (let i = 1; i <= steps; i++) {
     await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: point(i / steps) });
-    await sleep(16);
+    await sleep(16);   // a finger moving at the pace of a display frame
   }
   await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
 }

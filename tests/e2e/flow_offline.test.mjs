@@ -11,7 +11,7 @@ import { distDir } from './lib/paths.mjs';
 import { startStaticServer } from './lib/static_server.mjs';
 import { launchBrowser } from './lib/browser.mjs';
 import { onCleanup, runCleanup } from './lib/cleanup.mjs';
-import { openApp, waitForFirstFrame, framesDrawn, sleep } from './lib/app.mjs';
+import { openApp, waitForFirstFrame, framesDrawn, settle } from './lib/app.mjs';
 import { saveScreen } from './lib/artifacts.mjs';
 
 const testTimeout = { timeout: 90_000 };
@@ -77,7 +77,7 @@ test('a real mouse click at the button position works exactly like the canvas', 
   // A click beside the button (on plain background) does nothing.
   const ok = await page.getByRole('button', { name: 'OK' }).boundingBox();
   await page.mouse.click(ok.x + ok.width / 2, ok.y + ok.height + 60);
-  await sleep(300);
+  await settle(page);   // every frame the click causes has been drawn
   assert.equal(await promptHeading(page).count(), 1);
 });
 
@@ -122,12 +122,13 @@ test('a lost WebGL context is restored with the screen unchanged', testTimeout, 
   const page = await openOffline(t);
   await loginButton(page).click();
   await promptHeading(page).waitFor();
-  await page.evaluate(() => {
-    const gl = document.getElementById('canvas').getContext('webgl2');
-    window.__lose = gl.getExtension('WEBGL_lose_context');
+  // Resolves once the browser has reported the loss (the app's own handler ran before ours).
+  await page.evaluate(() => new Promise((resolve) => {
+    const canvas = document.getElementById('canvas');
+    canvas.addEventListener('webglcontextlost', () => resolve(), { once: true });
+    window.__lose = canvas.getContext('webgl2').getExtension('WEBGL_lose_context');
     window.__lose.loseContext();
-  });
-  await sleep(200);
+  }));
   const before = (await framesDrawn(page)).app;
   await page.evaluate(() => window.__lose.restoreContext());
   await page.waitForFunction((n) => window.ibankStats.framesDrawn > n, before, { polling: 50, timeout: 10_000 });

@@ -65,7 +65,7 @@ test('the first screen paints the Japanese heading, then stays idle', testTimeou
 
   // Idle after load: at most a few frames in 3 s (the budget is 2 frames/s).
   const atLoad = await framesDrawn(page);
-  await sleep(3000);
+  await sleep(3000);   // the window the frames are counted in, not a wait for something
   const idle = await framesDrawn(page);
   assert.ok(idle.app - atLoad.app <= 6, `the idle page drew ${idle.app - atLoad.app} frames in 3 s`);
   assert.ok(idle.probe - atLoad.probe <= 6, `WebGL saw ${idle.probe - atLoad.probe} frames drawn in 3 s of idling`);
@@ -73,7 +73,7 @@ test('the first screen paints the Japanese heading, then stays idle', testTimeou
   // Hidden (another tab in front): nothing at all, even though requestAnimationFrame keeps running.
   const atHide = await framesDrawn(page);
   await setPageHidden(page, true);
-  await sleep(2000);
+  await sleep(2000);   // likewise: nothing may be drawn in it
   const hidden = await framesDrawn(page);
   assert.equal(hidden.app - atHide.app, 0, 'the app counted frames while the page was hidden');
   assert.equal(hidden.probe - atHide.probe, 0, 'WebGL drew while the page was hidden');

@@ -81,10 +81,10 @@ test('key labels hide while the pointer is on the keys and show when it leaves',
   const key = await page.getByRole('button', { name: '5', exact: true }).boundingBox();
   const shot = () => page.screenshot({ clip: key }).then((png) => inkStats(decodePng(png)));
   await page.mouse.move(5, 5);   // away from the keys
-  await page.waitForTimeout(300);
+  await settle(page);            // the frames the move causes are drawn
   const shown = await shot();
   await page.mouse.move(key.x + key.width / 2, key.y + key.height / 2);
-  await page.waitForTimeout(300);
+  await settle(page);
   const hidden = await shot();
   assert.ok(shown.contrastRatio > hidden.contrastRatio,
     `the key shows the same ink with the pointer on it (${JSON.stringify(shown)} vs ${JSON.stringify(hidden)})`);
