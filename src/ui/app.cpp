@@ -11,8 +11,8 @@
 
 bool app_apply_display(App& app)
 {
-    const Theme theme = resolve_theme(app.prefs.theme, app.system);
-    const float scale = text_scale(app.prefs.text_size);
+    const Theme theme = resolve_theme(app.page.prefs.theme, app.system);
+    const float scale = text_scale(app.page.prefs.text_size);
     // The caret's blink is the UI's only animation; reduced motion keeps it steady.
     ImGui::GetIO().ConfigInputTextCursorBlink = !app.system.reduced_motion;
     if (theme == app.drawn_theme && scale == app.drawn_scale)
@@ -26,12 +26,12 @@ bool app_apply_display(App& app)
 
 const char* T(const ScreenContext& c, StringId id)
 {
-    return ui_text(id, c.app.prefs.lang);
+    return ui_text(id, c.page.prefs.lang);
 }
 
 std::string T(const ScreenContext& c, StringId id, std::string_view name, std::string_view value)
 {
-    return fill_placeholder(ui_text(id, c.app.prefs.lang), name, value);
+    return fill_placeholder(ui_text(id, c.page.prefs.lang), name, value);
 }
 
 void app_dom_request(App& app, uint32_t activate_id, bool release_keyboard)
@@ -72,7 +72,7 @@ static uint32_t take_dom_requests(App& app)
 
 static void draw_screen(ScreenContext& c)
 {
-    switch (c.app.flow.screen) {
+    switch (c.flow.screen) {
     case Screen::Login: screen_login(c); break;
     case Screen::CertificatePrompt: screen_certificate_prompt(c); break;
     case Screen::PasswordEntry: screen_password_entry(c); break;
@@ -81,7 +81,7 @@ static void draw_screen(ScreenContext& c)
     case Screen::LoggedOut: screen_logged_out(c); break;
     case Screen::SessionExpired: screen_session_expired(c); break;
     default:
-        if (screen_is_waiting(c.app.flow.screen))
+        if (screen_is_waiting(c.flow.screen))
             screen_waiting(c);
         else
             screen_error(c);
@@ -93,11 +93,11 @@ static void draw_screen(ScreenContext& c)
 // ログアウト on the screens of a logged-in customer, as the manual places it.
 static void draw_top_bar(ScreenContext& c)
 {
-    const std::string& name = local_text(c.app.config.credit_union_name, c.app.prefs.lang);
+    const std::string& name = local_text(c.config.credit_union_name, c.page.prefs.lang);
     const ImGuiStyle& style = ImGui::GetStyle();
     const char* language = T(c, StringId::language_switch);
     const char* logout = T(c, StringId::button_logout);
-    const bool show_logout = screen_shows_logout(c.app.flow.screen);
+    const bool show_logout = screen_shows_logout(c.flow.screen);
     float w = layout_button_fit(language);
     if (show_logout)
         w += style.ItemSpacing.x + layout_button_fit(logout);
@@ -113,7 +113,7 @@ static void draw_top_bar(ScreenContext& c)
     else
         ImGui::SetCursorPosX(start_x + std::max(0.0f, c.width - w));
     if (ui_secondary_button(c.f, language))
-        c.app.prefs.lang = c.app.prefs.lang == Lang::Ja ? Lang::En : Lang::Ja;
+        ui_act(c.f, page_action(PageActionKind::ToggleLanguage));
     if (show_logout) {
         ImGui::SameLine();
         if (ui_button(c.f, logout))
@@ -124,7 +124,7 @@ static void draw_top_bar(ScreenContext& c)
 // The browser's back button cannot go back inside the flow; the notice says so on any screen.
 static void draw_back_button_notice(ScreenContext& c)
 {
-    if (c.app.flow.notice != Notice::BackButton)
+    if (c.flow.notice != Notice::BackButton)
         return;
     ui_alert(c.f, T(c, StringId::back_button_notice));
     layout_section_gap();
@@ -155,13 +155,15 @@ bool app_frame(App& app, const AppFrameInput& input, std::vector<FlowEvent>& eve
     f.semantics = &app.semantics;
     f.activate_id = take_dom_requests(app);
     f.events = &events;
+    f.page = &app.page;
+    f.config = &app.config;
     f.heading_font = app.fonts.heading;
     f.mask_font = app.fonts.mask;
-    f.name_separator = ui_text(StringId::name_separator, app.prefs.lang);
+    f.name_separator = ui_text(StringId::name_separator, app.page.prefs.lang);
     app.semantics.screen_name = screen_name(app.flow.screen);
     app.semantics.screen_serial = app.screen_serial;
-    app.semantics.lang = lang_key(app.prefs.lang);
-    app.semantics.text_size = text_size_key(app.prefs.text_size);
+    app.semantics.lang = lang_key(app.page.prefs.lang);
+    app.semantics.text_size = text_size_key(app.page.prefs.text_size);
     app.semantics.theme = theme_key(app.drawn_theme);
     layout_set_scale(app.drawn_scale);
 
@@ -184,13 +186,15 @@ bool app_frame(App& app, const AppFrameInput& input, std::vector<FlowEvent>& eve
 
     const bool first_frame = app.drawn_serial != app.screen_serial;
     app.drawn_serial = app.screen_serial;
-    ScreenContext c{app, f, input, layout_column_width(ImGui::GetContentRegionAvail().x), first_frame};
+    ScreenContext c{app.flow, app.config, app.page, app.last_certificate_name, app.page.password.data, f, input,
+                    layout_column_width(ImGui::GetContentRegionAvail().x), first_frame};
     layout_begin_column(c.width);
     draw_top_bar(c);
     draw_back_button_notice(c);
     draw_screen(c);
     layout_end_column();
     touch_scroll(f);
+    page_after_frame(app.page);
 
     ImGui::PopID();
     ImGui::End();

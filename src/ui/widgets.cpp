@@ -160,6 +160,14 @@ void ui_emit(UiFrame& f, const FlowEvent& event)
         f.events->push_back(event);
 }
 
+void ui_act(UiFrame& f, const PageAction& action)
+{
+    if (!f.page || !f.config)
+        return;
+    if (const std::optional<FlowEvent> event = page_apply(*f.page, *f.config, action))
+        ui_emit(f, *event);
+}
+
 void ui_heading(UiFrame& f, const char* text, int level)
 {
     if (f.heading_font)
