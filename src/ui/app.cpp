@@ -6,8 +6,12 @@
 #include "theme.h"
 
 #include <algorithm>
+#include "imgui_internals.h"
+
 #include <imgui.h>
-#include <imgui_internal.h>
+
+// The one window every screen is drawn in.
+static const char* const kScreenWindow = "##screen";
 
 bool app_apply_display(App& app)
 {
@@ -39,29 +43,24 @@ void app_dom_request(App& app, uint32_t activate_id, bool release_keyboard)
     // A key press that does nothing marks the request's place in ImGui's input queue; ImGui's
     // trickling then never processes text typed after it in the same frame as text before it.
     DomRequest r;
-    r.after_event = GImGui->InputEventsNextEventId;
+    r.after_event = imgui_input_mark();
     r.activate_id = activate_id;
     r.release_keyboard = release_keyboard;
     app.dom_requests.push_back(r);
-    ImGuiIO& io = ImGui::GetIO();
-    io.AddKeyEvent(ImGuiKey_F24, true);
-    io.AddKeyEvent(ImGuiKey_F24, false);
 }
 
 // Applies the DOM requests whose place in the input queue ImGui has reached: releases the text
 // field, and returns the widget to activate this frame (0: none).
 static uint32_t take_dom_requests(App& app)
 {
-    const ImVector<ImGuiInputEvent>& queue = GImGui->InputEventsQueue;
     uint32_t activate = 0;
     size_t done = 0;
     for (const DomRequest& r : app.dom_requests) {
-        if (!queue.empty() && queue.front().EventId <= r.after_event)
+        if (!imgui_input_processed(r.after_event))
             break;
         // Only a text field lets go; a button being pressed by this very click stays pressed.
-        const ImGuiContext& g = *GImGui;
-        if (r.release_keyboard && g.ActiveId != 0 && g.ActiveId == g.InputTextState.ID)
-            ImGui::ClearActiveID();
+        if (r.release_keyboard && imgui_text_field_active())
+            imgui_release_active();
         if (r.activate_id != 0)
             activate = r.activate_id;
         done++;
@@ -137,11 +136,9 @@ static void touch_scroll(UiFrame& f)
     const ImGuiIO& io = ImGui::GetIO();
     if (io.MouseSource != ImGuiMouseSource_TouchScreen || !ImGui::IsMouseDragging(ImGuiMouseButton_Left, io.MouseDragThreshold * 2.0f))
         return;
-    const ImGuiContext& g = *GImGui;
-    if (g.ActiveId != 0 && g.ActiveId == g.InputTextState.ID)
+    if (imgui_text_field_active())
         return;   // selecting in a text field
-    if (g.ActiveId != 0)
-        ImGui::ClearActiveID();
+    imgui_release_active();
     if (io.MouseDelta.y != 0.0f) {
         ImGui::SetScrollY(ImGui::GetScrollY() - io.MouseDelta.y);
         ui_mark_changed(f);
@@ -176,7 +173,7 @@ bool app_frame(App& app, const AppFrameInput& input, std::vector<FlowEvent>& eve
     ImGui::SetNextWindowSize(vp->WorkSize);
     // A vertical scroll bar appears when the screen is taller than the window (large text, a
     // small window), so mouse users see there is more below.
-    ImGui::Begin("##screen", nullptr,
+    ImGui::Begin(kScreenWindow, nullptr,
                  ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse
                      | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus);
     // Each visit of a screen gets its own id scope, so its widgets never inherit the hover or
@@ -205,25 +202,25 @@ bool app_frame(App& app, const AppFrameInput& input, std::vector<FlowEvent>& eve
 
 float app_scroll_into_view(App& app, uint32_t id)
 {
-    ImGuiWindow* window = ImGui::FindWindowByName("##screen");
-    if (!window)
+    ImguiWindowScroll window;
+    if (!imgui_window_scroll(kScreenWindow, window))
         return 0.0f;
     const float margin = ImGui::GetStyle().ItemSpacing.y;
     for (const SemanticNode& n : app.semantics.nodes) {
         if (n.id != id)
             continue;
-        const float top = window->InnerRect.Min.y + margin;
-        const float bottom = window->InnerRect.Max.y - margin;
+        const float top = window.inner_top + margin;
+        const float bottom = window.inner_bottom - margin;
         float delta = 0.0f;
         if (n.y + n.h > bottom)
             delta = n.y + n.h - bottom;
         if (n.y - delta < top)
             delta = n.y - top;
-        const float target = std::clamp(window->Scroll.y + delta, 0.0f, window->ScrollMax.y);
-        if (target == window->Scroll.y)
+        const float target = std::clamp(window.scroll + delta, 0.0f, window.scroll_max);
+        if (target == window.scroll)
             return 0.0f;
-        ImGui::SetScrollY(window, target);   // applied when the window begins, before any widget
-        return target - window->Scroll.y;
+        imgui_set_window_scroll(kScreenWindow, target);   // applied when the window begins, before any widget
+        return target - window.scroll;
     }
     return 0.0f;
 }
@@ -241,17 +238,9 @@ double app_next_wake(const App& app, double now)
     if (app.flow.pending != RequestKind::None)
         earliest(app.flow.pending_deadline);
 
-    // The text caret blinks (ImGui: visible while CursorAnim mod 1.2 s <= 0.8 s); wake only at
-    // the moments it toggles, never at the display rate.
-    const ImGuiContext& g = *GImGui;
-    if (ImGui::GetIO().ConfigInputTextCursorBlink && g.ActiveId != 0 && g.ActiveId == g.InputTextState.ID) {
-        const float anim = g.InputTextState.CursorAnim;
-        double until_toggle = 0.8 - anim;
-        if (anim > 0.0f) {
-            const float phase = ImFmod(anim, 1.2f);
-            until_toggle = phase <= 0.8f ? 0.8 - phase : 1.2 - phase;
-        }
+    // The text caret blinks; wake only at the moments it toggles, never at the display rate.
+    const double until_toggle = imgui_caret_next_toggle();
+    if (until_toggle >= 0.0)
         earliest(now + until_toggle + 0.01);
-    }
     return wake;
 }

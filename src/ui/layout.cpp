@@ -1,7 +1,7 @@
 #include "layout.h"
 
 #include <algorithm>
-#include <imgui_internal.h>
+#include "imgui_internals.h"
 
 static float g_scale = 1.0f;
 static float g_indent = 0.0f;
@@ -42,11 +42,7 @@ void layout_end_column()
 
 float layout_column_right()
 {
-    const ImGuiWindow* window = ImGui::GetCurrentWindow();
-    const float wrap = window->DC.TextWrapPos;
-    if (wrap > 0.0f)
-        return window->Pos.x - window->Scroll.x + wrap;
-    return window->Pos.x + ImGui::GetWindowContentRegionMax().x;
+    return imgui_text_right_edge();
 }
 
 void layout_section_gap()

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <imgui_internal.h>
 
 static constexpr float kMinKey = 44.0f;   // CSS pixels: a fingertip
 static constexpr float kGap = 6.0f;

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <imgui.h>
+#include <utility>
 #include <vector>
 
 struct UiFrame {
@@ -23,6 +24,9 @@ struct UiFrame {
     ImFont* mask_font = nullptr;       // draws '*' as ● (masked password characters)
     bool changed = false;              // a widget acted this frame: the picture must be drawn again
     const char* name_separator = "：";  // joins a label and its value in a spoken name (per language)
+    // Texts recorded so far this frame, by their first id: how often each appeared (their
+    // semantic ids are numbered so none repeats).
+    std::vector<std::pair<ImGuiID, int>> text_ids;
 };
 
 void ui_emit(UiFrame& f, const FlowEvent& event);
