@@ -47,6 +47,20 @@ bool screen_shows_logout(Screen screen)
     return screen == Screen::Main;
 }
 
+ScreenOffers screen_offers(Screen screen)
+{
+    ScreenOffers offers;
+    if (!screen_is_error(screen))
+        return offers;
+    if (screen == Screen::ErrorConfiguration) {
+        offers.reload = true;   // nothing works without the configuration; going back would not help
+        return offers;
+    }
+    offers.back_to_login = true;
+    offers.retry = screen == Screen::ErrorUnavailable;   // only a failure of the network or server may pass
+    return offers;
+}
+
 bool screen_is_waiting(Screen screen)
 {
     return screen == Screen::Restoring || screen == Screen::Identifying || screen == Screen::Authenticating ||
@@ -570,16 +584,16 @@ struct Step {
 
     void on_error(const FlowEvent& e)
     {
-        if (s.screen == Screen::ErrorConfiguration) {
-            if (e.kind == FlowEventKind::ClickRetry)
-                effect(EffectKind::ReloadPage);
+        const ScreenOffers offers = screen_offers(s.screen);
+        if (e.kind == FlowEventKind::ClickRetry && offers.reload) {
+            effect(EffectKind::ReloadPage);
             return;
         }
-        if (e.kind == FlowEventKind::ClickBack) {
+        if (e.kind == FlowEventKind::ClickBack && offers.back_to_login) {
             to_login();
             return;
         }
-        if (e.kind != FlowEventKind::ClickRetry || s.screen != Screen::ErrorUnavailable)
+        if (e.kind != FlowEventKind::ClickRetry || !offers.retry)
             return;
         switch (s.retry) {
         case RequestKind::Session:
@@ -692,6 +706,11 @@ struct Step {
 };
 
 } // namespace
+
+RequestKind flow_awaited_request(const FlowState& state, uint32_t seq)
+{
+    return seq == state.pending_seq ? state.pending : RequestKind::None;
+}
 
 FlowOutput flow_apply(FlowState& state, const FlowEvent& event, double now)
 {

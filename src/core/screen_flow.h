@@ -61,6 +61,15 @@ bool screen_shows_logout(Screen screen);
 // Screens that only wait for a reply (a spinner; no buttons).
 bool screen_is_waiting(Screen screen);
 
+// The ways forward an error screen offers: screen_error draws exactly these buttons and
+// flow_apply honours exactly these clicks. Screens that are not errors offer none of them.
+struct ScreenOffers {
+    bool retry = false;           // 再試行: send the failed request again
+    bool reload = false;          // 再読み込み: load the page again (configuration errors)
+    bool back_to_login = false;   // ログイン画面へ戻る
+};
+ScreenOffers screen_offers(Screen screen);
+
 // Secondary messages shown on top of a screen; each belongs to the screen it was set on and is
 // cleared by the next screen change.
 enum class Notice {
@@ -217,6 +226,11 @@ FlowState flow_init(int session_warning_seconds, bool software_keyboard_by_defau
 
 // Applies one event at page-clock time `now` (seconds). Returns what the platform must do.
 FlowOutput flow_apply(FlowState& state, const FlowEvent& event, double now);
+
+// The request a reply numbered `seq` answers, when it is the outstanding one; None for a reply
+// the flow would drop (an abandoned attempt's, or one never sent). The platform reads a reply's
+// body by this kind, so it keeps no record of its own of what it sent.
+RequestKind flow_awaited_request(const FlowState& state, uint32_t seq);
 
 // The screen an error code leads to (for any request).
 Screen screen_for_error(api::ErrorCode code);

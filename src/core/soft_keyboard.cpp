@@ -245,6 +245,15 @@ void soft_keyboard_open(SoftKeyboard& kb, int columns, int control_columns)
     reshuffle(kb);
 }
 
+bool soft_keyboard_fit(SoftKeyboard& kb, int columns, int control_columns)
+{
+    const int want = clamp_columns(columns);
+    if (kb.open && kb.layout.columns == want && kb.layout.control_columns == clamp_control_columns(control_columns, want))
+        return false;
+    soft_keyboard_open(kb, columns, control_columns);
+    return true;
+}
+
 void soft_keyboard_close(SoftKeyboard& kb)
 {
     kb.open = false;

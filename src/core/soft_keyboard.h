@@ -131,6 +131,10 @@ SoftKeyboard soft_keyboard_make(const SoftwareKeyboardDefaults& defaults, SoftKe
 // reshuffles it.
 void soft_keyboard_open(SoftKeyboard& kb, int columns, int control_columns = 0);
 void soft_keyboard_close(SoftKeyboard& kb);
+// Opens the keyboard for `columns` / `control_columns` (clamped as above) unless it is open in
+// exactly that layout already: drawn at a new width it is laid out (and shuffled) anew, drawn at
+// the same width it stays as it is. Returns true when it was laid out.
+bool soft_keyboard_fit(SoftKeyboard& kb, int columns, int control_columns);
 
 // The key set on screen: the page and, on the letters page, Shift XOR Caps (Shift with Caps
 // on types one lower-case letter, as on a physical keyboard).

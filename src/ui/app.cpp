@@ -6,13 +6,17 @@
 #include "theme.h"
 
 #include <algorithm>
+#include "imgui_internals.h"
+
 #include <imgui.h>
-#include <imgui_internal.h>
+
+// The one window every screen is drawn in.
+static const char* const kScreenWindow = "##screen";
 
 bool app_apply_display(App& app)
 {
-    const Theme theme = resolve_theme(app.prefs.theme, app.system);
-    const float scale = text_scale(app.prefs.text_size);
+    const Theme theme = resolve_theme(app.page.prefs.theme, app.system);
+    const float scale = text_scale(app.page.prefs.text_size);
     // The caret's blink is the UI's only animation; reduced motion keeps it steady.
     ImGui::GetIO().ConfigInputTextCursorBlink = !app.system.reduced_motion;
     if (theme == app.drawn_theme && scale == app.drawn_scale)
@@ -26,12 +30,12 @@ bool app_apply_display(App& app)
 
 const char* T(const ScreenContext& c, StringId id)
 {
-    return ui_text(id, c.app.prefs.lang);
+    return ui_text(id, c.page.prefs.lang);
 }
 
 std::string T(const ScreenContext& c, StringId id, std::string_view name, std::string_view value)
 {
-    return fill_placeholder(ui_text(id, c.app.prefs.lang), name, value);
+    return fill_placeholder(ui_text(id, c.page.prefs.lang), name, value);
 }
 
 void app_dom_request(App& app, uint32_t activate_id, bool release_keyboard)
@@ -39,29 +43,24 @@ void app_dom_request(App& app, uint32_t activate_id, bool release_keyboard)
     // A key press that does nothing marks the request's place in ImGui's input queue; ImGui's
     // trickling then never processes text typed after it in the same frame as text before it.
     DomRequest r;
-    r.after_event = GImGui->InputEventsNextEventId;
+    r.after_event = imgui_input_mark();
     r.activate_id = activate_id;
     r.release_keyboard = release_keyboard;
     app.dom_requests.push_back(r);
-    ImGuiIO& io = ImGui::GetIO();
-    io.AddKeyEvent(ImGuiKey_F24, true);
-    io.AddKeyEvent(ImGuiKey_F24, false);
 }
 
 // Applies the DOM requests whose place in the input queue ImGui has reached: releases the text
 // field, and returns the widget to activate this frame (0: none).
 static uint32_t take_dom_requests(App& app)
 {
-    const ImVector<ImGuiInputEvent>& queue = GImGui->InputEventsQueue;
     uint32_t activate = 0;
     size_t done = 0;
     for (const DomRequest& r : app.dom_requests) {
-        if (!queue.empty() && queue.front().EventId <= r.after_event)
+        if (!imgui_input_processed(r.after_event))
             break;
         // Only a text field lets go; a button being pressed by this very click stays pressed.
-        const ImGuiContext& g = *GImGui;
-        if (r.release_keyboard && g.ActiveId != 0 && g.ActiveId == g.InputTextState.ID)
-            ImGui::ClearActiveID();
+        if (r.release_keyboard && imgui_text_field_active())
+            imgui_release_active();
         if (r.activate_id != 0)
             activate = r.activate_id;
         done++;
@@ -72,7 +71,7 @@ static uint32_t take_dom_requests(App& app)
 
 static void draw_screen(ScreenContext& c)
 {
-    switch (c.app.flow.screen) {
+    switch (c.flow.screen) {
     case Screen::Login: screen_login(c); break;
     case Screen::CertificatePrompt: screen_certificate_prompt(c); break;
     case Screen::PasswordEntry: screen_password_entry(c); break;
@@ -81,7 +80,7 @@ static void draw_screen(ScreenContext& c)
     case Screen::LoggedOut: screen_logged_out(c); break;
     case Screen::SessionExpired: screen_session_expired(c); break;
     default:
-        if (screen_is_waiting(c.app.flow.screen))
+        if (screen_is_waiting(c.flow.screen))
             screen_waiting(c);
         else
             screen_error(c);
@@ -93,11 +92,11 @@ static void draw_screen(ScreenContext& c)
 // ログアウト on the screens of a logged-in customer, as the manual places it.
 static void draw_top_bar(ScreenContext& c)
 {
-    const std::string& name = local_text(c.app.config.credit_union_name, c.app.prefs.lang);
+    const std::string& name = local_text(c.config.credit_union_name, c.page.prefs.lang);
     const ImGuiStyle& style = ImGui::GetStyle();
     const char* language = T(c, StringId::language_switch);
     const char* logout = T(c, StringId::button_logout);
-    const bool show_logout = screen_shows_logout(c.app.flow.screen);
+    const bool show_logout = screen_shows_logout(c.flow.screen);
     float w = layout_button_fit(language);
     if (show_logout)
         w += style.ItemSpacing.x + layout_button_fit(logout);
@@ -113,7 +112,7 @@ static void draw_top_bar(ScreenContext& c)
     else
         ImGui::SetCursorPosX(start_x + std::max(0.0f, c.width - w));
     if (ui_secondary_button(c.f, language))
-        c.app.prefs.lang = c.app.prefs.lang == Lang::Ja ? Lang::En : Lang::Ja;
+        ui_act(c.f, page_action(PageActionKind::ToggleLanguage));
     if (show_logout) {
         ImGui::SameLine();
         if (ui_button(c.f, logout))
@@ -124,7 +123,7 @@ static void draw_top_bar(ScreenContext& c)
 // The browser's back button cannot go back inside the flow; the notice says so on any screen.
 static void draw_back_button_notice(ScreenContext& c)
 {
-    if (c.app.flow.notice != Notice::BackButton)
+    if (c.flow.notice != Notice::BackButton)
         return;
     ui_alert(c.f, T(c, StringId::back_button_notice));
     layout_section_gap();
@@ -137,11 +136,9 @@ static void touch_scroll(UiFrame& f)
     const ImGuiIO& io = ImGui::GetIO();
     if (io.MouseSource != ImGuiMouseSource_TouchScreen || !ImGui::IsMouseDragging(ImGuiMouseButton_Left, io.MouseDragThreshold * 2.0f))
         return;
-    const ImGuiContext& g = *GImGui;
-    if (g.ActiveId != 0 && g.ActiveId == g.InputTextState.ID)
+    if (imgui_text_field_active())
         return;   // selecting in a text field
-    if (g.ActiveId != 0)
-        ImGui::ClearActiveID();
+    imgui_release_active();
     if (io.MouseDelta.y != 0.0f) {
         ImGui::SetScrollY(ImGui::GetScrollY() - io.MouseDelta.y);
         ui_mark_changed(f);
@@ -155,13 +152,15 @@ bool app_frame(App& app, const AppFrameInput& input, std::vector<FlowEvent>& eve
     f.semantics = &app.semantics;
     f.activate_id = take_dom_requests(app);
     f.events = &events;
+    f.page = &app.page;
+    f.config = &app.config;
     f.heading_font = app.fonts.heading;
     f.mask_font = app.fonts.mask;
-    f.name_separator = ui_text(StringId::name_separator, app.prefs.lang);
+    f.name_separator = ui_text(StringId::name_separator, app.page.prefs.lang);
     app.semantics.screen_name = screen_name(app.flow.screen);
     app.semantics.screen_serial = app.screen_serial;
-    app.semantics.lang = lang_key(app.prefs.lang);
-    app.semantics.text_size = text_size_key(app.prefs.text_size);
+    app.semantics.lang = lang_key(app.page.prefs.lang);
+    app.semantics.text_size = text_size_key(app.page.prefs.text_size);
     app.semantics.theme = theme_key(app.drawn_theme);
     layout_set_scale(app.drawn_scale);
 
@@ -174,7 +173,7 @@ bool app_frame(App& app, const AppFrameInput& input, std::vector<FlowEvent>& eve
     ImGui::SetNextWindowSize(vp->WorkSize);
     // A vertical scroll bar appears when the screen is taller than the window (large text, a
     // small window), so mouse users see there is more below.
-    ImGui::Begin("##screen", nullptr,
+    ImGui::Begin(kScreenWindow, nullptr,
                  ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse
                      | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus);
     // Each visit of a screen gets its own id scope, so its widgets never inherit the hover or
@@ -184,13 +183,15 @@ bool app_frame(App& app, const AppFrameInput& input, std::vector<FlowEvent>& eve
 
     const bool first_frame = app.drawn_serial != app.screen_serial;
     app.drawn_serial = app.screen_serial;
-    ScreenContext c{app, f, input, layout_column_width(ImGui::GetContentRegionAvail().x), first_frame};
+    ScreenContext c{app.flow, app.config, app.page, app.last_certificate_name, app.page.password.data, f, input,
+                    layout_column_width(ImGui::GetContentRegionAvail().x), first_frame};
     layout_begin_column(c.width);
     draw_top_bar(c);
     draw_back_button_notice(c);
     draw_screen(c);
     layout_end_column();
     touch_scroll(f);
+    page_after_frame(app.page);
 
     ImGui::PopID();
     ImGui::End();
@@ -201,25 +202,25 @@ bool app_frame(App& app, const AppFrameInput& input, std::vector<FlowEvent>& eve
 
 float app_scroll_into_view(App& app, uint32_t id)
 {
-    ImGuiWindow* window = ImGui::FindWindowByName("##screen");
-    if (!window)
+    ImguiWindowScroll window;
+    if (!imgui_window_scroll(kScreenWindow, window))
         return 0.0f;
     const float margin = ImGui::GetStyle().ItemSpacing.y;
     for (const SemanticNode& n : app.semantics.nodes) {
         if (n.id != id)
             continue;
-        const float top = window->InnerRect.Min.y + margin;
-        const float bottom = window->InnerRect.Max.y - margin;
+        const float top = window.inner_top + margin;
+        const float bottom = window.inner_bottom - margin;
         float delta = 0.0f;
         if (n.y + n.h > bottom)
             delta = n.y + n.h - bottom;
         if (n.y - delta < top)
             delta = n.y - top;
-        const float target = std::clamp(window->Scroll.y + delta, 0.0f, window->ScrollMax.y);
-        if (target == window->Scroll.y)
+        const float target = std::clamp(window.scroll + delta, 0.0f, window.scroll_max);
+        if (target == window.scroll)
             return 0.0f;
-        ImGui::SetScrollY(window, target);   // applied when the window begins, before any widget
-        return target - window->Scroll.y;
+        imgui_set_window_scroll(kScreenWindow, target);   // applied when the window begins, before any widget
+        return target - window.scroll;
     }
     return 0.0f;
 }
@@ -237,17 +238,9 @@ double app_next_wake(const App& app, double now)
     if (app.flow.pending != RequestKind::None)
         earliest(app.flow.pending_deadline);
 
-    // The text caret blinks (ImGui: visible while CursorAnim mod 1.2 s <= 0.8 s); wake only at
-    // the moments it toggles, never at the display rate.
-    const ImGuiContext& g = *GImGui;
-    if (ImGui::GetIO().ConfigInputTextCursorBlink && g.ActiveId != 0 && g.ActiveId == g.InputTextState.ID) {
-        const float anim = g.InputTextState.CursorAnim;
-        double until_toggle = 0.8 - anim;
-        if (anim > 0.0f) {
-            const float phase = ImFmod(anim, 1.2f);
-            until_toggle = phase <= 0.8f ? 0.8 - phase : 1.2 - phase;
-        }
+    // The text caret blinks; wake only at the moments it toggles, never at the display rate.
+    const double until_toggle = imgui_caret_next_toggle();
+    if (until_toggle >= 0.0)
         earliest(now + until_toggle + 0.01);
-    }
     return wake;
 }

@@ -3,9 +3,8 @@
 // screen, records semantics and returns what the customer did as flow events.
 #include "core/app_config.h"
 #include "core/display_prefs.h"
+#include "core/page_actions.h"
 #include "core/screen_flow.h"
-#include "core/secret_buffer.h"
-#include "core/soft_keyboard.h"
 #include "core/semantics.h"
 #include "core/ui_strings.h"
 #include "fonts.h"
@@ -33,19 +32,16 @@ struct App {
     UiFonts fonts;
     SemanticTree semantics;
     std::vector<DomRequest> dom_requests;   // activations and focus changes from the DOM layer, in order
-    DisplayPrefs prefs;                 // language, text size, theme choice (remembered on the device)
     SystemAppearance system;            // the operating system's dark mode, contrast, reduced motion
     Theme drawn_theme = Theme::Light;   // what the style was last set up for (app_apply_display)
     float drawn_scale = 0.0f;           // 0: not set up yet
 
     AppConfig config;
     FlowState flow;
-    SecretBuffer password;              // the login password's only home (core/secret_buffer.h)
-    SoftKeyboard keyboard;              // the software keyboard (core/soft_keyboard.h)
+    PageState page;                     // display preferences, software keyboard, password, a link to open
     std::string last_certificate_name;  // shown on the certificate prompt (localStorage)
     uint32_t screen_serial = 0;            // screen changes so far (FlowOutput::screen_changed)
     uint32_t drawn_serial = UINT32_MAX;    // the screen visit the previous frame drew
-    std::string open_url;               // a link the customer followed this frame (platform opens it)
 };
 
 // Sets ImGui's style, the font sizes and the caret blink up for the current display

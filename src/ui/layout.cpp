@@ -1,7 +1,7 @@
 #include "layout.h"
 
 #include <algorithm>
-#include <imgui_internal.h>
+#include "imgui_internals.h"
 
 static float g_scale = 1.0f;
 static float g_indent = 0.0f;
@@ -42,11 +42,7 @@ void layout_end_column()
 
 float layout_column_right()
 {
-    const ImGuiWindow* window = ImGui::GetCurrentWindow();
-    const float wrap = window->DC.TextWrapPos;
-    if (wrap > 0.0f)
-        return window->Pos.x - window->Scroll.x + wrap;
-    return window->Pos.x + ImGui::GetWindowContentRegionMax().x;
+    return imgui_text_right_edge();
 }
 
 void layout_section_gap()
@@ -66,13 +62,13 @@ float layout_button_fit(const char* label)
     return ImGui::CalcTextSize(label, nullptr, true).x + ImGui::GetStyle().FramePadding.x * 2.0f;
 }
 
-ButtonRow layout_button_row(float column, float preferred, std::initializer_list<const char*> labels)
+static ButtonRow button_row(float column, float preferred, const char* const* labels, size_t n)
 {
     float widest = 0.0f;
-    for (const char* label : labels)
-        widest = std::max(widest, layout_button_fit(label));
+    for (size_t i = 0; i < n; i++)
+        widest = std::max(widest, layout_button_fit(labels[i]));
     const float spacing = ImGui::GetStyle().ItemSpacing.x;
-    const float count = static_cast<float>(labels.size());
+    const float count = static_cast<float>(n);
     ButtonRow row;
     row.width = std::max(layout_px(preferred), widest);
     if (row.width * count + spacing * (count - 1.0f) <= column)
@@ -86,6 +82,16 @@ ButtonRow layout_button_row(float column, float preferred, std::initializer_list
     row.stacked = true;
     row.width = column;
     return row;
+}
+
+ButtonRow layout_button_row(float column, float preferred, std::initializer_list<const char*> labels)
+{
+    return button_row(column, preferred, labels.begin(), labels.size());
+}
+
+ButtonRow layout_button_row(float column, float preferred, const std::vector<const char*>& labels)
+{
+    return button_row(column, preferred, labels.data(), labels.size());
 }
 
 void layout_next_in_row(const ButtonRow& row)

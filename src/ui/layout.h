@@ -6,6 +6,7 @@
 // at 大 and 特大 the controls grow with their labels and a line holds the same words.
 #include <imgui.h>
 #include <initializer_list>
+#include <vector>
 
 // The text size's scale (core's text_scale), set once per frame before drawing.
 void layout_set_scale(float scale);
@@ -34,6 +35,7 @@ struct ButtonRow {
     bool stacked = false;
 };
 ButtonRow layout_button_row(float column, float preferred, std::initializer_list<const char*> labels);
+ButtonRow layout_button_row(float column, float preferred, const std::vector<const char*>& labels);
 
 // Call between the buttons of a row.
 void layout_next_in_row(const ButtonRow& row);

@@ -10,9 +10,9 @@ void screen_certificate_prompt(ScreenContext& c)
     layout_rule(c.width);
     ui_text(c.f, T(c, StringId::cert_prompt_explain));
     ui_text(c.f, T(c, StringId::cert_prompt_single));
-    if (!c.app.last_certificate_name.empty()) {
+    if (!c.last_certificate_name.empty()) {
         layout_section_gap();
-        ui_text(c.f, T(c, StringId::cert_prompt_last_used, "name", c.app.last_certificate_name).c_str());
+        ui_text(c.f, T(c, StringId::cert_prompt_last_used, "name", c.last_certificate_name).c_str());
     }
     layout_section_gap();
     const ButtonRow row = layout_button_row(c.width, 200.0f, {"OK", T(c, StringId::button_cancel)});

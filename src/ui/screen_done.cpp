@@ -13,11 +13,11 @@ void screen_logged_out(ScreenContext& c)
 {
     ui_heading(c.f, T(c, StringId::logged_out_heading), 1);
     layout_rule(c.width);
-    if (c.app.flow.notice == Notice::LoggedOutElsewhere)
+    if (c.flow.notice == Notice::LoggedOutElsewhere)
         ui_text(c.f, T(c, StringId::logged_out_elsewhere));
     else
         ui_text(c.f, T(c, StringId::logged_out_text));
-    if (c.app.flow.notice == Notice::CloseRefused)
+    if (c.flow.notice == Notice::CloseRefused)
         ui_alert(c.f, T(c, StringId::close_refused));
     layout_section_gap();
     const ButtonRow row = layout_button_row(c.width, 260.0f, {T(c, StringId::button_close_window), T(c, StringId::button_relogin)});

@@ -6,7 +6,7 @@
 
 void screen_forced_logout(ScreenContext& c)
 {
-    const api::ErrorResponse& e = c.app.flow.last_error;
+    const api::ErrorResponse& e = c.flow.last_error;
     ui_heading(c.f, T(c, StringId::forced_heading), 1);
     layout_rule(c.width);
     ui_text(c.f, T(c, StringId::forced_explain));

@@ -13,7 +13,7 @@ static void draw_notice_list(ScreenContext& c, StringId heading, const std::vect
     for (const LocalText& notice : notices) {
         ImGui::Bullet();
         ImGui::SameLine();
-        ui_text(c.f, local_text(notice, c.app.prefs.lang).c_str());
+        ui_text(c.f, local_text(notice, c.page.prefs.lang).c_str());
     }
 }
 
@@ -38,29 +38,29 @@ static int draw_choices(ScreenContext& c, StringId group, const StringId* labels
 
 static void draw_display_prefs(ScreenContext& c)
 {
-    DisplayPrefs& prefs = c.app.prefs;
+    const DisplayPrefs& prefs = c.page.prefs;
     layout_section_gap();
     ui_heading(c.f, T(c, StringId::display_heading), 2);
 
     static const StringId sizes[] = {StringId::text_size_standard, StringId::text_size_large, StringId::text_size_extra_large};
     const int size = draw_choices(c, StringId::text_size_label, sizes, 3, static_cast<int>(prefs.text_size));
     if (size >= 0)
-        prefs.text_size = static_cast<TextSize>(size);
+        ui_act(c.f, page_action(PageActionKind::SetTextSize, size));
 
     static const StringId themes[] = {StringId::theme_system, StringId::theme_light, StringId::theme_dark, StringId::theme_high_contrast};
     const int theme = draw_choices(c, StringId::theme_label, themes, 4, static_cast<int>(prefs.theme));
     if (theme >= 0)
-        prefs.theme = static_cast<ThemeChoice>(theme);
+        ui_act(c.f, page_action(PageActionKind::SetTheme, theme));
 }
 
 void screen_login(ScreenContext& c)
 {
-    const AppConfig& cfg = c.app.config;
+    const AppConfig& cfg = c.config;
     ui_heading(c.f, T(c, StringId::app_title), 1);
     layout_rule(c.width);
     layout_section_gap();
 
-    if (c.app.flow.notice == Notice::ForcedLogoutDone)
+    if (c.flow.notice == Notice::ForcedLogoutDone)
         ui_alert(c.f, T(c, StringId::forced_done));
 
     const ButtonRow row = layout_button_row(c.width, 360.0f, {T(c, StringId::login_certificate)});
@@ -70,7 +70,7 @@ void screen_login(ScreenContext& c)
     if (!cfg.forgot_password_url.empty()) {
         layout_section_gap();
         if (ui_link(c.f, T(c, StringId::login_forgot_password)))
-            c.app.open_url = cfg.forgot_password_url;   // a page of the credit union's site; the flow stays
+            ui_act(c.f, page_action(PageActionKind::OpenForgotPassword));   // the flow stays
     }
 
     draw_display_prefs(c);

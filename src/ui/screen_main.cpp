@@ -22,13 +22,13 @@ static StringId result_text(api::LoginResult result)
 
 static void draw_company(ScreenContext& c)
 {
-    ui_heading(c.f, c.app.flow.session.info.company_name.c_str(), 1);
+    ui_heading(c.f, c.flow.session.info.company_name.c_str(), 1);
     layout_rule(c.width);
 }
 
 static void draw_session_time(ScreenContext& c)
 {
-    const FlowState& flow = c.app.flow;
+    const FlowState& flow = c.flow;
     const ClientSession& s = flow.session;
     const double now = c.input.now;
     const std::string remaining = T(c, StringId::main_remaining, "time", format_remaining(session_remaining_seconds(s, now)));
@@ -48,7 +48,7 @@ static void draw_session_time(ScreenContext& c)
 
 static void draw_menu(ScreenContext& c)
 {
-    const std::vector<MenuEntry>& menu = c.app.config.transaction_menu;
+    const std::vector<MenuEntry>& menu = c.config.transaction_menu;
     if (menu.empty())
         return;
     layout_section_gap();
@@ -57,14 +57,14 @@ static void draw_menu(ScreenContext& c)
     const float spacing = ImGui::GetStyle().ItemSpacing.x;
     float widest = layout_px(160.0f);
     for (const MenuEntry& entry : menu)
-        widest = std::max(widest, layout_button_fit(local_text(entry.label, c.app.prefs.lang).c_str()));
+        widest = std::max(widest, layout_button_fit(local_text(entry.label, c.page.prefs.lang).c_str()));
     const int columns = std::clamp(static_cast<int>((c.width + spacing) / (widest + spacing)), 1, 3);
     const float w = (c.width - spacing * static_cast<float>(columns - 1)) / static_cast<float>(columns);
     for (int i = 0; i < static_cast<int>(menu.size()); i++) {
         if (i % columns != 0)
             ImGui::SameLine();
         ImGui::PushID(i);
-        if (ui_secondary_button(c.f, local_text(menu[static_cast<size_t>(i)].label, c.app.prefs.lang).c_str(), ImVec2(w, 0.0f)))
+        if (ui_secondary_button(c.f, local_text(menu[static_cast<size_t>(i)].label, c.page.prefs.lang).c_str(), ImVec2(w, 0.0f)))
             ui_emit(c.f, flow_menu_entry(i));
         ImGui::PopID();
     }
@@ -98,7 +98,7 @@ static void draw_history_list(ScreenContext& c, const api::SessionInfo& info)
 
 static void draw_history(ScreenContext& c)
 {
-    const api::SessionInfo& info = c.app.flow.session.info;
+    const api::SessionInfo& info = c.flow.session.info;
     layout_section_gap();
     ui_heading(c.f, T(c, StringId::main_history_heading), 2);
     ui_text_colored(c.f, theme_muted_text_color(), T(c, StringId::main_history_hint));
@@ -135,7 +135,7 @@ static void draw_history(ScreenContext& c)
 
 void screen_main(ScreenContext& c)
 {
-    const api::SessionInfo& info = c.app.flow.session.info;
+    const api::SessionInfo& info = c.flow.session.info;
     draw_company(c);
 
     const float label_width = layout_px(170.0f);

@@ -9,7 +9,7 @@
 
 static void draw_certificate(ScreenContext& c)
 {
-    const ClientSession& s = c.app.flow.session;
+    const ClientSession& s = c.flow.session;
     const api::CertificateIdentity& id = s.identity;
     const float label_width = layout_px(150.0f);
     // The manual's certificate name "ID + 金融機関コード", split into its parts, on one line so
@@ -25,7 +25,7 @@ static void draw_certificate(ScreenContext& c)
     ui_label_value(c.f, T(c, StringId::password_validity), validity.c_str(), label_width);
 
     const double now = c.input.now;
-    if (certificate_expires_soon(s, now, c.app.config.certificate_warning_days)) {
+    if (certificate_expires_soon(s, now, c.config.certificate_warning_days)) {
         const int days = certificate_days_left(id, session_server_now(s, now));
         if (days <= 0)
             ui_alert(c.f, T(c, StringId::cert_expiry_today));
@@ -34,9 +34,18 @@ static void draw_certificate(ScreenContext& c)
     }
 }
 
+// One of the customer's own choices for this keyboard (defaults from the configuration).
+static void draw_keyboard_option(ScreenContext& c, StringId label, KeyboardOption option, bool on)
+{
+    ui_same_line_if_fits(T(c, label));
+    bool value = on;
+    if (ui_checkbox(c.f, T(c, label), &value))
+        ui_act(c.f, page_keyboard_option(option, value));
+}
+
 void screen_password_entry(ScreenContext& c)
 {
-    FlowState& flow = c.app.flow;
+    const FlowState& flow = c.flow;
     ui_heading(c.f, T(c, StringId::password_heading), 1);
     layout_rule(c.width);
     draw_certificate(c);
@@ -53,8 +62,6 @@ void screen_password_entry(ScreenContext& c)
     // With the software keyboard on, the physical keyboard cannot type into the field: a key
     // logger then records nothing. キーボードで入力する allows it (and hides the keyboard).
     const bool software = flow.software_keyboard;
-    if (c.first_frame)
-        soft_keyboard_close(c.app.keyboard);   // a new visit gets a freshly shuffled layout
     // 認証 and キャンセル sit beside the field when there is room, so the software keyboard below
     // still fits a 1280x720 window.
     const float spacing = ImGui::GetStyle().ItemSpacing.x;
@@ -64,9 +71,8 @@ void screen_password_entry(ScreenContext& c)
     const float buttons_w = row.width * 2.0f + spacing;
     const bool beside = !row.stacked && c.width >= layout_px(240.0f) + spacing + buttons_w;
     const float field_w = std::min(beside ? c.width - buttons_w - spacing : c.width, layout_px(420.0f));
-    const bool entered = ui_password_field(c.f, T(c, StringId::password_label), c.app.password.data, kSecretCapacity + 1,
+    const bool entered = ui_password_field(c.f, T(c, StringId::password_label), c.password_field, kSecretCapacity + 1,
                                            field_w, software);
-    secret_normalise(c.app.password);
     if (c.first_frame && !software)
         ImGui::SetKeyboardFocusHere(-1);   // the customer can type at once
     if (beside)
@@ -74,7 +80,7 @@ void screen_password_entry(ScreenContext& c)
     else
         row = layout_button_row(c.width, 200.0f, {authenticate, cancel});
     if (ui_button(c.f, authenticate, ImVec2(row.width, 0.0f)) || entered)
-        ui_emit(c.f, flow_submit_password(secret_length(c.app.password)));
+        ui_act(c.f, page_action(PageActionKind::SubmitPassword));
     layout_next_in_row(row);
     if (ui_secondary_button(c.f, cancel, ImVec2(row.width, 0.0f)))
         ui_emit(c.f, flow_event(FlowEventKind::ClickBack));
@@ -88,26 +94,14 @@ void screen_password_entry(ScreenContext& c)
 
     if (software) {
         // The customer's own choices for this keyboard (defaults from the configuration).
-        ui_same_line_if_fits(T(c, StringId::keyboard_always_show_labels));
-        ui_checkbox(c.f, T(c, StringId::keyboard_always_show_labels), &c.app.keyboard.options.always_show_labels);
-        ui_same_line_if_fits(T(c, StringId::keyboard_fixed_layout));
-        ui_checkbox(c.f, T(c, StringId::keyboard_fixed_layout), &c.app.keyboard.options.fixed_layout);
-        ui_same_line_if_fits(T(c, StringId::keyboard_randomize_letters));
-        if (ui_checkbox(c.f, T(c, StringId::keyboard_randomize_letters), &c.app.keyboard.options.randomize_letters))
-            soft_keyboard_close(c.app.keyboard);   // reopens below with the letters placed anew
+        const SoftKeyboardOptions& options = c.page.keyboard.options;
+        draw_keyboard_option(c, StringId::keyboard_always_show_labels, KeyboardOption::AlwaysShowLabels, options.always_show_labels);
+        draw_keyboard_option(c, StringId::keyboard_fixed_layout, KeyboardOption::FixedLayout, options.fixed_layout);
+        draw_keyboard_option(c, StringId::keyboard_randomize_letters, KeyboardOption::RandomizeLetters, options.randomize_letters);
         ui_heading_hidden(c.f, T(c, StringId::keyboard_heading));
         SoftKeyboardView view;
-        view.expose_keys = c.app.config.software_keyboard.expose_keys_to_assistive_tech;
-        switch (soft_keyboard_view(c.f, c.app.keyboard, c.app.password, view, c.width, c.app.prefs.lang)) {
-        case SoftKeyResult::Submitted:
-            ui_emit(c.f, flow_submit_password(secret_length(c.app.password)));
-            break;
-        case SoftKeyResult::Closed:
-            ui_emit(c.f, flow_event(FlowEventKind::ClickToggleKeyboard));   // type with the keyboard instead
-            break;
-        default:
-            break;
-        }
+        view.expose_keys = c.config.software_keyboard.expose_keys_to_assistive_tech;
+        soft_keyboard_view(c.f, c.page.keyboard, view, c.width, c.page.prefs.lang);
     }
 
 }

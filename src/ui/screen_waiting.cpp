@@ -18,5 +18,5 @@ void screen_waiting(ScreenContext& c)
 {
     ui_heading(c.f, T(c, StringId::app_title), 1);
     layout_rule(c.width);
-    ui_text(c.f, T(c, waiting_text(c.app.flow.screen)));
+    ui_text(c.f, T(c, waiting_text(c.flow.screen)));
 }

@@ -1,16 +1,30 @@
 #pragma once
 // One function per screen of the login flow (screen_*.cpp); app.cpp picks the one for
-// FlowState::screen. Screens only draw core state and emit flow events.
+// FlowState::screen. Screens only draw core state and emit what the customer did: flow events
+// (ui_emit) and page actions (ui_act, applied by core/page_actions). They are handed read-only
+// views; the asserts below keep it that way.
 #include "app.h"
 #include "widgets.h"
 
+#include <type_traits>
+
 struct ScreenContext {
-    App& app;
+    const FlowState& flow;
+    const AppConfig& config;
+    const PageState& page;                      // display preferences, software keyboard, password
+    const std::string& last_certificate_name;
+    // The password field's text: ImGui's text field edits it in place, so it is the one buffer
+    // a screen writes, and only through ui_password_field (page_after_frame tidies it up).
+    char* password_field;
     UiFrame& f;
     const AppFrameInput& input;
     float width;        // the content column's width, CSS pixels
     bool first_frame;   // the screen is drawn for the first time since it was entered
 };
+
+static_assert(std::is_same_v<decltype(ScreenContext::flow), const FlowState&>, "screens never change the flow");
+static_assert(std::is_same_v<decltype(ScreenContext::config), const AppConfig&>, "screens never change the configuration");
+static_assert(std::is_same_v<decltype(ScreenContext::page), const PageState&>, "screens change the page only through ui_act");
 
 const char* T(const ScreenContext& c, StringId id);
 std::string T(const ScreenContext& c, StringId id, std::string_view name, std::string_view value);

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <imgui_internal.h>
 
 static constexpr float kMinKey = 44.0f;   // CSS pixels: a fingertip
 static constexpr float kGap = 6.0f;
@@ -46,35 +45,30 @@ static int control_columns_for(float width, Lang lang)
     return std::clamp(fit, 1, kSoftKeyboardControlKeys);
 }
 
-// The keys' area and whether labels are visible: hidden while a mouse pointer is over the
-// keys, or while a finger is down on them; shown otherwise.
-static bool labels_visible(const SoftKeyboard& kb, ImVec2 min, ImVec2 max)
+// Where the pointer is, for core's label-hiding rule (soft_keyboard_labels_visible).
+static KeyboardPointer pointer_over(ImVec2 min, ImVec2 max)
 {
-    if (kb.options.always_show_labels)
-        return true;
     const ImGuiIO& io = ImGui::GetIO();
-    const bool over = ImGui::IsMouseHoveringRect(min, max, false);
-    if (io.MouseSource == ImGuiMouseSource_TouchScreen)
-        return !(over && io.MouseDown[0]);
-    return !over;
+    KeyboardPointer pointer;
+    pointer.over_keys = ImGui::IsMouseHoveringRect(min, max, false);
+    pointer.touch = io.MouseSource == ImGuiMouseSource_TouchScreen;
+    pointer.finger_down = io.MouseDown[0];
+    return pointer;
 }
 
-SoftKeyResult soft_keyboard_view(UiFrame& f, SoftKeyboard& kb, SecretBuffer& password, const SoftKeyboardView& view,
-                                 float width, Lang lang)
+void soft_keyboard_view(UiFrame& f, const SoftKeyboard& kb, const SoftKeyboardView& view, float width, Lang lang)
 {
-    const int columns = soft_keyboard_columns_for(width);
-    const int control_columns = control_columns_for(width, lang);
-    if (!kb.open || kb.layout.columns != columns || kb.layout.control_columns != control_columns)
-        soft_keyboard_open(kb, columns, control_columns);
+    // Applied at once (ui_act), so the keys below are drawn in the layout for this width.
+    ui_act(f, page_fit_keyboard(soft_keyboard_columns_for(width), control_columns_for(width, lang)));
+    const int columns = kb.layout.columns;
 
     const float key_w = (width - kGap * static_cast<float>(columns - 1)) / static_cast<float>(columns);
     const float key_h = std::max(kMinKey, ImGui::GetFrameHeight());
     const ImVec2 origin = ImGui::GetCursorScreenPos();
     const ImVec2 area_max(origin.x + width, origin.y + static_cast<float>(kb.layout.rows) * (key_h + kGap) - kGap);
-    const bool show = labels_visible(kb, origin, area_max);
+    const bool show = soft_keyboard_labels_visible(kb.options, pointer_over(origin, area_max));
 
     ImGui::PushID("soft_keyboard");
-    SoftKeyResult result = SoftKeyResult::Invalid;
     int pressed = -1;
     ImDrawList* draw = ImGui::GetWindowDrawList();
     for (int i = 0; i < kb.layout.key_count; i++) {
@@ -127,8 +121,7 @@ SoftKeyResult soft_keyboard_view(UiFrame& f, SoftKeyboard& kb, SecretBuffer& pas
     ImGui::Dummy(ImVec2(width, 0.0f));
 
     if (pressed >= 0) {
-        result = soft_keyboard_press(kb, password, pressed);
+        ui_act(f, page_action(PageActionKind::PressSoftKey, pressed));
         ui_mark_changed(f);
     }
-    return result;
 }

@@ -16,7 +16,7 @@ struct SoftKeyboardView {
 // Columns that fit `width` with fingertip-sized keys.
 int soft_keyboard_columns_for(float width);
 
-// Draws the keyboard `width` wide and applies a press. Returns what the press did
-// (SoftKeyResult::Invalid when nothing was pressed this frame).
-SoftKeyResult soft_keyboard_view(UiFrame& f, SoftKeyboard& kb, SecretBuffer& password, const SoftKeyboardView& view,
-                                 float width, Lang lang);
+// Draws the keyboard `width` wide. It asks core to lay the keyboard out for that width
+// (PageActionKind::FitSoftKeyboard) and reports a pressed key (PressSoftKey); core applies both,
+// typing into the password buffer and submitting on 決定.
+void soft_keyboard_view(UiFrame& f, const SoftKeyboard& kb, const SoftKeyboardView& view, float width, Lang lang);

@@ -1,13 +1,14 @@
 #include "widgets.h"
 
+#include "imgui_internals.h"
 #include "layout.h"
 #include "theme.h"
 
 #include "core/line_break.h"
-#include "core/secure_zero.h"
 
 #include <algorithm>
-#include <imgui_internal.h>
+#include <cfloat>
+#include <cmath>
 #include <string>
 
 // A text broken into lines at a width by Japanese line-breaking rules (core/line_break.h),
@@ -54,19 +55,18 @@ static void draw_wrapped(const WrappedText& w, ImVec2 pos, float centre_in = 0.0
 // A paragraph wrapped at the column's edge, as one item (as ImGui::TextWrapped).
 static void paragraph(const char* text)
 {
-    ImGuiWindow* window = ImGui::GetCurrentWindow();
-    if (window->SkipItems)
+    if (imgui_window_skips_items())
         return;
-    const ImVec2 pos(window->DC.CursorPos.x, window->DC.CursorPos.y + window->DC.CurrLineTextBaseOffset);
+    const ImVec2 cursor = imgui_item_cursor();
+    const ImVec2 pos(cursor.x, cursor.y + imgui_text_baseline_offset());
     const WrappedText w = wrap_text(text, layout_column_right() - pos.x);
-    const ImRect bb(pos, ImVec2(pos.x + w.size.x, pos.y + w.size.y));
-    ImGui::ItemSize(w.size, 0.0f);
-    if (ImGui::ItemAdd(bb, 0))
+    if (imgui_add_item(pos, ImVec2(pos.x + w.size.x, pos.y + w.size.y), 0, 0.0f))
         draw_wrapped(w, pos);
 }
 
+// A semantic node for the item just drawn, with id `id` (0: the item's own ImGui id).
 static void record(UiFrame& f, SemanticRole role, const char* name, int level = 0, bool disabled = false,
-                   bool checked = false)
+                   bool checked = false, ImGuiID id = 0)
 {
     if (!f.semantics)
         return;
@@ -74,7 +74,7 @@ static void record(UiFrame& f, SemanticRole role, const char* name, int level = 
     const ImVec2 max = ImGui::GetItemRectMax();
     SemanticNode n;
     n.role = role;
-    n.id = ImGui::GetItemID();
+    n.id = id != 0 ? id : ImGui::GetItemID();
     n.name = name;
     n.x = min.x;
     n.y = min.y;
@@ -87,14 +87,28 @@ static void record(UiFrame& f, SemanticRole role, const char* name, int level = 
     f.semantics->nodes.push_back(std::move(n));
 }
 
-// Texts have no ImGui id of their own; give each a stable one from the window's id stack.
+// Texts have no ImGui id of their own; give each a stable one from the id stack, numbered when
+// the same text appears again in the same scope, so no two nodes share an id.
+static ImGuiID text_id(UiFrame& f, const char* text)
+{
+    const ImGuiID first = ImGui::GetID(text);
+    int occurrence = 0;
+    for (std::pair<ImGuiID, int>& seen : f.text_ids) {
+        if (seen.first == first) {
+            occurrence = ++seen.second;
+            break;
+        }
+    }
+    if (occurrence == 0)
+        f.text_ids.emplace_back(first, 0);
+    return imgui_text_id(text, occurrence);
+}
+
 static void record_text(UiFrame& f, SemanticRole role, const char* text, int level = 0)
 {
     if (!f.semantics)
         return;
-    ImGuiContext& g = *GImGui;
-    g.LastItemData.ID = ImGui::GetID(text);
-    record(f, role, text, level);
+    record(f, role, text, level, false, false, text_id(f, text));
 }
 
 void ui_semantic_text_at(UiFrame& f, const char* text, ImVec2 min, ImVec2 size)
@@ -103,7 +117,7 @@ void ui_semantic_text_at(UiFrame& f, const char* text, ImVec2 min, ImVec2 size)
         return;
     SemanticNode n;
     n.role = SemanticRole::Text;
-    n.id = ImGui::GetID(text);
+    n.id = text_id(f, text);
     n.name = text;
     n.x = min.x;
     n.y = min.y;
@@ -160,6 +174,14 @@ void ui_emit(UiFrame& f, const FlowEvent& event)
         f.events->push_back(event);
 }
 
+void ui_act(UiFrame& f, const PageAction& action)
+{
+    if (!f.page || !f.config)
+        return;
+    if (const std::optional<FlowEvent> event = page_apply(*f.page, *f.config, action))
+        ui_emit(f, *event);
+}
+
 void ui_heading(UiFrame& f, const char* text, int level)
 {
     if (f.heading_font)
@@ -212,54 +234,35 @@ void ui_label_value(UiFrame& f, const char* label, const char* value, float labe
 
 static std::string visible_label(const char* label)
 {
-    return std::string(label, ImGui::FindRenderedTextEnd(label));
+    return std::string(label, imgui_rendered_text_end(label));
 }
-
-// The state of a pressable item this frame.
-struct Pressable {
-    ImGuiID id = 0;
-    bool hovered = false;
-    bool held = false;
-    bool pressed = false;
-};
 
 // Lays `bb` out as one item with the id of `label`, with ImGui's button behaviour. Returns false
 // when the item is clipped away (nothing to draw).
-static bool add_pressable(const ImRect& bb, const char* label, Pressable& out)
-{
-    const ImGuiStyle& style = ImGui::GetStyle();
-    out.id = ImGui::GetCurrentWindow()->GetID(label);
-    ImGui::ItemSize(bb, style.FramePadding.y);
-    if (!ImGui::ItemAdd(bb, out.id))
-        return false;
-    out.pressed = ImGui::ButtonBehavior(bb, out.id, &out.hovered, &out.held);
-    return true;
-}
 
 // A button whose label wraps instead of being clipped; never wider than the column. `size.x`
 // 0: as wide as the label.
 static bool wrapping_button(const char* label, ImVec2 size)
 {
-    ImGuiWindow* window = ImGui::GetCurrentWindow();
-    if (window->SkipItems)
+    if (imgui_window_skips_items())
         return false;
     const ImGuiStyle& style = ImGui::GetStyle();
-    const char* end = ImGui::FindRenderedTextEnd(label);
-    const ImVec2 pos = window->DC.CursorPos;
+    const char* end = imgui_rendered_text_end(label);
+    const ImVec2 pos = imgui_item_cursor();
     float w = size.x > 0.0f ? size.x : layout_button_fit(label);
     w = std::max(1.0f, std::min(w, layout_column_right() - pos.x));
     // The label wraps at the button's inner width instead of being clipped (ImGui::Button keeps
     // it on one line), which at large text sizes or on a phone would cut words off.
     const WrappedText text = wrap_text(std::string_view(label, static_cast<size_t>(end - label)), w - style.FramePadding.x * 2.0f);
     const float h = std::max(size.y, text.size.y + style.FramePadding.y * 2.0f);
-    const ImRect bb(pos, ImVec2(pos.x + w, pos.y + h));
-    Pressable item;
-    if (!add_pressable(bb, label, item))
+    const ImVec2 max(pos.x + w, pos.y + h);
+    ImguiPressable item;
+    if (!imgui_add_pressable(pos, max, label, style.FramePadding.y, item))
         return false;
     const ImGuiCol fill = item.held && item.hovered ? ImGuiCol_ButtonActive : item.hovered ? ImGuiCol_ButtonHovered : ImGuiCol_Button;
-    ImGui::RenderNavHighlight(bb, item.id);
-    ImGui::RenderFrame(bb.Min, bb.Max, ImGui::GetColorU32(fill), true, style.FrameRounding);
-    draw_wrapped(text, ImVec2(bb.Min.x, bb.Min.y + (h - text.size.y) * 0.5f), w);
+    imgui_render_nav_highlight(pos, max, item.id);
+    imgui_render_frame(pos, max, ImGui::GetColorU32(fill), style.FrameRounding);
+    draw_wrapped(text, ImVec2(pos.x, pos.y + (h - text.size.y) * 0.5f), w);
     return item.pressed;
 }
 
@@ -335,30 +338,28 @@ bool ui_link(UiFrame& f, const char* label)
 // ImGui::Checkbox with a label that wraps at the column's edge instead of running past it.
 static bool wrapping_checkbox(const char* label, bool* value)
 {
-    ImGuiWindow* window = ImGui::GetCurrentWindow();
-    if (window->SkipItems)
+    if (imgui_window_skips_items())
         return false;
     const ImGuiStyle& style = ImGui::GetStyle();
-    const char* end = ImGui::FindRenderedTextEnd(label);
+    const char* end = imgui_rendered_text_end(label);
     const float box = ImGui::GetFrameHeight();
-    const ImVec2 pos = window->DC.CursorPos;
+    const ImVec2 pos = imgui_item_cursor();
     const float text_x = pos.x + box + style.ItemInnerSpacing.x;
     const WrappedText text = wrap_text(std::string_view(label, static_cast<size_t>(end - label)), layout_column_right() - text_x);
-    const ImRect bb(pos, ImVec2(text_x + text.size.x, pos.y + std::max(box, text.size.y + style.FramePadding.y * 2.0f)));
-    Pressable item;
-    if (!add_pressable(bb, label, item))
+    const ImVec2 max(text_x + text.size.x, pos.y + std::max(box, text.size.y + style.FramePadding.y * 2.0f));
+    ImguiPressable item;
+    if (!imgui_add_pressable(pos, max, label, style.FramePadding.y, item))
         return false;
     if (item.pressed) {
         *value = !*value;
-        ImGui::MarkItemEdited(item.id);
+        imgui_mark_edited(item.id);
     }
-    const ImRect check(pos, ImVec2(pos.x + box, pos.y + box));
     const ImGuiCol fill = item.held && item.hovered ? ImGuiCol_FrameBgActive : item.hovered ? ImGuiCol_FrameBgHovered : ImGuiCol_FrameBg;
-    ImGui::RenderNavHighlight(bb, item.id);
-    ImGui::RenderFrame(check.Min, check.Max, ImGui::GetColorU32(fill), true, style.FrameRounding);
+    imgui_render_nav_highlight(pos, max, item.id);
+    imgui_render_frame(pos, ImVec2(pos.x + box, pos.y + box), ImGui::GetColorU32(fill), style.FrameRounding);
     if (*value) {
-        const float pad = std::max(1.0f, IM_TRUNC(box / 6.0f));
-        ImGui::RenderCheckMark(window->DrawList, ImVec2(check.Min.x + pad, check.Min.y + pad), ImGui::GetColorU32(ImGuiCol_CheckMark), box - pad * 2.0f);
+        const float pad = std::max(1.0f, std::trunc(box / 6.0f));
+        imgui_render_check_mark(ImVec2(pos.x + pad, pos.y + pad), ImGui::GetColorU32(ImGuiCol_CheckMark), box - pad * 2.0f);
     }
     draw_wrapped(text, ImVec2(text_x, pos.y + style.FramePadding.y));
     return item.pressed;
@@ -406,26 +407,7 @@ bool ui_password_field(UiFrame& f, const char* name, char* buffer, int capacity,
     return entered;
 }
 
-template <typename T>
-static void wipe_vector(ImVector<T>& v)
-{
-    if (v.Data)
-        secure_zero(v.Data, static_cast<size_t>(v.Capacity) * sizeof(T));
-}
-
 void ui_wipe_text_edit_state()
 {
-    ImGuiContext& g = *GImGui;
-    ImGuiInputTextState& state = g.InputTextState;
-    if (g.ActiveId != 0 && g.ActiveId == state.ID)
-        ImGui::ClearActiveID();
-    wipe_vector(state.TextW);
-    wipe_vector(state.TextA);
-    wipe_vector(state.InitialTextA);
-    secure_zero(&state.Stb, sizeof(state.Stb));
-    state.ID = 0;   // the next activation starts from the (wiped) buffer again
-    state.CurLenW = 0;
-    state.CurLenA = 0;
-    // ImGui also keeps a copy for the deactivated-item callback.
-    wipe_vector(g.InputTextDeactivatedState.TextA);
+    imgui_wipe_text_edit_state();
 }

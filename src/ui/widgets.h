@@ -3,24 +3,35 @@
 // heading, text and control the customer sees is also visible to screen readers and tests.
 // A widget activated from the DOM layer (keyboard or assistive technology on the overlay
 // element) reports itself clicked exactly as if the customer had clicked it on the canvas.
+#include "core/page_actions.h"
 #include "core/semantics.h"
 #include "core/screen_flow.h"
 
 #include <cstdint>
 #include <imgui.h>
+#include <utility>
 #include <vector>
 
 struct UiFrame {
     SemanticTree* semantics = nullptr;
     uint32_t activate_id = 0;            // widget the DOM layer activated before this frame (0: none)
     std::vector<FlowEvent>* events = nullptr;   // what the customer did this frame, for the flow
+    // Where ui_act applies page actions (page_apply), at once, so the rest of the frame draws
+    // their result; the flow events they lead to join `events`.
+    PageState* page = nullptr;
+    const AppConfig* config = nullptr;
     ImFont* heading_font = nullptr;
     ImFont* mask_font = nullptr;       // draws '*' as ● (masked password characters)
     bool changed = false;              // a widget acted this frame: the picture must be drawn again
     const char* name_separator = "：";  // joins a label and its value in a spoken name (per language)
+    // Texts recorded so far this frame, by their first id: how often each appeared (their
+    // semantic ids are numbered so none repeats).
+    std::vector<std::pair<ImGuiID, int>> text_ids;
 };
 
 void ui_emit(UiFrame& f, const FlowEvent& event);
+// What the customer did to the page's own state (core/page_actions.h); core applies it.
+void ui_act(UiFrame& f, const PageAction& action);
 
 // Something drawn by hand acted (a software keyboard key): draw the next frame too.
 void ui_mark_changed(UiFrame& f);

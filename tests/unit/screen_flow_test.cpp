@@ -1100,3 +1100,19 @@ TEST_CASE("placeholders in texts are filled")
         CHECK(fill_placeholder(row.text, row.name, row.value) == row.result);
     }
 }
+
+TEST_CASE("a reply is read as the outstanding request's kind only; abandoned and unknown numbers read as none")
+{
+    FlowState s = reach(Start::Identifying);
+    REQUIRE(s.pending == RequestKind::Identify);
+    const uint32_t identify_seq = s.pending_seq;
+    CHECK(flow_awaited_request(s, identify_seq) == RequestKind::Identify);
+    CHECK(flow_awaited_request(s, identify_seq + 1) == RequestKind::None);
+    ok_click(s, FlowEventKind::ClickBack);   // the attempt is abandoned
+    CHECK(flow_awaited_request(s, identify_seq) == RequestKind::None);
+
+    FlowState main = reach(Start::LoggingOut);
+    CHECK(flow_awaited_request(main, main.pending_seq) == RequestKind::Logout);
+    step(main, flow_logout_reply(main.pending_seq, logout_ok()));
+    CHECK(flow_awaited_request(main, main.pending_seq) == RequestKind::None);
+}

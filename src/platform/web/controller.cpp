@@ -13,7 +13,6 @@
 
 #include <emscripten.h>
 #include <nlohmann/json.hpp>
-#include <unordered_map>
 
 // The storage keys (page_contract.h): the display preferences are stored as core/display_prefs.h
 // words, kept on this device.
@@ -22,10 +21,6 @@ using page::kStoreCsrfToken;
 using page::kStoreLanguage;
 using page::kStoreTextSize;
 using page::kStoreTheme;
-
-// Which request each sequence number was, to read its reply (late replies included: the flow
-// discards those by number).
-static std::unordered_map<uint32_t, RequestKind> g_sent;
 
 static double page_now() { return emscripten_get_now() / 1000.0; }
 
@@ -47,12 +42,12 @@ static FlowEvent reply_event(RequestKind kind, const FetchReply& r)
 
 static void on_fetch_reply(const FetchReply& reply)
 {
-    const auto it = g_sent.find(reply.seq);
-    if (it == g_sent.end())
+    // Only the outstanding request's reply is read; the flow would drop any other.
+    WebPlatform& p = platform();
+    const RequestKind kind = flow_awaited_request(p.app.flow, reply.seq);
+    if (kind == RequestKind::None)
         return;
-    const RequestKind kind = it->second;
-    g_sent.erase(it);
-    controller_dispatch(platform(), reply_event(kind, reply));
+    controller_dispatch(p, reply_event(kind, reply));
 }
 
 static void on_browser_event(const BrowserEvent& e)
@@ -90,14 +85,12 @@ static const char* request_path(RequestKind kind)
 static void send_request(WebPlatform& p, const Effect& e)
 {
     const std::string url = p.app.config.certificate_origin + request_path(e.request);
-    g_sent[e.seq] = e.request;
     switch (e.request) {
     case RequestKind::Login: {
         // The password goes from its wiped buffer into a wiped body buffer and from there
         // into the request; no std::string ever holds it.
         SecretBody body;
-        if (!secret_login_body(e.text, p.app.password, body)) {
-            g_sent.erase(e.seq);
+        if (!secret_login_body(e.text, p.app.page.password, body)) {
             controller_dispatch(p, flow_request_failed(e.seq, false));
             return;
         }
@@ -123,7 +116,6 @@ static void send_request(WebPlatform& p, const Effect& e)
         fetch_send(e.seq, "POST", url, e.text, "{}", 2, e.timeout);
         return;
     case RequestKind::None:
-        g_sent.erase(e.seq);
         return;
     }
 }
@@ -135,7 +127,7 @@ static void perform(WebPlatform& p, const Effect& e)
         send_request(p, e);
         break;
     case EffectKind::WipePassword:
-        secret_wipe(p.app.password);
+        secret_wipe(p.app.page.password);
         ui_wipe_text_edit_state();
         break;
     case EffectKind::RememberCertificateName:
@@ -179,8 +171,10 @@ void controller_dispatch(WebPlatform& p, const FlowEvent& event)
     const Screen before = p.app.flow.screen;
     const Notice notice_before = p.app.flow.notice;
     const FlowOutput out = flow_apply(p.app.flow, event, page_now());
-    if (out.screen_changed)
+    if (out.screen_changed) {
         p.app.screen_serial++;
+        page_screen_changed(p.app.page);
+    }
     for (const Effect& e : out.effects)
         perform(p, e);
     // A tick that changed nothing must not redraw, or every frame's tick would owe the next.
@@ -193,7 +187,7 @@ void controller_dispatch(WebPlatform& p, const FlowEvent& event)
 // Stores what the customer changed: the next visit on this device starts with it.
 static void remember_display_prefs(WebPlatform& p)
 {
-    const DisplayPrefs& now = p.app.prefs;
+    const DisplayPrefs& now = p.app.page.prefs;
     DisplayPrefs& stored = p.remembered_prefs;
     if (now.lang != stored.lang)
         browser_local_set(kStoreLanguage, lang_key(now.lang));
@@ -220,9 +214,9 @@ void controller_after_frame(WebPlatform& p, const std::vector<FlowEvent>& events
 {
     for (const FlowEvent& e : events)
         controller_dispatch(p, e);
-    if (!p.app.open_url.empty()) {
-        browser_open(p.app.open_url);
-        p.app.open_url.clear();
+    if (!p.app.page.open_url.empty()) {
+        browser_open(p.app.page.open_url);
+        p.app.page.open_url.clear();
     }
     remember_display_prefs(p);
 }
@@ -242,9 +236,9 @@ void controller_start(WebPlatform& p)
     else
         p.app.config = app_config_defaults();
     // The language the customer chose on this device wins over the credit union's default.
-    p.app.prefs = remembered_display_prefs(p.app.config.default_language);
-    p.remembered_prefs = p.app.prefs;
-    p.app.keyboard = soft_keyboard_make(p.app.config.software_keyboard, soft_keyboard_random_os());
+    p.app.page.prefs = remembered_display_prefs(p.app.config.default_language);
+    p.remembered_prefs = p.app.page.prefs;
+    p.app.page.keyboard = soft_keyboard_make(p.app.config.software_keyboard, soft_keyboard_random_os());
     p.app.flow = flow_init(p.app.config.session_warning_seconds, p.app.config.software_keyboard.enabled_by_default,
                            static_cast<int>(p.app.config.transaction_menu.size()));
     p.app.last_certificate_name = browser_local_get(kStoreCertificateName);

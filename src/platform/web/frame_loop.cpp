@@ -11,7 +11,7 @@
 #include <emscripten/eventloop.h>
 #include <emscripten/html5.h>
 #include <imgui.h>
-#include <imgui_internal.h>
+#include "imgui_internals.h"
 
 // Counts frames for the page's load indicator, tests and scripts/bench-web.
 EM_JS(void, js_frame_drawn, (const char* stats_global, const char* first_frame_event), {
@@ -118,7 +118,7 @@ static EM_BOOL on_animation_frame(double time_ms, void* user)
     draw_frame(p, now);
 
     // ImGui trickles input events queued in one browser task over several frames.
-    const bool ui_busy = !GImGui->InputEventsQueue.empty();
+    const bool ui_busy = imgui_input_pending();
     const PacerNext next = pacer_frame_drawn(p.pacer, now, ui_busy, app_next_wake(p.app, now));
     if (next.draw_next_frame)
         request_animation_frame(p);
