@@ -348,6 +348,10 @@ int main(int argc, char** argv)
     cert_issue->add_option("id", user_id, "user ID")->required();
     cert_issue->add_option("--days", days, "validity in days")->capture_default_str();
     cert_issue->add_option("--out", out_dir, "output directory (default: <dir>/certs)");
+    bool issue_json = false;
+    cert_issue->add_flag("--json", issue_json,
+                         "print one JSON object (serial, user_id, p12, p12_password, certificate, key, fingerprint, "
+                         "not_before, not_after) for scripts instead of the text");
     std::string revoke_key;
     std::string reason = "revoked by operator";
     CLI::App* cert_revoke = cert_cmd->add_subcommand("revoke", "revoke a certificate and rewrite the CRL");
@@ -456,11 +460,22 @@ int main(int argc, char** argv)
         } else if (cert_issue->parsed()) {
             OpenStore db(paths);
             IssuedCert issued = operator_cert_issue(db.store, paths, user_id, days, out_dir.empty() ? paths.issued_dir : out_dir, now);
-            std::printf("issued certificate %s for %s\n  PKCS#12 (browser) %s\n  import password   %s\n"
-                        "  PEM certificate   %s\n  PEM key           %s\n  SHA-256           %s\n",
-                        issued.record.serial.c_str(), user_id.c_str(), issued.p12_path.c_str(),
-                        issued.p12_password.c_str(), issued.cert_path.c_str(), issued.key_path.c_str(),
-                        issued.record.fingerprint.c_str());
+            if (issue_json) {
+                // The import password is printed as in the text form: it protects the file it
+                // travels with, and the operator hands both to the customer.
+                const nlohmann::json j = {{"serial", issued.record.serial}, {"user_id", user_id},
+                                          {"p12", issued.p12_path}, {"p12_password", issued.p12_password},
+                                          {"certificate", issued.cert_path}, {"key", issued.key_path},
+                                          {"fingerprint", issued.record.fingerprint},
+                                          {"not_before", issued.record.not_before}, {"not_after", issued.record.not_after}};
+                std::printf("%s\n", j.dump().c_str());
+            } else {
+                std::printf("issued certificate %s for %s\n  PKCS#12 (browser) %s\n  import password   %s\n"
+                            "  PEM certificate   %s\n  PEM key           %s\n  SHA-256           %s\n",
+                            issued.record.serial.c_str(), user_id.c_str(), issued.p12_path.c_str(),
+                            issued.p12_password.c_str(), issued.cert_path.c_str(), issued.key_path.c_str(),
+                            issued.record.fingerprint.c_str());
+            }
         } else if (cert_revoke->parsed()) {
             OpenStore db(paths);
             CertRecord c = operator_cert_revoke(db.store, paths, revoke_key, reason, now);

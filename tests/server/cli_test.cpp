@@ -260,3 +260,43 @@ TEST_CASE("cli: a data directory from before the server CA is refused by serve u
     CHECK(pki_fingerprint(pki_read_cert(paths.ca_cert).get()) == pki_fingerprint(client_ca.get()));   // kept
     CHECK(cli.run("user list").status == 0);
 }
+
+TEST_CASE("cli: cert issue --json prints one object naming the files, the import password and the validity")
+{
+    REQUIRE(sodium_init() >= 0);
+    CliDir cli;
+    REQUIRE(cli.run("init --hash-cost test --institution-code 1399").status == 0);
+    REQUIRE(cli.run("user add yamada01 --name a --company b --password-stdin", "Sakura-2024-pass\n").status == 0);
+    CliRun issue = cli.run("cert issue yamada01 --days 30 --json");
+    INFO(issue.output);
+    REQUIRE(issue.status == 0);
+    REQUIRE(std::count(issue.output.begin(), issue.output.end(), '\n') == 1);   // one line, nothing else
+    const nlohmann::json j = nlohmann::json::parse(issue.output);
+    CHECK(j.at("user_id") == "yamada01");
+    CHECK(j.at("serial").get<std::string>().size() == 32);
+    for (const char* file : {"p12", "certificate", "key"})
+        CHECK(fs::exists(j.at(file).get<std::string>()));
+    CertPtr pem = pki_read_cert(j.at("certificate").get<std::string>());
+    CHECK(pki_fingerprint(pem.get()) == j.at("fingerprint").get<std::string>());
+    CHECK(pki_common_name(pem.get()) == "yamada011399");
+    const int64_t lifetime = j.at("not_after").get<int64_t>() - j.at("not_before").get<int64_t>();
+    CHECK(lifetime >= 30 * 86400);
+    CHECK(lifetime <= 30 * 86400 + 600);
+
+    FILE* f = std::fopen(j.at("p12").get<std::string>().c_str(), "rb");
+    REQUIRE(f);
+    PKCS12* p12 = d2i_PKCS12_fp(f, nullptr);
+    std::fclose(f);
+    REQUIRE(p12);
+    EVP_PKEY* key = nullptr;
+    X509* cert = nullptr;
+    STACK_OF(X509)* ca = nullptr;
+    CHECK(PKCS12_parse(p12, j.at("p12_password").get<std::string>().c_str(), &key, &cert, &ca) == 1);
+    EVP_PKEY_free(key);
+    X509_free(cert);
+    sk_X509_pop_free(ca, X509_free);
+    PKCS12_free(p12);
+
+    // The listing knows the certificate by the printed serial.
+    CHECK(cli.run("cert list --user yamada01").output.find(j.at("serial").get<std::string>()) != std::string::npos);
+}
