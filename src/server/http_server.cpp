@@ -30,6 +30,7 @@
 #include <cstdio>
 #include <deque>
 #include <functional>
+#include <future>
 #include <list>
 #include <map>
 #include <mutex>
@@ -71,6 +72,7 @@ struct OriginState {
     int connections = 0;
     std::map<net::ip::address, int> per_address;
     std::list<std::weak_ptr<Connection>> idle;   // waiting for their next request, oldest first
+    std::list<std::weak_ptr<Connection>> all;    // every connection, for the drain
     long refused = 0;
     long evicted = 0;
 };
@@ -162,6 +164,9 @@ struct Server {
     int64_t ready_probed_ms = 0;      // steady milliseconds of the last database probe; 0: none yet
     bool ready_ok = false;            // its answer
     bool ready_logged_ok = true;      // the state the log was last told of
+    // The drain waits for the last connection: each one's destructor notifies.
+    std::mutex drain_mutex;
+    std::condition_variable connection_gone;
     std::string app_csp;
     // Declared before the I/O contexts: handlers still queued when those are destroyed hold
     // connections, whose destructors update these.
@@ -296,17 +301,28 @@ public:
     }
     ~Connection()
     {
-        std::lock_guard lock(origin_.mutex);
-        if (idle_pos_)
-            origin_.idle.erase(*idle_pos_);
-        origin_.connections--;
-        auto it = origin_.per_address.find(address_);
-        if (it != origin_.per_address.end() && --it->second <= 0)
-            origin_.per_address.erase(it);
+        {
+            std::lock_guard lock(origin_.mutex);
+            if (idle_pos_)
+                origin_.idle.erase(*idle_pos_);
+            if (all_pos_)
+                origin_.all.erase(*all_pos_);
+            origin_.connections--;
+            auto it = origin_.per_address.find(address_);
+            if (it != origin_.per_address.end() && --it->second <= 0)
+                origin_.per_address.erase(it);
+        }
+        { std::lock_guard lock(server_.drain_mutex); }
+        server_.connection_gone.notify_all();
     }
 
     void start()
     {
+        {
+            std::lock_guard lock(origin_.mutex);
+            origin_.all.push_back(weak_from_this());
+            all_pos_ = std::prev(origin_.all.end());
+        }
         net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->handshake(); });
     }
 
@@ -322,6 +338,18 @@ public:
 
     // Set by the listener when it takes this connection off the idle list; under origin.mutex.
     void forget_idle_position() { idle_pos_.reset(); }
+
+    // The server drains: a connection without a request in flight is closed now; one with a
+    // request is closed after its answer (send, await_request).
+    void drain()
+    {
+        net::post(stream_.get_executor(), [self = shared_from_this()] {
+            if (self->in_request_)
+                return;
+            beast::error_code ignored;
+            beast::get_lowest_layer(self->stream_).socket().close(ignored);
+        });
+    }
 
 private:
     Server& server_;
@@ -344,6 +372,8 @@ private:
                 ec = http::error::bad_chunk_extension;
         };
     std::optional<std::list<std::weak_ptr<Connection>>::iterator> idle_pos_;   // under origin.mutex
+    std::optional<std::list<std::weak_ptr<Connection>>::iterator> all_pos_;    // under origin.mutex
+    bool in_request_ = false;   // from a request's complete header until its answer is written
 
     void handshake()
     {
@@ -371,6 +401,10 @@ private:
     // connection is idle meanwhile, so a full origin may close it for a new client.
     void await_request()
     {
+        if (server_.draining) {
+            close();
+            return;
+        }
         if (buffer_.size() > 0) {   // pipelined: the next request has started already
             read_header();
             return;
@@ -424,6 +458,7 @@ private:
             refuse(api::ErrorCode::BadRequest, "malformed request");
             return;
         }
+        in_request_ = true;
         const auto& req = parser_->get();
         switch (request_fault(req.version(), req.count(http::field::host), req.count(http::field::origin))) {
         case RequestFault::None: break;
@@ -784,9 +819,12 @@ private:
     void send(http::response<Body>&& message)
     {
         auto res = std::make_shared<http::response<Body>>(std::move(message));
+        if (server_.draining)
+            res->keep_alive(false);   // Connection: close, then closed
         bool close_after = res->need_eof();
         beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(server_.config.request_timeout * 3));
         http::async_write(stream_, *res, [self = shared_from_this(), res, close_after](beast::error_code ec, size_t) {
+            self->in_request_ = false;
             if (ec)
                 return;
             if (close_after)
@@ -981,6 +1019,46 @@ std::unique_ptr<Server, void (*)(Server*)> server_start(const ServerConfig& conf
         });
     }
     return server;
+}
+
+static int open_connections(Server& server)
+{
+    int open = 0;
+    for (OriginState* origin : {&server.app_state, &server.cert_state}) {
+        std::lock_guard lock(origin->mutex);
+        open += origin->connections;
+    }
+    return open;
+}
+
+int server_drain(Server& server, int timeout_seconds)
+{
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(std::max(0, timeout_seconds));
+    server.draining = true;
+    // The acceptors belong to the I/O thread: closed there, and waited for.
+    std::promise<void> closed;
+    net::post(server.io, [&server, &closed] {
+        beast::error_code ignored;
+        server.app_listener->acceptor.close(ignored);
+        server.cert_listener->acceptor.close(ignored);
+        closed.set_value();
+    });
+    closed.get_future().wait();
+    // Every connection admitted before the close is on a list now (admit runs on the I/O thread).
+    for (OriginState* origin : {&server.app_state, &server.cert_state}) {
+        std::vector<std::shared_ptr<Connection>> open;
+        {
+            std::lock_guard lock(origin->mutex);
+            for (const std::weak_ptr<Connection>& weak : origin->all)
+                if (std::shared_ptr<Connection> connection = weak.lock())
+                    open.push_back(std::move(connection));
+        }
+        for (const std::shared_ptr<Connection>& connection : open)
+            connection->drain();
+    }   // `open` is released outside origin->mutex: a last reference's destructor takes it
+    std::unique_lock lock(server.drain_mutex);
+    server.connection_gone.wait_until(lock, deadline, [&server] { return open_connections(server) == 0; });
+    return open_connections(server);
 }
 
 ServerStats server_stats(Server& server)

@@ -82,6 +82,7 @@ struct ServeOptions {
     bool hsts_include_subdomains = false;   // see ServerConfig: pins every subdomain to HTTPS
     int database_connections = 0;   // 0: one per thread that runs API work (workers + hash workers + 1)
     std::vector<std::string> trusted_proxies;   // --trusted-proxy, each maybe a comma-separated list
+    int drain_timeout = 20;   // seconds in-flight requests may take after SIGTERM / SIGINT
 };
 
 // A header name is an HTTP token (RFC 9110 5.6.2).
@@ -129,6 +130,7 @@ static int run_serve(const DataPaths& paths, const ServeOptions& o)
                      o.web_root.c_str());
 
     ServerConfig config = o.limits;
+    config.log = std::make_shared<Logger>();
     for (const std::string& item : o.trusted_proxies)
         if (std::string problem = parse_trusted_networks(item, config.trusted_proxies); !problem.empty())
             throw std::runtime_error(problem);
@@ -138,6 +140,8 @@ static int run_serve(const DataPaths& paths, const ServeOptions& o)
         throw std::runtime_error("--trusted-proxy needs --behind-proxy");
     if (!is_header_name(config.client_cert_header) || !is_header_name(config.forwarded_for_header))
         throw std::runtime_error("--client-cert-header and --forwarded-for-header must be header names");
+    if (o.drain_timeout < 0 || o.drain_timeout > 3600)
+        throw std::runtime_error("--drain-timeout must be 0 to 3600 seconds");
     if (o.database_connections < 0 || o.database_connections > 256)
         throw std::runtime_error("--database-connections must be 0 (automatic) to 256");
     operator_check_server_pki(paths);
@@ -195,7 +199,20 @@ static int run_serve(const DataPaths& paths, const ServeOptions& o)
     int received = 0;
     sigwait(&signals, &received);
     std::printf("ibgate: stopping\n");
+    std::fflush(stdout);
+    // Drain: the proxy sees /readyz 503 and closed listeners and sends new requests to the other
+    // instances; requests in flight here are answered first.
+    log_event(*config.log, "info", "draining",
+              {{"message", std::string(received == SIGINT ? "SIGINT" : "SIGTERM") + ": finishing requests in flight"},
+               {"timeout_seconds", o.drain_timeout}});
+    const int cut = server_drain(*server, o.drain_timeout);
+    if (cut > 0)
+        log_event(*config.log, "warning", "drained",
+                  {{"message", "drain timeout passed; closing the connections left"}, {"connections_cut", cut}});
+    else
+        log_event(*config.log, "info", "drained", {{"message", "no connection left"}, {"connections_cut", 0}});
     server.reset();
+    std::printf("ibgate: stopped\n");
     return 0;
 }
 
@@ -343,6 +360,9 @@ int main(int argc, char** argv)
                           "CIDR or address of a proxy whose forwarded headers are read (repeatable, or comma-separated)");
     serve_cmd->add_option("--client-cert-header", serve.limits.client_cert_header,
                           "header with the customer's certificate (URL-escaped PEM or base64 DER)")
+        ->capture_default_str();
+    serve_cmd->add_option("--drain-timeout", serve.drain_timeout,
+                          "on SIGTERM/SIGINT: seconds requests in flight may take before the process exits")
         ->capture_default_str();
     serve_cmd->add_option("--forwarded-for-header", serve.limits.forwarded_for_header,
                           "header with the customer's address (its last element is taken)")
