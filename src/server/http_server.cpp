@@ -26,6 +26,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <condition_variable>
 #include <cstdio>
 #include <deque>
@@ -61,6 +62,8 @@ constexpr size_t kIgnoredHeaderAddresses = 1024;
 constexpr int64_t kIgnoredHeaderLogSeconds = 60;
 // /readyz asks the database at most this often; probes in between get the last answer.
 constexpr int64_t kReadinessCacheMs = 1000;
+// The access line's route is cut at this length (a path is short; a hostile one is not logged whole).
+constexpr size_t kLoggedRouteBytes = 256;
 
 class Connection;
 struct Listener;
@@ -88,6 +91,7 @@ struct WorkQueue {
     std::deque<std::function<void()>> login_steps;  // under mutex
     bool stopping = false;                           // under mutex
     std::vector<std::thread> threads;
+    Logger* log = nullptr;
 };
 
 static void work_queue_post(WorkQueue& queue, ApiWork work, std::function<void()> job)
@@ -115,7 +119,7 @@ static void work_queue_run(WorkQueue& queue)
         try {
             job();
         } catch (const std::exception& e) {   // api_handle answers its own failures; this is a last resort
-            std::fprintf(stderr, "ibgate: API worker: %s\n", e.what());
+            log_message(*queue.log, "error", "worker_error", std::string("API worker: ") + e.what());
         }
     }
 }
@@ -209,14 +213,15 @@ static void note_hash_saturated(Server& server, int pending)
     if (now - last < 60 && last != 0)
         return;
     server.hash_saturated_logged = now;
-    std::fprintf(stderr, "ibgate: login queue full (%d checking or waiting); answering 503 until it drains\n", pending);
+    log_event(*server.log, "warning", "login_queue_full",
+              {{"message", "login queue full; answering 503 until it drains"}, {"pending", pending}});
 }
 
 static void note_hash_drained(Server& server)
 {
     if (server.hash_saturated.exchange(false))
-        std::fprintf(stderr, "ibgate: login queue drained; %ld logins answered 503 since start\n",
-                     server.busy_logins.load());
+        log_event(*server.log, "info", "login_queue_drained",
+                  {{"message", "login queue drained"}, {"busy_logins_since_start", server.busy_logins.load()}});
 }
 
 static int64_t steady_seconds()
@@ -374,6 +379,12 @@ private:
     std::optional<std::list<std::weak_ptr<Connection>>::iterator> idle_pos_;   // under origin.mutex
     std::optional<std::list<std::weak_ptr<Connection>>::iterator> all_pos_;    // under origin.mutex
     bool in_request_ = false;   // from a request's complete header until its answer is written
+    // The access line's facts of the request being served (log.h): never a header value or body.
+    std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+    std::string log_method_;
+    std::string log_route_;
+    std::string log_source_;
+    std::string log_user_;
 
     void handshake()
     {
@@ -429,6 +440,11 @@ private:
     void read_header()
     {
         request_id_.clear();
+        started_ = std::chrono::steady_clock::now();   // a request refused before its header is whole
+        log_method_.clear();
+        log_route_.clear();
+        log_source_.clear();
+        log_user_.clear();
         parser_.emplace();
         parser_->header_limit(kHeaderLimit);
         parser_->body_limit(api::kMaxBodyBytes);
@@ -460,6 +476,7 @@ private:
         }
         in_request_ = true;
         const auto& req = parser_->get();
+        note_request(req);
         switch (request_fault(req.version(), req.count(http::field::host), req.count(http::field::origin))) {
         case RequestFault::None: break;
         case RequestFault::MissingHost: refuse(api::ErrorCode::BadRequest, "missing Host header"); return;
@@ -606,6 +623,7 @@ private:
         }
         ForwardingDecision d = decide_forwarding(facts);
         request_id_ = d.request_id.empty() ? new_request_id() : d.request_id;
+        log_source_ = d.source_address;
         if (d.refusal != ForwardingRefusal::None) {
             ApiRequest request = api_request(req);
             request.has_origin = request.has_origin && cert_origin_;   // the app origin answers without CORS
@@ -620,6 +638,31 @@ private:
         if (d.ignored_untrusted)
             note_ignored_header(server_, source_);
         return d;
+    }
+
+    void note_request(const http::request<http::string_body>& req)
+    {
+        started_ = std::chrono::steady_clock::now();
+        log_method_ = std::string(req.method_string().substr(0, 16));
+        std::string_view target = req.target();
+        log_route_ = std::string(target.substr(0, std::min(target.find('?'), kLoggedRouteBytes)));
+        log_source_ = source_;
+        log_user_.clear();
+    }
+
+    // One access line per answered request (unless --access-log off).
+    void log_access(int status)
+    {
+        if (!server_.log->access_log)
+            return;
+        const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started_).count();
+        nlohmann::ordered_json fields = {
+            {"request_id", request_id()}, {"origin", cert_origin_ ? "cert" : "app"}, {"method", log_method_},
+            {"route", log_route_}, {"status", status}, {"latency_ms", std::round(ms * 10) / 10}};
+        if (!log_user_.empty())
+            fields["user"] = log_user_;
+        fields["source"] = log_source_.empty() ? source_ : log_source_;
+        log_event(*server_.log, "info", "request", fields);
     }
 
     const std::string& request_id()
@@ -753,6 +796,7 @@ private:
         res.set(http::field::server, "ibgate");
         add_security_headers(res);
         res.set("X-Request-Id", request_id());
+        log_user_ = answer.user;
         for (auto& [name, value] : answer.headers)
             res.insert(name, value);
         res.body() = std::move(answer.body);
@@ -824,6 +868,7 @@ private:
         bool close_after = res->need_eof();
         beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(server_.config.request_timeout * 3));
         http::async_write(stream_, *res, [self = shared_from_this(), res, close_after](beast::error_code ec, size_t) {
+            self->log_access(static_cast<int>(res->result_int()));
             self->in_request_ = false;
             if (ec)
                 return;
@@ -943,7 +988,7 @@ static void schedule_sweep(Server& server)
             try {
                 api_sweep(*server.api);
             } catch (const std::exception& e) {
-                std::fprintf(stderr, "ibgate: session sweep failed: %s\n", e.what());
+                log_message(*server.log, "error", "sweep_failed", std::string("session sweep failed: ") + e.what());
             }
         });
         schedule_sweep(server);
@@ -971,6 +1016,7 @@ std::unique_ptr<Server, void (*)(Server*)> server_start(const ServerConfig& conf
     server->log = config.log ? config.log : std::make_shared<Logger>();
     if (config.behind_proxy && config.trusted_proxies.empty())
         throw std::runtime_error("--behind-proxy needs at least one --trusted-proxy");
+    server->workers.log = server->log.get();
     work_queue_start(server->workers, std::max(1, config.workers));
     server->app_csp = app_content_security_policy(config.cert_origin);
 

@@ -392,7 +392,7 @@ TEST_CASE("cli: SIGTERM drains: the request in flight is answered, new connectio
     // One hash worker and no queue: while one login is held, another is answered 503 at once.
     ServeProcess serve(cli, {"--web-root", cli.dir.string(), "--app-listen", "127.0.0.1:" + std::to_string(app_port),
                              "--cert-listen", "127.0.0.1:" + std::to_string(cert_port), "--hash-workers", "1",
-                             "--hash-queue", "0", "--drain-timeout", "60"});
+                             "--hash-queue", "0", "--drain-timeout", "60", "--instance", "drain-test"});
     const bool started =
         eventually([&] { return serve.stdout_text().find("certificate origin") != std::string::npos; }, 30);
     INFO(serve.stdout_text() << serve.stderr_text());
@@ -458,4 +458,12 @@ TEST_CASE("cli: SIGTERM drains: the request in flight is answered, new connectio
     CHECK(err.find("\"event\":\"draining\"") != std::string::npos);
     CHECK(err.find("\"event\":\"drained\"") != std::string::npos);
     CHECK(err.find("\"connections_cut\":0") != std::string::npos);
+    // Everything serve wrote on standard error is JSON lines of this instance.
+    std::istringstream lines(err);
+    for (std::string line; std::getline(lines, line);) {
+        INFO(line);
+        nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
+        REQUIRE(j.is_object());
+        CHECK(j["instance"] == "drain-test");
+    }
 }

@@ -181,6 +181,10 @@ void TestServer::start()
     REQUIRE(password_checker_init(api.checker, HashCost::Test));
 
     ServerConfig config = options.limits;
+    if (!config.log) {   // the server's events on standard error, without an access line for every request
+        config.log = std::make_shared<Logger>();
+        config.log->access_log = false;
+    }
     config.app_port = 0;
     config.cert_port = 0;
     config.web_root = (dir / "web").string();
