@@ -265,6 +265,8 @@ static void handle_identify(ApiService& svc, ApiRequest& req, ApiResponse& r, in
 {
     AuditContext ctx{now, req.source_address};
     Identified id = check_certificate(svc, req, now);
+    if (id.checked.ok)
+        r.user = id.facts.user_id;
     transact(svc, TxMode::Write, r, [&](Transaction& tx, ApiResponse& out) {
         CertVerdict v = identify(tx, id);
         if (!v.ok) {
@@ -364,6 +366,8 @@ static void handle_login(ApiService& svc, ApiRequest& req, ApiResponse& r, int64
     }
     AuditContext ctx{now, req.source_address};
     Identified id = check_certificate(svc, req, now);
+    if (id.checked.ok)
+        r.user = id.facts.user_id;
     bool passed = false;
     transact(svc, TxMode::Write, r, [&](Transaction& tx, ApiResponse& out) {
         passed = pass_gate(tx, ctx, AuditEvent::Login, id, login.ticket, TicketKind::Login, now, out);
@@ -416,6 +420,8 @@ static void handle_force_logout(ApiService& svc, ApiRequest& req, ApiResponse& r
     }
     AuditContext ctx{now, req.source_address};
     Identified id = check_certificate(svc, req, now);
+    if (id.checked.ok)
+        r.user = id.facts.user_id;
     transact(svc, TxMode::Write, r, [&](Transaction& tx, ApiResponse& out) {
         if (!pass_gate(tx, ctx, AuditEvent::ForceLogout, id, force.ticket, TicketKind::ForceLogout, now, out))
             return;
@@ -452,6 +458,8 @@ static void handle_session(ApiService& svc, ApiRequest& req, ApiResponse& r, int
         SessionRecord s;
         if (facts.cookie_sent && session_find(tx, token_digest(token), s))
             facts.session = s;
+        if (facts.session)
+            out.user = s.user_id;
         facts.has_certificate = req.peer != nullptr;
         facts.fingerprint = fingerprint;
         if (facts.session && facts.has_certificate && fingerprint == s.fingerprint)
@@ -614,11 +622,36 @@ ApiResponse api_refuse(ApiService& svc, ApiRequest& req, api::ErrorCode code, co
     return r;
 }
 
+// A certificate header an untrusted address sent: written down before the request is served as a
+// direct one (someone is probing, or a proxy is missing from --trusted-proxy). No user: it is
+// nobody's login.
+static void audit_ignored_header(ApiService& svc, const ApiRequest& req)
+{
+    const AuditContext ctx{svc.clock(), req.source_address};
+    store_transact(*svc.store, TxMode::Write, [&](Transaction& tx) {
+        audit(tx, ctx, std::string(),
+              AuditEntry{AuditEvent::ForwardedHeaderIgnored, kAuditIgnored, std::string(), req.ignored_forwarded_header});
+    });
+}
+
 ApiResponse api_handle(ApiService& svc, ApiRequest& req)
 {
     ApiResponse r;
     bool origin_ok = add_common_headers(svc, req, r);
 
+    try {
+        if (!req.ignored_forwarded_header.empty())
+            audit_ignored_header(svc, req);
+    } catch (const StoreError& e) {
+        set_error(r, e.unavailable ? ErrorCode::Unavailable : ErrorCode::Internal,
+                  e.unavailable ? "database unavailable; try again" : "database error");
+        wipe_string(req.body);
+        return r;
+    } catch (const std::exception&) {
+        set_error(r, ErrorCode::Internal, "internal error");
+        wipe_string(req.body);
+        return r;
+    }
     if (!origin_ok) {
         set_error(r, ErrorCode::OriginNotAllowed, "origin not allowed");
     } else {
@@ -636,6 +669,20 @@ ApiResponse api_handle(ApiService& svc, ApiRequest& req)
     }
     wipe_string(req.body);
     return r;
+}
+
+bool api_database_ready(ApiService& svc, std::string& why)
+{
+    try {
+        const int version = store_schema_version(*svc.store);
+        if (version == kStoreSchemaVersion)
+            return true;
+        why = "database schema version " + std::to_string(version) + ", this ibgate needs "
+              + std::to_string(kStoreSchemaVersion);
+    } catch (const std::exception& e) {
+        why = e.what();
+    }
+    return false;
 }
 
 void api_sweep(ApiService& svc)

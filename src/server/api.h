@@ -46,7 +46,10 @@ struct ApiRequest {
     std::string preflight_headers;   // Access-Control-Request-Headers
     X509* peer = nullptr;            // client certificate (not owned); null: none sent
     STACK_OF(X509)* peer_chain = nullptr;
-    std::string source_address;
+    std::string source_address;      // the TCP peer, or the forwarded-for last hop from a trusted proxy
+    // Not empty: a certificate header came from an address that is not a trusted proxy and was
+    // ignored; the audit record's detail ("X-Client-Cert from untrusted 192.0.2.9").
+    std::string ignored_forwarded_header;
     VerifiedChain* verified_chain = nullptr;   // the connection's (cert_check.h); null: verify every time
 };
 
@@ -54,6 +57,9 @@ struct ApiResponse {
     int status = 200;
     std::string body;
     std::vector<std::pair<std::string, std::string>> headers;
+    // For the access log: the user the request acted for, where the API knows it (a certificate
+    // that passed its own checks, a session's owner); "" otherwise. An ID, never a secret.
+    std::string user;
 };
 
 // Never throws: database trouble becomes 503 unavailable, anything else 500 internal.
@@ -62,6 +68,10 @@ ApiResponse api_handle(ApiService& service, ApiRequest& request);
 // The error answer for a request the HTTP layer refused before it was complete (too large,
 // timed out): same CORS and cache headers as api_handle, so the page can read the code.
 ApiResponse api_refuse(ApiService& service, ApiRequest& request, api::ErrorCode code, const std::string& message);
+
+// Whether the database answers a trivial query (a read transaction) with the schema this binary
+// knows; `why` says what failed. Blocks on the database: run it on an API worker.
+bool api_database_ready(ApiService& service, std::string& why);
 
 // Ends sessions past their timeouts (audited) and deletes stale tickets. Run periodically.
 void api_sweep(ApiService& service);

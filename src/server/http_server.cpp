@@ -1,5 +1,6 @@
 #include "server/http_server.h"
 
+#include "server/forwarding.h"
 #include "server/request_rules.h"
 #include "server/static_files.h"
 #include "server/tls_context.h"
@@ -25,10 +26,12 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <condition_variable>
 #include <cstdio>
 #include <deque>
 #include <functional>
+#include <future>
 #include <list>
 #include <map>
 #include <mutex>
@@ -53,6 +56,14 @@ constexpr size_t kChunkExtensionLimit = 1024;
 constexpr size_t kKeepAliveRead = 2048;
 // Password checks run under SCHED_IDLE; where that is refused, at this nice value.
 constexpr int kHashNice = 10;
+// A certificate header from an untrusted address is logged at most once a minute per address,
+// for at most this many addresses at a time (the audit log records every one regardless).
+constexpr size_t kIgnoredHeaderAddresses = 1024;
+constexpr int64_t kIgnoredHeaderLogSeconds = 60;
+// /readyz asks the database at most this often; probes in between get the last answer.
+constexpr int64_t kReadinessCacheMs = 1000;
+// The access line's route is cut at this length (a path is short; a hostile one is not logged whole).
+constexpr size_t kLoggedRouteBytes = 256;
 
 class Connection;
 struct Listener;
@@ -64,6 +75,7 @@ struct OriginState {
     int connections = 0;
     std::map<net::ip::address, int> per_address;
     std::list<std::weak_ptr<Connection>> idle;   // waiting for their next request, oldest first
+    std::list<std::weak_ptr<Connection>> all;    // every connection, for the drain
     long refused = 0;
     long evicted = 0;
 };
@@ -79,6 +91,7 @@ struct WorkQueue {
     std::deque<std::function<void()>> login_steps;  // under mutex
     bool stopping = false;                           // under mutex
     std::vector<std::thread> threads;
+    Logger* log = nullptr;
 };
 
 static void work_queue_post(WorkQueue& queue, ApiWork work, std::function<void()> job)
@@ -106,7 +119,7 @@ static void work_queue_run(WorkQueue& queue)
         try {
             job();
         } catch (const std::exception& e) {   // api_handle answers its own failures; this is a last resort
-            std::fprintf(stderr, "ibgate: API worker: %s\n", e.what());
+            log_message(*queue.log, "error", "worker_error", std::string("API worker: ") + e.what());
         }
     }
 }
@@ -147,6 +160,17 @@ static void lower_hash_thread_priority()
 struct Server {
     ServerConfig config;
     ApiService* api = nullptr;
+    std::shared_ptr<Logger> log;
+    std::mutex ignored_mutex;
+    std::map<std::string, int64_t> ignored_logged;   // address -> steady seconds of its last log line
+    std::atomic<bool> draining{false};
+    std::mutex ready_mutex;
+    int64_t ready_probed_ms = 0;      // steady milliseconds of the last database probe; 0: none yet
+    bool ready_ok = false;            // its answer
+    bool ready_logged_ok = true;      // the state the log was last told of
+    // The drain waits for the last connection: each one's destructor notifies.
+    std::mutex drain_mutex;
+    std::condition_variable connection_gone;
     std::string app_csp;
     // Declared before the I/O contexts: handlers still queued when those are destroyed hold
     // connections, whose destructors update these.
@@ -189,14 +213,84 @@ static void note_hash_saturated(Server& server, int pending)
     if (now - last < 60 && last != 0)
         return;
     server.hash_saturated_logged = now;
-    std::fprintf(stderr, "ibgate: login queue full (%d checking or waiting); answering 503 until it drains\n", pending);
+    log_event(*server.log, "warning", "login_queue_full",
+              {{"message", "login queue full; answering 503 until it drains"}, {"pending", pending}});
 }
 
 static void note_hash_drained(Server& server)
 {
     if (server.hash_saturated.exchange(false))
-        std::fprintf(stderr, "ibgate: login queue drained; %ld logins answered 503 since start\n",
-                     server.busy_logins.load());
+        log_event(*server.log, "info", "login_queue_drained",
+                  {{"message", "login queue drained"}, {"busy_logins_since_start", server.busy_logins.load()}});
+}
+
+static int64_t steady_seconds()
+{
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+// A certificate header from an address outside every trusted network: someone probing, or a
+// proxy missing from --trusted-proxy. One line per address a minute; the audit log has each one.
+static void note_ignored_header(Server& server, const std::string& address)
+{
+    const int64_t now = steady_seconds();
+    {
+        std::lock_guard lock(server.ignored_mutex);
+        auto it = server.ignored_logged.find(address);
+        if (it != server.ignored_logged.end() && now - it->second < kIgnoredHeaderLogSeconds)
+            return;
+        if (it == server.ignored_logged.end() && server.ignored_logged.size() >= kIgnoredHeaderAddresses) {
+            for (auto old = server.ignored_logged.begin(); old != server.ignored_logged.end();)
+                old = now - old->second >= kIgnoredHeaderLogSeconds ? server.ignored_logged.erase(old) : std::next(old);
+            if (server.ignored_logged.size() >= kIgnoredHeaderAddresses)
+                return;   // a flood from many addresses: the audit log still has each request
+        }
+        server.ignored_logged[address] = now;
+    }
+    log_event(*server.log, "warning", "forwarded_header_ignored",
+              {{"message", server.config.client_cert_header + " from untrusted " + address}, {"source", address}});
+}
+
+static int64_t steady_ms()
+{
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
+// The last probe's answer while it is fresh; nullopt: ask the database.
+static std::optional<bool> cached_readiness(Server& server)
+{
+    std::lock_guard lock(server.ready_mutex);
+    if (server.ready_probed_ms != 0 && steady_ms() - server.ready_probed_ms < kReadinessCacheMs)
+        return server.ready_ok;
+    return std::nullopt;
+}
+
+// On an API worker: the database probe (unless another worker's answer is fresh by now). The log
+// hears of each change, with the reason; the answer never carries it.
+static bool probe_readiness(Server& server)
+{
+    if (std::optional<bool> cached = cached_readiness(server))
+        return *cached;
+    std::string why;
+    bool ok = false;
+    if (server.config.readiness_fault && server.config.readiness_fault())
+        why = "test hook: database unreachable";
+    else
+        ok = api_database_ready(*server.api, why);
+    bool changed = false;
+    {
+        std::lock_guard lock(server.ready_mutex);
+        server.ready_ok = ok;
+        server.ready_probed_ms = steady_ms();
+        changed = server.ready_logged_ok != ok;
+        server.ready_logged_ok = ok;
+    }
+    if (changed && !ok)
+        log_event(*server.log, "error", "database_unavailable", {{"message", "readiness probe failed: " + why}});
+    else if (changed)
+        log_message(*server.log, "info", "database_available", "readiness probe succeeded again");
+    return ok;
 }
 
 // ---------------------------------------------------------------- one connection
@@ -205,23 +299,35 @@ public:
     // Counted in `origin` by the listener before construction (admit_connection).
     Connection(tcp::socket&& socket, Server& server, OriginState& origin, bool cert_origin, net::ip::address address)
         : server_(server), origin_(origin), cert_origin_(cert_origin), address_(address),
-          source_(address.to_string()),
+          source_(unmapped(address).to_string()),
+          peer_trusted_(server.config.behind_proxy && address_trusted(server.config.trusted_proxies, address)),
           stream_(std::move(socket), cert_origin ? server.cert_tls : server.app_tls)
     {
     }
     ~Connection()
     {
-        std::lock_guard lock(origin_.mutex);
-        if (idle_pos_)
-            origin_.idle.erase(*idle_pos_);
-        origin_.connections--;
-        auto it = origin_.per_address.find(address_);
-        if (it != origin_.per_address.end() && --it->second <= 0)
-            origin_.per_address.erase(it);
+        {
+            std::lock_guard lock(origin_.mutex);
+            if (idle_pos_)
+                origin_.idle.erase(*idle_pos_);
+            if (all_pos_)
+                origin_.all.erase(*all_pos_);
+            origin_.connections--;
+            auto it = origin_.per_address.find(address_);
+            if (it != origin_.per_address.end() && --it->second <= 0)
+                origin_.per_address.erase(it);
+        }
+        { std::lock_guard lock(server_.drain_mutex); }
+        server_.connection_gone.notify_all();
     }
 
     void start()
     {
+        {
+            std::lock_guard lock(origin_.mutex);
+            origin_.all.push_back(weak_from_this());
+            all_pos_ = std::prev(origin_.all.end());
+        }
         net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->handshake(); });
     }
 
@@ -238,12 +344,26 @@ public:
     // Set by the listener when it takes this connection off the idle list; under origin.mutex.
     void forget_idle_position() { idle_pos_.reset(); }
 
+    // The server drains: a connection without a request in flight is closed now; one with a
+    // request is closed after its answer (send, await_request).
+    void drain()
+    {
+        net::post(stream_.get_executor(), [self = shared_from_this()] {
+            if (self->in_request_)
+                return;
+            beast::error_code ignored;
+            beast::get_lowest_layer(self->stream_).socket().close(ignored);
+        });
+    }
+
 private:
     Server& server_;
     OriginState& origin_;
     bool cert_origin_;
     net::ip::address address_;
-    std::string source_;
+    std::string source_;     // the TCP peer's address
+    bool peer_trusted_;      // behind a proxy, and the peer is one of the trusted proxies
+    std::string request_id_;   // of the request being served (X-Request-Id)
     beast::ssl_stream<beast::tcp_stream> stream_;
     beast::flat_buffer buffer_{kReadBufferLimit};
     std::optional<http::request_parser<http::string_body>> parser_;
@@ -257,6 +377,14 @@ private:
                 ec = http::error::bad_chunk_extension;
         };
     std::optional<std::list<std::weak_ptr<Connection>>::iterator> idle_pos_;   // under origin.mutex
+    std::optional<std::list<std::weak_ptr<Connection>>::iterator> all_pos_;    // under origin.mutex
+    bool in_request_ = false;   // from a request's complete header until its answer is written
+    // The access line's facts of the request being served (log.h): never a header value or body.
+    std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+    std::string log_method_;
+    std::string log_route_;
+    std::string log_source_;
+    std::string log_user_;
 
     void handshake()
     {
@@ -284,6 +412,10 @@ private:
     // connection is idle meanwhile, so a full origin may close it for a new client.
     void await_request()
     {
+        if (server_.draining) {
+            close();
+            return;
+        }
         if (buffer_.size() > 0) {   // pipelined: the next request has started already
             read_header();
             return;
@@ -307,6 +439,12 @@ private:
     // Every request's header gets request_timeout from its first byte (or from the handshake).
     void read_header()
     {
+        request_id_.clear();
+        started_ = std::chrono::steady_clock::now();   // a request refused before its header is whole
+        log_method_.clear();
+        log_route_.clear();
+        log_source_.clear();
+        log_user_.clear();
         parser_.emplace();
         parser_->header_limit(kHeaderLimit);
         parser_->body_limit(api::kMaxBodyBytes);
@@ -336,7 +474,9 @@ private:
             refuse(api::ErrorCode::BadRequest, "malformed request");
             return;
         }
+        in_request_ = true;
         const auto& req = parser_->get();
+        note_request(req);
         switch (request_fault(req.version(), req.count(http::field::host), req.count(http::field::origin))) {
         case RequestFault::None: break;
         case RequestFault::MissingHost: refuse(api::ErrorCode::BadRequest, "missing Host header"); return;
@@ -376,10 +516,68 @@ private:
             refuse(api::ErrorCode::BadRequest, "malformed request");
             return;
         }
+        if (serve_health())
+            return;
         if (cert_origin_)
             serve_api();
         else
             serve_file();
+    }
+
+    // /healthz and /readyz, before anything else: no certificate, cookie, CORS or forwarded
+    // header is needed or read. False: not a health path.
+    bool serve_health()
+    {
+        const http::request<http::string_body>& req = parser_->get();
+        const HealthRoute route = health_route(req.method_string(), req.target());
+        const unsigned version = req.version();
+        const bool keep_alive = req.keep_alive();
+        const bool head = req.method() == http::verb::head;
+        switch (route) {
+        case HealthRoute::None: return false;
+        case HealthRoute::MethodNotAllowed: send_health(405, "method not allowed\n", version, keep_alive, false); return true;
+        case HealthRoute::Live: send_health(200, "ok\n", version, keep_alive, head); return true;
+        case HealthRoute::Ready: break;
+        }
+        if (server_.draining) {
+            send_health(503, "not ready\n", version, keep_alive, head);
+            return true;
+        }
+        if (std::optional<bool> cached = cached_readiness(server_)) {
+            send_health(*cached ? 200 : 503, *cached ? "ready\n" : "not ready\n", version, keep_alive, head);
+            return true;
+        }
+        // The database is asked on the workers' session lane, never on this I/O thread, so a slow
+        // database delays only the probe.
+        work_queue_post(server_.workers, ApiWork::Session, [self = shared_from_this(), version, keep_alive, head] {
+            const bool ok = probe_readiness(self->server_) && !self->server_.draining;
+            net::post(self->stream_.get_executor(), [self, ok, version, keep_alive, head] {
+                self->send_health(ok ? 200 : 503, ok ? "ready\n" : "not ready\n", version, keep_alive, head);
+            });
+        });
+        return true;
+    }
+
+    void send_health(int status, const std::string& text, unsigned version, bool keep_alive, bool head)
+    {
+        http::response<http::string_body> res{static_cast<http::status>(status), version};
+        res.set(http::field::server, "ibgate");
+        add_security_headers(res);
+        res.set("X-Request-Id", request_id());
+        res.set(http::field::content_type, "text/plain; charset=utf-8");
+        res.set(http::field::cache_control, "no-store");
+        if (status == 405)
+            res.set(http::field::allow, "GET, HEAD");
+        res.body() = text;
+        res.keep_alive(keep_alive);
+        res.prepare_payload();
+        if (head) {
+            http::response<http::empty_body> empty{res.base()};
+            empty.content_length(text.size());
+            send(std::move(empty));
+            return;
+        }
+        send(std::move(res));
     }
 
     ApiRequest api_request(const http::request<http::string_body>& req)
@@ -398,6 +596,80 @@ private:
         out.preflight_headers = std::string(req[http::field::access_control_request_headers]);
         out.source_address = source_;
         return out;
+    }
+
+    // The request's forwarded headers, decided (forwarding.h). A refusal is answered here and
+    // gives nullopt; it never reaches the API, so it is not a login attempt.
+    std::optional<ForwardingDecision> decide_forwarding_of(http::request<http::string_body>& req)
+    {
+        const ServerConfig& config = server_.config;
+        ForwardingFacts facts;
+        facts.behind_proxy = config.behind_proxy;
+        facts.peer_trusted = peer_trusted_;
+        facts.cert_origin = cert_origin_;
+        facts.peer_address = source_;
+        if (config.behind_proxy) {   // without it, not even looked at
+            facts.cert_headers = req.count(config.client_cert_header);
+            if (auto it = req.find(config.client_cert_header); it != req.end())
+                facts.cert_header = it->value();
+            for (auto [it, end] = req.equal_range(config.forwarded_for_header); it != end; ++it) {
+                facts.forwarded_for += (facts.forwarded_for_headers++ > 0 ? "," : "") + std::string(it->value());
+                if (facts.forwarded_for.size() > kHeaderLimit)
+                    break;
+            }
+            facts.request_id_headers = req.count("X-Request-Id");
+            if (auto it = req.find("X-Request-Id"); it != req.end())
+                facts.request_id = it->value();
+        }
+        ForwardingDecision d = decide_forwarding(facts);
+        request_id_ = d.request_id.empty() ? new_request_id() : d.request_id;
+        log_source_ = d.source_address;
+        if (d.refusal != ForwardingRefusal::None) {
+            ApiRequest request = api_request(req);
+            request.has_origin = request.has_origin && cert_origin_;   // the app origin answers without CORS
+            request.source_address = d.source_address;
+            sodium_memzero(req.body().data(), req.body().size());
+            wipe_read_buffer();
+            ApiResponse answer = api_refuse(*server_.api, request, api::ErrorCode::BadRequest,
+                                            forwarding_refusal_message(d.refusal));
+            send_api(std::move(answer), req.version(), !req.keep_alive());
+            return std::nullopt;
+        }
+        if (d.ignored_untrusted)
+            note_ignored_header(server_, source_);
+        return d;
+    }
+
+    void note_request(const http::request<http::string_body>& req)
+    {
+        started_ = std::chrono::steady_clock::now();
+        log_method_ = std::string(req.method_string().substr(0, 16));
+        std::string_view target = req.target();
+        log_route_ = std::string(target.substr(0, std::min(target.find('?'), kLoggedRouteBytes)));
+        log_source_ = source_;
+        log_user_.clear();
+    }
+
+    // One access line per answered request (unless --access-log off).
+    void log_access(int status)
+    {
+        if (!server_.log->access_log)
+            return;
+        const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started_).count();
+        nlohmann::ordered_json fields = {
+            {"request_id", request_id()}, {"origin", cert_origin_ ? "cert" : "app"}, {"method", log_method_},
+            {"route", log_route_}, {"status", status}, {"latency_ms", std::round(ms * 10) / 10}};
+        if (!log_user_.empty())
+            fields["user"] = log_user_;
+        fields["source"] = log_source_.empty() ? source_ : log_source_;
+        log_event(*server_.log, "info", "request", fields);
+    }
+
+    const std::string& request_id()
+    {
+        if (request_id_.empty())
+            request_id_ = new_request_id();   // refused before the forwarding decision
+        return request_id_;
     }
 
     // Refuses the request being read, then closes the connection (its remaining bytes are
@@ -421,17 +693,35 @@ private:
 
     void serve_api()
     {
+        std::optional<ForwardingDecision> forwarding = decide_forwarding_of(parser_->get());
+        if (!forwarding)
+            return;
         http::request<http::string_body> req = parser_->release();
         auto request = std::make_shared<ApiRequest>(api_request(req));
         request->body.swap(req.body());
         wipe_read_buffer();
         unsigned version = req.version();
         bool keep_alive = req.keep_alive();
+        request->source_address = forwarding->source_address;
+        if (forwarding->ignored_untrusted)
+            request->ignored_forwarded_header = server_.config.client_cert_header + " from untrusted " + source_;
         // The certificate travels with the request to the worker (counted references, freed below).
-        SSL* ssl_handle = stream_.native_handle();
-        request->peer = SSL_get1_peer_certificate(ssl_handle);
-        STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl_handle);
-        request->peer_chain = chain ? X509_chain_up_ref(chain) : nullptr;
+        switch (forwarding->cert) {
+        case CertSource::Tls: {
+            SSL* ssl_handle = stream_.native_handle();
+            request->peer = SSL_get1_peer_certificate(ssl_handle);
+            STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl_handle);
+            request->peer_chain = chain ? X509_chain_up_ref(chain) : nullptr;
+            break;
+        }
+        case CertSource::Forwarded: {
+            // Decoded and checked to be one certificate already; verified by the API like a TLS one.
+            const unsigned char* der = forwarding->cert_der.data();
+            request->peer = d2i_X509(nullptr, &der, static_cast<long>(forwarding->cert_der.size()));
+            break;
+        }
+        case CertSource::None: break;
+        }
         // One request of a connection is in flight at a time, so the worker may use this.
         request->verified_chain = &verified_chain_;
 
@@ -505,6 +795,8 @@ private:
         http::response<http::string_body> res{static_cast<http::status>(answer.status), version};
         res.set(http::field::server, "ibgate");
         add_security_headers(res);
+        res.set("X-Request-Id", request_id());
+        log_user_ = answer.user;
         for (auto& [name, value] : answer.headers)
             res.insert(name, value);
         res.body() = std::move(answer.body);
@@ -515,7 +807,9 @@ private:
 
     void serve_file()
     {
-        const http::request<http::string_body>& req = parser_->get();
+        http::request<http::string_body>& req = parser_->get();
+        if (!decide_forwarding_of(req))
+            return;
         if (req.method() != http::verb::get && req.method() != http::verb::head) {
             ApiRequest request = api_request(req);
             request.has_origin = false;
@@ -542,6 +836,7 @@ private:
         auto fill = [&](http::fields& fields) {
             fields.set(http::field::server, "ibgate");
             add_security_headers(fields);
+            fields.set("X-Request-Id", request_id());
             fields.set(http::field::content_type, file.content_type);
             fields.set(http::field::cache_control, file.cache_control);
             fields.set(http::field::vary, "Accept-Encoding");
@@ -568,9 +863,13 @@ private:
     void send(http::response<Body>&& message)
     {
         auto res = std::make_shared<http::response<Body>>(std::move(message));
+        if (server_.draining)
+            res->keep_alive(false);   // Connection: close, then closed
         bool close_after = res->need_eof();
         beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(server_.config.request_timeout * 3));
         http::async_write(stream_, *res, [self = shared_from_this(), res, close_after](beast::error_code ec, size_t) {
+            self->log_access(static_cast<int>(res->result_int()));
+            self->in_request_ = false;
             if (ec)
                 return;
             if (close_after)
@@ -641,6 +940,8 @@ struct Listener : std::enable_shared_from_this<Listener> {
                 while (candidate != state.idle.end() && !(evicted = candidate->lock()))
                     ++candidate;
             counts.idle_available = evicted != nullptr;
+            counts.address_exempt = server.config.behind_proxy
+                                    && address_trusted(server.config.trusted_proxies, remote.address());
             ConnectionLimits limits{server.config.max_connections, server.config.max_connections_per_address};
             Admission admission = admit_connection(counts, limits);
             if (admission == Admission::RefuseAddress || admission == Admission::RefuseOrigin) {
@@ -687,7 +988,7 @@ static void schedule_sweep(Server& server)
             try {
                 api_sweep(*server.api);
             } catch (const std::exception& e) {
-                std::fprintf(stderr, "ibgate: session sweep failed: %s\n", e.what());
+                log_message(*server.log, "error", "sweep_failed", std::string("session sweep failed: ") + e.what());
             }
         });
         schedule_sweep(server);
@@ -712,6 +1013,10 @@ std::unique_ptr<Server, void (*)(Server*)> server_start(const ServerConfig& conf
     std::unique_ptr<Server, void (*)(Server*)> server(new Server, server_stop);
     server->config = config;
     server->api = &api;
+    server->log = config.log ? config.log : std::make_shared<Logger>();
+    if (config.behind_proxy && config.trusted_proxies.empty())
+        throw std::runtime_error("--behind-proxy needs at least one --trusted-proxy");
+    server->workers.log = server->log.get();
     work_queue_start(server->workers, std::max(1, config.workers));
     server->app_csp = app_content_security_policy(config.cert_origin);
 
@@ -760,6 +1065,46 @@ std::unique_ptr<Server, void (*)(Server*)> server_start(const ServerConfig& conf
         });
     }
     return server;
+}
+
+static int open_connections(Server& server)
+{
+    int open = 0;
+    for (OriginState* origin : {&server.app_state, &server.cert_state}) {
+        std::lock_guard lock(origin->mutex);
+        open += origin->connections;
+    }
+    return open;
+}
+
+int server_drain(Server& server, int timeout_seconds)
+{
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(std::max(0, timeout_seconds));
+    server.draining = true;
+    // The acceptors belong to the I/O thread: closed there, and waited for.
+    std::promise<void> closed;
+    net::post(server.io, [&server, &closed] {
+        beast::error_code ignored;
+        server.app_listener->acceptor.close(ignored);
+        server.cert_listener->acceptor.close(ignored);
+        closed.set_value();
+    });
+    closed.get_future().wait();
+    // Every connection admitted before the close is on a list now (admit runs on the I/O thread).
+    for (OriginState* origin : {&server.app_state, &server.cert_state}) {
+        std::vector<std::shared_ptr<Connection>> open;
+        {
+            std::lock_guard lock(origin->mutex);
+            for (const std::weak_ptr<Connection>& weak : origin->all)
+                if (std::shared_ptr<Connection> connection = weak.lock())
+                    open.push_back(std::move(connection));
+        }
+        for (const std::shared_ptr<Connection>& connection : open)
+            connection->drain();
+    }   // `open` is released outside origin->mutex: a last reference's destructor takes it
+    std::unique_lock lock(server.drain_mutex);
+    server.connection_gone.wait_until(lock, deadline, [&server] { return open_connections(server) == 0; });
+    return open_connections(server);
 }
 
 ServerStats server_stats(Server& server)

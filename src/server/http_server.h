@@ -14,10 +14,13 @@
 // keep-alive) and in memory (one fixed-size read buffer for header, chunk lines, body and
 // trailers together).
 #include "server/api.h"
+#include "server/forwarding.h"
+#include "server/log.h"
 
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 struct ServerConfig {
     std::string app_address = "127.0.0.1";
@@ -54,6 +57,18 @@ struct ServerConfig {
     int hash_queue = 16;
     int busy_retry_after = 2;
     int sweep_interval = 30;           // seconds between expired-session sweeps
+    // Behind a reverse proxy (forwarding.h). Off: no forwarded header is ever read. On: requests
+    // from a peer inside `trusted_proxies` carry the customer's certificate and address in
+    // `client_cert_header` and `forwarded_for_header`, and those peers are exempt from
+    // max_connections_per_address (the proxy enforces that limit per customer now).
+    bool behind_proxy = false;
+    std::vector<TrustedNetwork> trusted_proxies;
+    std::string client_cert_header = "X-Client-Cert";
+    std::string forwarded_for_header = "X-Forwarded-For";
+    std::shared_ptr<Logger> log;       // null: JSON lines on standard error, no instance name
+    // Test hook: while it returns true, the readiness probe fails as an unreachable database's
+    // would (an open SQLite file cannot be taken away from the process). Empty in `serve`.
+    std::function<bool()> readiness_fault;
 };
 
 struct Server;
@@ -63,6 +78,13 @@ struct Server;
 std::unique_ptr<Server, void (*)(Server*)> server_start(const ServerConfig& config, ApiService& api);
 uint16_t server_app_port(const Server& server);
 uint16_t server_cert_port(const Server& server);
+
+// Drain (SIGTERM, SIGINT): /readyz answers 503 at once, both listeners close (new connections are
+// refused by the kernel), idle connections are closed, and a connection with a request in flight
+// gets its answer with Connection: close and is closed then. Returns when no connection is left
+// or `timeout_seconds` have passed, with the number of connections still open (server_stop cuts
+// them).
+int server_drain(Server& server, int timeout_seconds);
 
 // Live counts, for tests and the operator's log.
 struct ServerStats {

@@ -4,7 +4,7 @@
 
 Admission admit_connection(const ConnectionCounts& counts, const ConnectionLimits& limits)
 {
-    if (limits.per_address > 0 && counts.address >= limits.per_address)
+    if (!counts.address_exempt && limits.per_address > 0 && counts.address >= limits.per_address)
         return Admission::RefuseAddress;
     if (counts.origin < limits.per_origin)
         return Admission::Admit;
@@ -30,6 +30,16 @@ ApiWork api_work_of(std::string_view method, std::string_view target)
     if (path == api::kPathSession || path == api::kPathKeepalive || path == api::kPathLogout)
         return ApiWork::Session;
     return ApiWork::LoginStep;
+}
+
+HealthRoute health_route(std::string_view method, std::string_view target)
+{
+    std::string_view path = target.substr(0, target.find('?'));
+    if (path != "/healthz" && path != "/readyz")
+        return HealthRoute::None;
+    if (method != "GET" && method != "HEAD")
+        return HealthRoute::MethodNotAllowed;
+    return path == "/healthz" ? HealthRoute::Live : HealthRoute::Ready;
 }
 
 bool hash_queue_admits(int pending, int hash_workers, int hash_queue)

@@ -17,6 +17,7 @@ struct ConnectionCounts {
     int origin = 0;          // open connections of the origin
     int address = 0;         // of those, from the new connection's client address
     bool idle_available = false;   // an idle keep-alive connection of the origin exists
+    bool address_exempt = false;   // a trusted proxy: every customer comes from its address
 };
 
 struct ConnectionLimits {
@@ -49,6 +50,12 @@ enum class ApiWork {
 };
 
 ApiWork api_work_of(std::string_view method, std::string_view target);
+
+// ---------------------------------------------------------------- health
+// /healthz (the process runs) and /readyz (it can serve: database reachable, not draining), on
+// both origins before anything else, for a proxy's health checks and an orchestrator's probes.
+enum class HealthRoute { None, Live, Ready, MethodNotAllowed };
+HealthRoute health_route(std::string_view method, std::string_view target);
 
 // Whether one more login may wait for a hash worker: `pending` counts running and queued ones.
 bool hash_queue_admits(int pending, int hash_workers, int hash_queue);

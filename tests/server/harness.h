@@ -20,6 +20,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -41,6 +42,22 @@ struct TestOptions {
     OcspOptions ocsp;              // url "" = no OCSP checking
     bool hsts_include_subdomains = false;
     TestOptions() { api.max_failures = 3; }
+};
+
+// Proxy mode (--behind-proxy). `trust_loopback`: 127.0.0.1, where the tests connect from, is the
+// trusted proxy; otherwise only 192.0.2.0/24 (a documentation network nothing connects from) is,
+// and the tests are an untrusted client. 127.0.0.2 (Request::local_address) is never trusted.
+void behind_proxy(TestOptions& options, bool trust_loopback);
+
+// Captures a server's JSON log lines: `options.limits.log = log.logger` before the server starts,
+// and declare the ServerLog before the TestServer (the server writes to it until it stops).
+struct ServerLog {
+    std::shared_ptr<Logger> logger = std::make_shared<Logger>();
+    std::mutex mutex;
+    std::vector<std::string> lines;
+    ServerLog();
+    std::string text();
+    std::vector<nlohmann::json> events(const std::string& event);   // the parsed lines of that event
 };
 
 // The PostgreSQL server the tests run against: $IBGATE_TEST_PG, or "" (SQLite).
@@ -114,9 +131,12 @@ struct Request {
     const ClientCert* cert = nullptr;
     bool app_origin = false;      // send to the app origin instead of the certificate origin
     bool chunked = false;         // Transfer-Encoding: chunked instead of Content-Length
+    std::string local_address;    // the client's address, e.g. "127.0.0.2"; "": the system's choice (127.0.0.1)
 };
 
 Reply send(TestServer& ts, const Request& request);
+// The same to any ibgate on 127.0.0.1 (a process a test started): `server_ca` verifies it.
+Reply send_to(const std::string& server_ca, uint16_t port, const Request& request);
 Reply post(TestServer& ts, const ClientCert* cert, const std::string& target, const std::string& body,
            std::vector<std::pair<std::string, std::string>> headers = {});
 Reply get(TestServer& ts, const ClientCert* cert, const std::string& target,
@@ -164,11 +184,16 @@ struct DatabaseLock {
     struct Impl;
     std::unique_ptr<Impl> impl;
     explicit DatabaseLock(TestServer& ts);   // REQUIREs that the lock was taken
+    explicit DatabaseLock(const std::string& database);   // a PostgreSQL URL or an SQLite file
     ~DatabaseLock();
     DatabaseLock(const DatabaseLock&) = delete;
     DatabaseLock& operator=(const DatabaseLock&) = delete;
     void release();
 };
+
+// PostgreSQL only: closes the server's database to new connections and ends the open ones (the
+// database is unreachable for the server), or opens it again.
+void pg_allow_connections(TestServer& ts, bool allow);
 
 // Waits (polling, up to `give_up_seconds`) until `condition` holds; returns whether it did.
 bool eventually(const std::function<bool()>& condition, int give_up_seconds = 10);

@@ -39,6 +39,31 @@ TEST_CASE("types of the web build's files")
     CHECK(std::string(content_type_for("unknown.bin")) == "application/octet-stream");
 }
 
+TEST_CASE("health paths: both, with or without a query, GET and HEAD only")
+{
+    struct Row {
+        const char* method;
+        const char* target;
+        HealthRoute expected;
+    };
+    const Row rows[] = {
+        {"GET", "/healthz", HealthRoute::Live},
+        {"HEAD", "/healthz", HealthRoute::Live},
+        {"GET", "/readyz", HealthRoute::Ready},
+        {"HEAD", "/readyz?probe=lb", HealthRoute::Ready},
+        {"POST", "/healthz", HealthRoute::MethodNotAllowed},
+        {"OPTIONS", "/readyz", HealthRoute::MethodNotAllowed},
+        {"GET", "/healthz/", HealthRoute::None},
+        {"GET", "/Healthz", HealthRoute::None},
+        {"GET", "/api/v1/session", HealthRoute::None},
+        {"GET", "/", HealthRoute::None},
+    };
+    for (const Row& row : rows) {
+        INFO(row.method << " " << row.target);
+        CHECK(health_route(row.method, row.target) == row.expected);
+    }
+}
+
 TEST_CASE("connection admission: per address first, then per origin with eviction")
 {
     struct Row {
@@ -57,6 +82,9 @@ TEST_CASE("connection admission: per address first, then per origin with evictio
         {{5000, 4999, false}, {8000, 0}, Admission::Admit},         // 0: no per-address limit
         {{8000, 7999, true}, {8000, 0}, Admission::AdmitAfterEvicting},
         {{8000, 7999, false}, {8000, 0}, Admission::RefuseOrigin},
+        {{10, 64, false, true}, {1024, 64}, Admission::Admit},                 // a trusted proxy
+        {{1024, 500, true, true}, {1024, 64}, Admission::AdmitAfterEvicting},
+        {{1024, 500, false, true}, {1024, 64}, Admission::RefuseOrigin},      // the origin's limit still holds
     };
     for (const Row& row : rows) {
         CAPTURE(row.counts.origin, row.counts.address, row.counts.idle_available, row.limits.per_origin,
