@@ -308,6 +308,7 @@ TEST_CASE("cli: cert issue --json prints one object naming the files, the import
 
     // The listing knows the certificate by the printed serial.
     CHECK(cli.run("cert list --user yamada01").output.find(j.at("serial").get<std::string>()) != std::string::npos);
+}
 
 TEST_CASE("cli: serve refuses proxy options it cannot use, before listening")
 {
