@@ -23,9 +23,34 @@
 #include <iostream>
 #include <thread>
 
+#ifdef IBGATE_TEST_CLOCK
+// The test build only (the ibgate-test-clock binary, which nothing but the browser tests runs):
+// the file named by $IBGATE_TEST_CLOCK_FILE holds a number of seconds added to the real clock,
+// read again at every call, so a test moves the server's time forward - session timeouts, ticket
+// lifetimes, certificate validity - instead of waiting for it. No file, or no number in it: 0.
+static int64_t test_clock_offset()
+{
+    const char* path = std::getenv("IBGATE_TEST_CLOCK_FILE");
+    if (!path)
+        return 0;
+    FILE* f = std::fopen(path, "r");
+    if (!f)
+        return 0;
+    long long offset = 0;
+    if (std::fscanf(f, "%lld", &offset) != 1)
+        offset = 0;
+    std::fclose(f);
+    return static_cast<int64_t>(offset);
+}
+#endif
+
 static int64_t now_seconds()
 {
+#ifdef IBGATE_TEST_CLOCK
+    return static_cast<int64_t>(std::time(nullptr)) + test_clock_offset();
+#else
     return static_cast<int64_t>(std::time(nullptr));
+#endif
 }
 
 static std::string format_time(int64_t t)
