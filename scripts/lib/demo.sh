@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # The demo's first use, shared by scripts/serve (one ibgate on SQLite) and scripts/cluster
 # (several ibgate instances on PostgreSQL behind a proxy). Sourced, not run; bash.
 #

@@ -76,13 +76,15 @@ export function api(server, port = Number(new URL(server.certOrigin).port), extr
   };
 }
 
-// Adds `id` with kPassword and a certificate of its own; resolves to { id, cert, key, pem, serial }.
+// Adds `id` with kPassword and a certificate of its own; resolves to { id, cert, key, pem,
+// fingerprint, clientCertificates } (the last for a browser context).
 export async function addUser(server, id) {
   await server.addUser(id, kPassword);
   const issued = await server.issueCert(id, { days: 30 });
   const { certPath, keyPath } = issued.clientCertificates[0];
   const pem = fs.readFileSync(certPath, 'utf8');
-  return { id, cert: fs.readFileSync(certPath), key: fs.readFileSync(keyPath), pem, fingerprint: issued.fingerprint };
+  return { id, cert: fs.readFileSync(certPath), key: fs.readFileSync(keyPath), pem, fingerprint: issued.fingerprint,
+           clientCertificates: issued.clientCertificates };
 }
 
 // The forms a proxy puts the certificate in: nginx's $ssl_client_escaped_cert, HAProxy's
