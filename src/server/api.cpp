@@ -614,11 +614,36 @@ ApiResponse api_refuse(ApiService& svc, ApiRequest& req, api::ErrorCode code, co
     return r;
 }
 
+// A certificate header an untrusted address sent: written down before the request is served as a
+// direct one (someone is probing, or a proxy is missing from --trusted-proxy). No user: it is
+// nobody's login.
+static void audit_ignored_header(ApiService& svc, const ApiRequest& req)
+{
+    const AuditContext ctx{svc.clock(), req.source_address};
+    store_transact(*svc.store, TxMode::Write, [&](Transaction& tx) {
+        audit(tx, ctx, std::string(),
+              AuditEntry{AuditEvent::ForwardedHeaderIgnored, kAuditIgnored, std::string(), req.ignored_forwarded_header});
+    });
+}
+
 ApiResponse api_handle(ApiService& svc, ApiRequest& req)
 {
     ApiResponse r;
     bool origin_ok = add_common_headers(svc, req, r);
 
+    try {
+        if (!req.ignored_forwarded_header.empty())
+            audit_ignored_header(svc, req);
+    } catch (const StoreError& e) {
+        set_error(r, e.unavailable ? ErrorCode::Unavailable : ErrorCode::Internal,
+                  e.unavailable ? "database unavailable; try again" : "database error");
+        wipe_string(req.body);
+        return r;
+    } catch (const std::exception&) {
+        set_error(r, ErrorCode::Internal, "internal error");
+        wipe_string(req.body);
+        return r;
+    }
     if (!origin_ok) {
         set_error(r, ErrorCode::OriginNotAllowed, "origin not allowed");
     } else {

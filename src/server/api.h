@@ -46,7 +46,10 @@ struct ApiRequest {
     std::string preflight_headers;   // Access-Control-Request-Headers
     X509* peer = nullptr;            // client certificate (not owned); null: none sent
     STACK_OF(X509)* peer_chain = nullptr;
-    std::string source_address;
+    std::string source_address;      // the TCP peer, or the forwarded-for last hop from a trusted proxy
+    // Not empty: a certificate header came from an address that is not a trusted proxy and was
+    // ignored; the audit record's detail ("X-Client-Cert from untrusted 192.0.2.9").
+    std::string ignored_forwarded_header;
     VerifiedChain* verified_chain = nullptr;   // the connection's (cert_check.h); null: verify every time
 };
 

@@ -1,5 +1,6 @@
 #include "server/http_server.h"
 
+#include "server/forwarding.h"
 #include "server/request_rules.h"
 #include "server/static_files.h"
 #include "server/tls_context.h"
@@ -53,6 +54,10 @@ constexpr size_t kChunkExtensionLimit = 1024;
 constexpr size_t kKeepAliveRead = 2048;
 // Password checks run under SCHED_IDLE; where that is refused, at this nice value.
 constexpr int kHashNice = 10;
+// A certificate header from an untrusted address is logged at most once a minute per address,
+// for at most this many addresses at a time (the audit log records every one regardless).
+constexpr size_t kIgnoredHeaderAddresses = 1024;
+constexpr int64_t kIgnoredHeaderLogSeconds = 60;
 
 class Connection;
 struct Listener;
@@ -147,6 +152,9 @@ static void lower_hash_thread_priority()
 struct Server {
     ServerConfig config;
     ApiService* api = nullptr;
+    std::shared_ptr<Logger> log;
+    std::mutex ignored_mutex;
+    std::map<std::string, int64_t> ignored_logged;   // address -> steady seconds of its last log line
     std::string app_csp;
     // Declared before the I/O contexts: handlers still queued when those are destroyed hold
     // connections, whose destructors update these.
@@ -199,13 +207,41 @@ static void note_hash_drained(Server& server)
                      server.busy_logins.load());
 }
 
+static int64_t steady_seconds()
+{
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+// A certificate header from an address outside every trusted network: someone probing, or a
+// proxy missing from --trusted-proxy. One line per address a minute; the audit log has each one.
+static void note_ignored_header(Server& server, const std::string& address)
+{
+    const int64_t now = steady_seconds();
+    {
+        std::lock_guard lock(server.ignored_mutex);
+        auto it = server.ignored_logged.find(address);
+        if (it != server.ignored_logged.end() && now - it->second < kIgnoredHeaderLogSeconds)
+            return;
+        if (it == server.ignored_logged.end() && server.ignored_logged.size() >= kIgnoredHeaderAddresses) {
+            for (auto old = server.ignored_logged.begin(); old != server.ignored_logged.end();)
+                old = now - old->second >= kIgnoredHeaderLogSeconds ? server.ignored_logged.erase(old) : std::next(old);
+            if (server.ignored_logged.size() >= kIgnoredHeaderAddresses)
+                return;   // a flood from many addresses: the audit log still has each request
+        }
+        server.ignored_logged[address] = now;
+    }
+    log_event(*server.log, "warning", "forwarded_header_ignored",
+              {{"message", server.config.client_cert_header + " from untrusted " + address}, {"source", address}});
+}
+
 // ---------------------------------------------------------------- one connection
 class Connection : public std::enable_shared_from_this<Connection> {
 public:
     // Counted in `origin` by the listener before construction (admit_connection).
     Connection(tcp::socket&& socket, Server& server, OriginState& origin, bool cert_origin, net::ip::address address)
         : server_(server), origin_(origin), cert_origin_(cert_origin), address_(address),
-          source_(address.to_string()),
+          source_(unmapped(address).to_string()),
+          peer_trusted_(server.config.behind_proxy && address_trusted(server.config.trusted_proxies, address)),
           stream_(std::move(socket), cert_origin ? server.cert_tls : server.app_tls)
     {
     }
@@ -243,7 +279,9 @@ private:
     OriginState& origin_;
     bool cert_origin_;
     net::ip::address address_;
-    std::string source_;
+    std::string source_;     // the TCP peer's address
+    bool peer_trusted_;      // behind a proxy, and the peer is one of the trusted proxies
+    std::string request_id_;   // of the request being served (X-Request-Id)
     beast::ssl_stream<beast::tcp_stream> stream_;
     beast::flat_buffer buffer_{kReadBufferLimit};
     std::optional<http::request_parser<http::string_body>> parser_;
@@ -307,6 +345,7 @@ private:
     // Every request's header gets request_timeout from its first byte (or from the handshake).
     void read_header()
     {
+        request_id_.clear();
         parser_.emplace();
         parser_->header_limit(kHeaderLimit);
         parser_->body_limit(api::kMaxBodyBytes);
@@ -400,6 +439,54 @@ private:
         return out;
     }
 
+    // The request's forwarded headers, decided (forwarding.h). A refusal is answered here and
+    // gives nullopt; it never reaches the API, so it is not a login attempt.
+    std::optional<ForwardingDecision> decide_forwarding_of(http::request<http::string_body>& req)
+    {
+        const ServerConfig& config = server_.config;
+        ForwardingFacts facts;
+        facts.behind_proxy = config.behind_proxy;
+        facts.peer_trusted = peer_trusted_;
+        facts.cert_origin = cert_origin_;
+        facts.peer_address = source_;
+        if (config.behind_proxy) {   // without it, not even looked at
+            facts.cert_headers = req.count(config.client_cert_header);
+            if (auto it = req.find(config.client_cert_header); it != req.end())
+                facts.cert_header = it->value();
+            for (auto [it, end] = req.equal_range(config.forwarded_for_header); it != end; ++it) {
+                facts.forwarded_for += (facts.forwarded_for_headers++ > 0 ? "," : "") + std::string(it->value());
+                if (facts.forwarded_for.size() > kHeaderLimit)
+                    break;
+            }
+            facts.request_id_headers = req.count("X-Request-Id");
+            if (auto it = req.find("X-Request-Id"); it != req.end())
+                facts.request_id = it->value();
+        }
+        ForwardingDecision d = decide_forwarding(facts);
+        request_id_ = d.request_id.empty() ? new_request_id() : d.request_id;
+        if (d.refusal != ForwardingRefusal::None) {
+            ApiRequest request = api_request(req);
+            request.has_origin = request.has_origin && cert_origin_;   // the app origin answers without CORS
+            request.source_address = d.source_address;
+            sodium_memzero(req.body().data(), req.body().size());
+            wipe_read_buffer();
+            ApiResponse answer = api_refuse(*server_.api, request, api::ErrorCode::BadRequest,
+                                            forwarding_refusal_message(d.refusal));
+            send_api(std::move(answer), req.version(), !req.keep_alive());
+            return std::nullopt;
+        }
+        if (d.ignored_untrusted)
+            note_ignored_header(server_, source_);
+        return d;
+    }
+
+    const std::string& request_id()
+    {
+        if (request_id_.empty())
+            request_id_ = new_request_id();   // refused before the forwarding decision
+        return request_id_;
+    }
+
     // Refuses the request being read, then closes the connection (its remaining bytes are
     // not worth reading).
     void refuse(api::ErrorCode code, const std::string& message)
@@ -421,17 +508,35 @@ private:
 
     void serve_api()
     {
+        std::optional<ForwardingDecision> forwarding = decide_forwarding_of(parser_->get());
+        if (!forwarding)
+            return;
         http::request<http::string_body> req = parser_->release();
         auto request = std::make_shared<ApiRequest>(api_request(req));
         request->body.swap(req.body());
         wipe_read_buffer();
         unsigned version = req.version();
         bool keep_alive = req.keep_alive();
+        request->source_address = forwarding->source_address;
+        if (forwarding->ignored_untrusted)
+            request->ignored_forwarded_header = server_.config.client_cert_header + " from untrusted " + source_;
         // The certificate travels with the request to the worker (counted references, freed below).
-        SSL* ssl_handle = stream_.native_handle();
-        request->peer = SSL_get1_peer_certificate(ssl_handle);
-        STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl_handle);
-        request->peer_chain = chain ? X509_chain_up_ref(chain) : nullptr;
+        switch (forwarding->cert) {
+        case CertSource::Tls: {
+            SSL* ssl_handle = stream_.native_handle();
+            request->peer = SSL_get1_peer_certificate(ssl_handle);
+            STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl_handle);
+            request->peer_chain = chain ? X509_chain_up_ref(chain) : nullptr;
+            break;
+        }
+        case CertSource::Forwarded: {
+            // Decoded and checked to be one certificate already; verified by the API like a TLS one.
+            const unsigned char* der = forwarding->cert_der.data();
+            request->peer = d2i_X509(nullptr, &der, static_cast<long>(forwarding->cert_der.size()));
+            break;
+        }
+        case CertSource::None: break;
+        }
         // One request of a connection is in flight at a time, so the worker may use this.
         request->verified_chain = &verified_chain_;
 
@@ -505,6 +610,7 @@ private:
         http::response<http::string_body> res{static_cast<http::status>(answer.status), version};
         res.set(http::field::server, "ibgate");
         add_security_headers(res);
+        res.set("X-Request-Id", request_id());
         for (auto& [name, value] : answer.headers)
             res.insert(name, value);
         res.body() = std::move(answer.body);
@@ -515,7 +621,9 @@ private:
 
     void serve_file()
     {
-        const http::request<http::string_body>& req = parser_->get();
+        http::request<http::string_body>& req = parser_->get();
+        if (!decide_forwarding_of(req))
+            return;
         if (req.method() != http::verb::get && req.method() != http::verb::head) {
             ApiRequest request = api_request(req);
             request.has_origin = false;
@@ -542,6 +650,7 @@ private:
         auto fill = [&](http::fields& fields) {
             fields.set(http::field::server, "ibgate");
             add_security_headers(fields);
+            fields.set("X-Request-Id", request_id());
             fields.set(http::field::content_type, file.content_type);
             fields.set(http::field::cache_control, file.cache_control);
             fields.set(http::field::vary, "Accept-Encoding");
@@ -641,6 +750,8 @@ struct Listener : std::enable_shared_from_this<Listener> {
                 while (candidate != state.idle.end() && !(evicted = candidate->lock()))
                     ++candidate;
             counts.idle_available = evicted != nullptr;
+            counts.address_exempt = server.config.behind_proxy
+                                    && address_trusted(server.config.trusted_proxies, remote.address());
             ConnectionLimits limits{server.config.max_connections, server.config.max_connections_per_address};
             Admission admission = admit_connection(counts, limits);
             if (admission == Admission::RefuseAddress || admission == Admission::RefuseOrigin) {
@@ -712,6 +823,9 @@ std::unique_ptr<Server, void (*)(Server*)> server_start(const ServerConfig& conf
     std::unique_ptr<Server, void (*)(Server*)> server(new Server, server_stop);
     server->config = config;
     server->api = &api;
+    server->log = config.log ? config.log : std::make_shared<Logger>();
+    if (config.behind_proxy && config.trusted_proxies.empty())
+        throw std::runtime_error("--behind-proxy needs at least one --trusted-proxy");
     work_queue_start(server->workers, std::max(1, config.workers));
     server->app_csp = app_content_security_policy(config.cert_origin);
 

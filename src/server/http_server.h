@@ -14,10 +14,13 @@
 // keep-alive) and in memory (one fixed-size read buffer for header, chunk lines, body and
 // trailers together).
 #include "server/api.h"
+#include "server/forwarding.h"
+#include "server/log.h"
 
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 struct ServerConfig {
     std::string app_address = "127.0.0.1";
@@ -54,6 +57,15 @@ struct ServerConfig {
     int hash_queue = 16;
     int busy_retry_after = 2;
     int sweep_interval = 30;           // seconds between expired-session sweeps
+    // Behind a reverse proxy (forwarding.h). Off: no forwarded header is ever read. On: requests
+    // from a peer inside `trusted_proxies` carry the customer's certificate and address in
+    // `client_cert_header` and `forwarded_for_header`, and those peers are exempt from
+    // max_connections_per_address (the proxy enforces that limit per customer now).
+    bool behind_proxy = false;
+    std::vector<TrustedNetwork> trusted_proxies;
+    std::string client_cert_header = "X-Client-Cert";
+    std::string forwarded_for_header = "X-Forwarded-For";
+    std::shared_ptr<Logger> log;       // null: JSON lines on standard error, no instance name
 };
 
 struct Server;

@@ -13,6 +13,7 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <cctype>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -80,7 +81,19 @@ struct ServeOptions {
     OcspOptions ocsp;   // client certificates' OCSP checking; url "" = off
     bool hsts_include_subdomains = false;   // see ServerConfig: pins every subdomain to HTTPS
     int database_connections = 0;   // 0: one per thread that runs API work (workers + hash workers + 1)
+    std::vector<std::string> trusted_proxies;   // --trusted-proxy, each maybe a comma-separated list
 };
+
+// A header name is an HTTP token (RFC 9110 5.6.2).
+static bool is_header_name(const std::string& name)
+{
+    if (name.empty() || name.size() > 64)
+        return false;
+    for (char c : name)
+        if (!(std::isalnum(static_cast<unsigned char>(c)) || std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos))
+            return false;
+    return true;
+}
 
 // Every connection is a descriptor: take the whole hard limit, so the connection limits in
 // ServerConfig are what bounds the server, not a low default soft limit.
@@ -115,6 +128,16 @@ static int run_serve(const DataPaths& paths, const ServeOptions& o)
         std::fprintf(stderr, "ibgate: warning: %s/index.html does not exist (build the web app first)\n",
                      o.web_root.c_str());
 
+    ServerConfig config = o.limits;
+    for (const std::string& item : o.trusted_proxies)
+        if (std::string problem = parse_trusted_networks(item, config.trusted_proxies); !problem.empty())
+            throw std::runtime_error(problem);
+    if (config.behind_proxy && config.trusted_proxies.empty())
+        throw std::runtime_error("--behind-proxy needs at least one --trusted-proxy CIDR");
+    if (!config.behind_proxy && !config.trusted_proxies.empty())
+        throw std::runtime_error("--trusted-proxy needs --behind-proxy");
+    if (!is_header_name(config.client_cert_header) || !is_header_name(config.forwarded_for_header))
+        throw std::runtime_error("--client-cert-header and --forwarded-for-header must be header names");
     if (o.database_connections < 0 || o.database_connections > 256)
         throw std::runtime_error("--database-connections must be 0 (automatic) to 256");
     operator_check_server_pki(paths);
@@ -143,7 +166,6 @@ static int run_serve(const DataPaths& paths, const ServeOptions& o)
     if (!password_checker_init(api.checker, settings.hash_cost))
         throw std::runtime_error("cannot prepare password hashing (out of memory?)");
 
-    ServerConfig config = o.limits;
     split_listen(o.app_listen, config.app_address, config.app_port);
     split_listen(o.cert_listen, config.cert_address, config.cert_port);
     config.web_root = o.web_root;
@@ -313,6 +335,18 @@ int main(int argc, char** argv)
     serve_cmd->add_flag("--hsts-include-subdomains", serve.hsts_include_subdomains,
                         "add includeSubDomains to Strict-Transport-Security: pins EVERY subdomain of the domain to HTTPS "
                         "for a year (only when all of them serve HTTPS)");
+
+    // Behind a reverse proxy (README "Behind a proxy").
+    serve_cmd->add_flag("--behind-proxy", serve.limits.behind_proxy,
+                        "read the customer's certificate and address from the headers of trusted proxies");
+    serve_cmd->add_option("--trusted-proxy", serve.trusted_proxies,
+                          "CIDR or address of a proxy whose forwarded headers are read (repeatable, or comma-separated)");
+    serve_cmd->add_option("--client-cert-header", serve.limits.client_cert_header,
+                          "header with the customer's certificate (URL-escaped PEM or base64 DER)")
+        ->capture_default_str();
+    serve_cmd->add_option("--forwarded-for-header", serve.limits.forwarded_for_header,
+                          "header with the customer's address (its last element is taken)")
+        ->capture_default_str();
 
     // server-cert
     CLI::App* server_cert_cmd = app.add_subcommand(

@@ -4,7 +4,7 @@
 
 Admission admit_connection(const ConnectionCounts& counts, const ConnectionLimits& limits)
 {
-    if (limits.per_address > 0 && counts.address >= limits.per_address)
+    if (!counts.address_exempt && limits.per_address > 0 && counts.address >= limits.per_address)
         return Admission::RefuseAddress;
     if (counts.origin < limits.per_origin)
         return Admission::Admit;

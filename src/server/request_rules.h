@@ -17,6 +17,7 @@ struct ConnectionCounts {
     int origin = 0;          // open connections of the origin
     int address = 0;         // of those, from the new connection's client address
     bool idle_available = false;   // an idle keep-alive connection of the origin exists
+    bool address_exempt = false;   // a trusted proxy: every customer comes from its address
 };
 
 struct ConnectionLimits {

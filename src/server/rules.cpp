@@ -6,6 +6,7 @@ using api::ErrorCode;
 // Indexed by the enums; the static_asserts keep each table as long as its enum.
 static const char* const kAuditEventNames[] = {
     "identify", "login", "force_logout", "session", "keepalive", "logout", "session_expired", "operator",
+    "forwarded_header_ignored",
 };
 static_assert(sizeof(kAuditEventNames) / sizeof(kAuditEventNames[0]) == static_cast<size_t>(AuditEvent::Count),
               "kAuditEventNames must name every AuditEvent in order");

@@ -15,8 +15,12 @@
 #include <vector>
 
 // ---------------------------------------------------------------- names kept in the database
-// The `event` of an audit record. The names are stored; the login history reads Login's.
-enum class AuditEvent { Identify, Login, ForceLogout, Session, Keepalive, Logout, SessionExpired, Operator, Count };
+// The `event` of an audit record. The names are stored; the login history reads Login's only, so
+// ForwardedHeaderIgnored (a certificate header from an address that is not a trusted proxy, with
+// no user) never shows in a customer's login history.
+enum class AuditEvent {
+    Identify, Login, ForceLogout, Session, Keepalive, Logout, SessionExpired, Operator, ForwardedHeaderIgnored, Count
+};
 const char* audit_event_name(AuditEvent event);
 bool audit_event_from_name(std::string_view name, AuditEvent& out);
 
@@ -30,6 +34,8 @@ SessionEndReason session_end_reason_from_name(std::string_view name);
 // The audit result of a success; a refusal's result is the error code's wire name, and the
 // login history reads these names back as api::LoginResult (login_result_from_name).
 constexpr const char* kAuditSuccess = "success";
+// The result of ForwardedHeaderIgnored: the request went on as a direct one.
+constexpr const char* kAuditIgnored = "ignored";
 
 // ---------------------------------------------------------------- decision values
 // A request refused: what the client is told. Its audit record has the result

@@ -31,6 +31,44 @@ static void write_file(const std::filesystem::path& p, const std::string& text)
     out << text;
 }
 
+void behind_proxy(TestOptions& options, bool trust_loopback)
+{
+    options.limits.behind_proxy = true;
+    options.limits.trusted_proxies.clear();
+    std::string problem = parse_trusted_networks(trust_loopback ? "127.0.0.1, 192.0.2.0/24" : "192.0.2.0/24",
+                                                 options.limits.trusted_proxies);
+    REQUIRE(problem.empty());
+}
+
+ServerLog::ServerLog()
+{
+    logger->sink = [this](const std::string& line) {
+        std::lock_guard lock(mutex);
+        lines.push_back(line);
+    };
+}
+
+std::string ServerLog::text()
+{
+    std::lock_guard lock(mutex);
+    std::string out;
+    for (const std::string& line : lines)
+        out += line + "\n";
+    return out;
+}
+
+std::vector<nlohmann::json> ServerLog::events(const std::string& event)
+{
+    std::lock_guard lock(mutex);
+    std::vector<nlohmann::json> out;
+    for (const std::string& line : lines) {
+        nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
+        if (j.is_object() && j.value("event", "") == event)
+            out.push_back(j);
+    }
+    return out;
+}
+
 std::string test_pg_server()
 {
     const char* url = std::getenv("IBGATE_TEST_PG");
@@ -252,13 +290,18 @@ Reply send(TestServer& ts, const Request& request)
     stream.set_verify_callback(ssl::host_name_verification("localhost"));
     uint16_t port = request.app_origin ? ts.app_port : ts.cert_port;
     beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(20));
+    if (!request.local_address.empty()) {
+        tcp::socket& socket = beast::get_lowest_layer(stream).socket();
+        socket.open(tcp::v4());
+        socket.bind(tcp::endpoint(net::ip::make_address(request.local_address), 0));
+    }
     beast::get_lowest_layer(stream).connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
     stream.handshake(ssl::stream_base::client);
 
     http::request<http::string_body> req{http::string_to_verb(request.method), request.target, 11};
     req.set(http::field::host, "localhost");
     for (const auto& [name, value] : request.headers)
-        req.set(name, value);
+        req.insert(name, value);   // a name given twice is sent twice
     req.body() = request.body;
     if (request.chunked)
         req.chunked(true);

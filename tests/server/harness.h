@@ -20,6 +20,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -41,6 +42,22 @@ struct TestOptions {
     OcspOptions ocsp;              // url "" = no OCSP checking
     bool hsts_include_subdomains = false;
     TestOptions() { api.max_failures = 3; }
+};
+
+// Proxy mode (--behind-proxy). `trust_loopback`: 127.0.0.1, where the tests connect from, is the
+// trusted proxy; otherwise only 192.0.2.0/24 (a documentation network nothing connects from) is,
+// and the tests are an untrusted client. 127.0.0.2 (Request::local_address) is never trusted.
+void behind_proxy(TestOptions& options, bool trust_loopback);
+
+// Captures a server's JSON log lines: `options.limits.log = log.logger` before the server starts,
+// and declare the ServerLog before the TestServer (the server writes to it until it stops).
+struct ServerLog {
+    std::shared_ptr<Logger> logger = std::make_shared<Logger>();
+    std::mutex mutex;
+    std::vector<std::string> lines;
+    ServerLog();
+    std::string text();
+    std::vector<nlohmann::json> events(const std::string& event);   // the parsed lines of that event
 };
 
 // The PostgreSQL server the tests run against: $IBGATE_TEST_PG, or "" (SQLite).
@@ -114,6 +131,7 @@ struct Request {
     const ClientCert* cert = nullptr;
     bool app_origin = false;      // send to the app origin instead of the certificate origin
     bool chunked = false;         // Transfer-Encoding: chunked instead of Content-Length
+    std::string local_address;    // the client's address, e.g. "127.0.0.2"; "": the system's choice (127.0.0.1)
 };
 
 Reply send(TestServer& ts, const Request& request);

@@ -57,6 +57,9 @@ TEST_CASE("connection admission: per address first, then per origin with evictio
         {{5000, 4999, false}, {8000, 0}, Admission::Admit},         // 0: no per-address limit
         {{8000, 7999, true}, {8000, 0}, Admission::AdmitAfterEvicting},
         {{8000, 7999, false}, {8000, 0}, Admission::RefuseOrigin},
+        {{10, 64, false, true}, {1024, 64}, Admission::Admit},                 // a trusted proxy
+        {{1024, 500, true, true}, {1024, 64}, Admission::AdmitAfterEvicting},
+        {{1024, 500, false, true}, {1024, 64}, Admission::RefuseOrigin},      // the origin's limit still holds
     };
     for (const Row& row : rows) {
         CAPTURE(row.counts.origin, row.counts.address, row.counts.idle_available, row.limits.per_origin,
