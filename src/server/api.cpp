@@ -663,6 +663,20 @@ ApiResponse api_handle(ApiService& svc, ApiRequest& req)
     return r;
 }
 
+bool api_database_ready(ApiService& svc, std::string& why)
+{
+    try {
+        const int version = store_schema_version(*svc.store);
+        if (version == kStoreSchemaVersion)
+            return true;
+        why = "database schema version " + std::to_string(version) + ", this ibgate needs "
+              + std::to_string(kStoreSchemaVersion);
+    } catch (const std::exception& e) {
+        why = e.what();
+    }
+    return false;
+}
+
 void api_sweep(ApiService& svc)
 {
     const int64_t now = svc.clock();

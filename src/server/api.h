@@ -66,5 +66,9 @@ ApiResponse api_handle(ApiService& service, ApiRequest& request);
 // timed out): same CORS and cache headers as api_handle, so the page can read the code.
 ApiResponse api_refuse(ApiService& service, ApiRequest& request, api::ErrorCode code, const std::string& message);
 
+// Whether the database answers a trivial query (a read transaction) with the schema this binary
+// knows; `why` says what failed. Blocks on the database: run it on an API worker.
+bool api_database_ready(ApiService& service, std::string& why);
+
 // Ends sessions past their timeouts (audited) and deletes stale tickets. Run periodically.
 void api_sweep(ApiService& service);

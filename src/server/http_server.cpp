@@ -58,6 +58,8 @@ constexpr int kHashNice = 10;
 // for at most this many addresses at a time (the audit log records every one regardless).
 constexpr size_t kIgnoredHeaderAddresses = 1024;
 constexpr int64_t kIgnoredHeaderLogSeconds = 60;
+// /readyz asks the database at most this often; probes in between get the last answer.
+constexpr int64_t kReadinessCacheMs = 1000;
 
 class Connection;
 struct Listener;
@@ -155,6 +157,11 @@ struct Server {
     std::shared_ptr<Logger> log;
     std::mutex ignored_mutex;
     std::map<std::string, int64_t> ignored_logged;   // address -> steady seconds of its last log line
+    std::atomic<bool> draining{false};
+    std::mutex ready_mutex;
+    int64_t ready_probed_ms = 0;      // steady milliseconds of the last database probe; 0: none yet
+    bool ready_ok = false;            // its answer
+    bool ready_logged_ok = true;      // the state the log was last told of
     std::string app_csp;
     // Declared before the I/O contexts: handlers still queued when those are destroyed hold
     // connections, whose destructors update these.
@@ -232,6 +239,48 @@ static void note_ignored_header(Server& server, const std::string& address)
     }
     log_event(*server.log, "warning", "forwarded_header_ignored",
               {{"message", server.config.client_cert_header + " from untrusted " + address}, {"source", address}});
+}
+
+static int64_t steady_ms()
+{
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
+// The last probe's answer while it is fresh; nullopt: ask the database.
+static std::optional<bool> cached_readiness(Server& server)
+{
+    std::lock_guard lock(server.ready_mutex);
+    if (server.ready_probed_ms != 0 && steady_ms() - server.ready_probed_ms < kReadinessCacheMs)
+        return server.ready_ok;
+    return std::nullopt;
+}
+
+// On an API worker: the database probe (unless another worker's answer is fresh by now). The log
+// hears of each change, with the reason; the answer never carries it.
+static bool probe_readiness(Server& server)
+{
+    if (std::optional<bool> cached = cached_readiness(server))
+        return *cached;
+    std::string why;
+    bool ok = false;
+    if (server.config.readiness_fault && server.config.readiness_fault())
+        why = "test hook: database unreachable";
+    else
+        ok = api_database_ready(*server.api, why);
+    bool changed = false;
+    {
+        std::lock_guard lock(server.ready_mutex);
+        server.ready_ok = ok;
+        server.ready_probed_ms = steady_ms();
+        changed = server.ready_logged_ok != ok;
+        server.ready_logged_ok = ok;
+    }
+    if (changed && !ok)
+        log_event(*server.log, "error", "database_unavailable", {{"message", "readiness probe failed: " + why}});
+    else if (changed)
+        log_message(*server.log, "info", "database_available", "readiness probe succeeded again");
+    return ok;
 }
 
 // ---------------------------------------------------------------- one connection
@@ -415,10 +464,68 @@ private:
             refuse(api::ErrorCode::BadRequest, "malformed request");
             return;
         }
+        if (serve_health())
+            return;
         if (cert_origin_)
             serve_api();
         else
             serve_file();
+    }
+
+    // /healthz and /readyz, before anything else: no certificate, cookie, CORS or forwarded
+    // header is needed or read. False: not a health path.
+    bool serve_health()
+    {
+        const http::request<http::string_body>& req = parser_->get();
+        const HealthRoute route = health_route(req.method_string(), req.target());
+        const unsigned version = req.version();
+        const bool keep_alive = req.keep_alive();
+        const bool head = req.method() == http::verb::head;
+        switch (route) {
+        case HealthRoute::None: return false;
+        case HealthRoute::MethodNotAllowed: send_health(405, "method not allowed\n", version, keep_alive, false); return true;
+        case HealthRoute::Live: send_health(200, "ok\n", version, keep_alive, head); return true;
+        case HealthRoute::Ready: break;
+        }
+        if (server_.draining) {
+            send_health(503, "not ready\n", version, keep_alive, head);
+            return true;
+        }
+        if (std::optional<bool> cached = cached_readiness(server_)) {
+            send_health(*cached ? 200 : 503, *cached ? "ready\n" : "not ready\n", version, keep_alive, head);
+            return true;
+        }
+        // The database is asked on the workers' session lane, never on this I/O thread, so a slow
+        // database delays only the probe.
+        work_queue_post(server_.workers, ApiWork::Session, [self = shared_from_this(), version, keep_alive, head] {
+            const bool ok = probe_readiness(self->server_) && !self->server_.draining;
+            net::post(self->stream_.get_executor(), [self, ok, version, keep_alive, head] {
+                self->send_health(ok ? 200 : 503, ok ? "ready\n" : "not ready\n", version, keep_alive, head);
+            });
+        });
+        return true;
+    }
+
+    void send_health(int status, const std::string& text, unsigned version, bool keep_alive, bool head)
+    {
+        http::response<http::string_body> res{static_cast<http::status>(status), version};
+        res.set(http::field::server, "ibgate");
+        add_security_headers(res);
+        res.set("X-Request-Id", request_id());
+        res.set(http::field::content_type, "text/plain; charset=utf-8");
+        res.set(http::field::cache_control, "no-store");
+        if (status == 405)
+            res.set(http::field::allow, "GET, HEAD");
+        res.body() = text;
+        res.keep_alive(keep_alive);
+        res.prepare_payload();
+        if (head) {
+            http::response<http::empty_body> empty{res.base()};
+            empty.content_length(text.size());
+            send(std::move(empty));
+            return;
+        }
+        send(std::move(res));
     }
 
     ApiRequest api_request(const http::request<http::string_body>& req)

@@ -66,6 +66,9 @@ struct ServerConfig {
     std::string client_cert_header = "X-Client-Cert";
     std::string forwarded_for_header = "X-Forwarded-For";
     std::shared_ptr<Logger> log;       // null: JSON lines on standard error, no instance name
+    // Test hook: while it returns true, the readiness probe fails as an unreachable database's
+    // would (an open SQLite file cannot be taken away from the process). Empty in `serve`.
+    std::function<bool()> readiness_fault;
 };
 
 struct Server;

@@ -32,6 +32,16 @@ ApiWork api_work_of(std::string_view method, std::string_view target)
     return ApiWork::LoginStep;
 }
 
+HealthRoute health_route(std::string_view method, std::string_view target)
+{
+    std::string_view path = target.substr(0, target.find('?'));
+    if (path != "/healthz" && path != "/readyz")
+        return HealthRoute::None;
+    if (method != "GET" && method != "HEAD")
+        return HealthRoute::MethodNotAllowed;
+    return path == "/healthz" ? HealthRoute::Live : HealthRoute::Ready;
+}
+
 bool hash_queue_admits(int pending, int hash_workers, int hash_queue)
 {
     return pending < hash_workers + hash_queue;

@@ -51,6 +51,12 @@ enum class ApiWork {
 
 ApiWork api_work_of(std::string_view method, std::string_view target);
 
+// ---------------------------------------------------------------- health
+// /healthz (the process runs) and /readyz (it can serve: database reachable, not draining), on
+// both origins before anything else, for a proxy's health checks and an orchestrator's probes.
+enum class HealthRoute { None, Live, Ready, MethodNotAllowed };
+HealthRoute health_route(std::string_view method, std::string_view target);
+
 // Whether one more login may wait for a hash worker: `pending` counts running and queued ones.
 bool hash_queue_admits(int pending, int hash_workers, int hash_queue);
 

@@ -98,7 +98,7 @@ static std::string pg_run_on_server(const std::string& server_url, const std::st
         error = std::string("cannot connect to $IBGATE_TEST_PG: ") + PQerrorMessage(conn);
     } else {
         PGresult* result = PQexec(conn, sql.c_str());
-        if (PQresultStatus(result) != PGRES_COMMAND_OK)
+        if (PQresultStatus(result) != PGRES_COMMAND_OK && PQresultStatus(result) != PGRES_TUPLES_OK)
             error = sql + ": " + PQresultErrorMessage(result);
         PQclear(result);
     }
@@ -520,6 +520,19 @@ void DatabaseLock::release()
         PQfinish(impl->pg);
         impl->pg = nullptr;
     }
+}
+
+void pg_allow_connections(TestServer& ts, bool allow)
+{
+    REQUIRE(ts.pg);
+    const std::string name = ts.pg->name;
+    std::string error = pg_run_on_server(ts.pg->server_url, "ALTER DATABASE " + name + " ALLOW_CONNECTIONS "
+                                                                 + (allow ? "true" : "false"));
+    if (error.empty() && !allow)
+        error = pg_run_on_server(ts.pg->server_url, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '"
+                                                        + name + "'");
+    INFO(error);
+    REQUIRE(error.empty());
 }
 
 bool eventually(const std::function<bool()>& condition, int give_up_seconds)

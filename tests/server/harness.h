@@ -188,6 +188,10 @@ struct DatabaseLock {
     void release();
 };
 
+// PostgreSQL only: closes the server's database to new connections and ends the open ones (the
+// database is unreachable for the server), or opens it again.
+void pg_allow_connections(TestServer& ts, bool allow);
+
 // Waits (polling, up to `give_up_seconds`) until `condition` holds; returns whether it did.
 bool eventually(const std::function<bool()>& condition, int give_up_seconds = 10);
 

@@ -39,6 +39,31 @@ TEST_CASE("types of the web build's files")
     CHECK(std::string(content_type_for("unknown.bin")) == "application/octet-stream");
 }
 
+TEST_CASE("health paths: both, with or without a query, GET and HEAD only")
+{
+    struct Row {
+        const char* method;
+        const char* target;
+        HealthRoute expected;
+    };
+    const Row rows[] = {
+        {"GET", "/healthz", HealthRoute::Live},
+        {"HEAD", "/healthz", HealthRoute::Live},
+        {"GET", "/readyz", HealthRoute::Ready},
+        {"HEAD", "/readyz?probe=lb", HealthRoute::Ready},
+        {"POST", "/healthz", HealthRoute::MethodNotAllowed},
+        {"OPTIONS", "/readyz", HealthRoute::MethodNotAllowed},
+        {"GET", "/healthz/", HealthRoute::None},
+        {"GET", "/Healthz", HealthRoute::None},
+        {"GET", "/api/v1/session", HealthRoute::None},
+        {"GET", "/", HealthRoute::None},
+    };
+    for (const Row& row : rows) {
+        INFO(row.method << " " << row.target);
+        CHECK(health_route(row.method, row.target) == row.expected);
+    }
+}
+
 TEST_CASE("connection admission: per address first, then per origin with eviction")
 {
     struct Row {
