@@ -265,6 +265,8 @@ static void handle_identify(ApiService& svc, ApiRequest& req, ApiResponse& r, in
 {
     AuditContext ctx{now, req.source_address};
     Identified id = check_certificate(svc, req, now);
+    if (id.checked.ok)
+        r.user = id.facts.user_id;
     transact(svc, TxMode::Write, r, [&](Transaction& tx, ApiResponse& out) {
         CertVerdict v = identify(tx, id);
         if (!v.ok) {
@@ -364,6 +366,8 @@ static void handle_login(ApiService& svc, ApiRequest& req, ApiResponse& r, int64
     }
     AuditContext ctx{now, req.source_address};
     Identified id = check_certificate(svc, req, now);
+    if (id.checked.ok)
+        r.user = id.facts.user_id;
     bool passed = false;
     transact(svc, TxMode::Write, r, [&](Transaction& tx, ApiResponse& out) {
         passed = pass_gate(tx, ctx, AuditEvent::Login, id, login.ticket, TicketKind::Login, now, out);
@@ -416,6 +420,8 @@ static void handle_force_logout(ApiService& svc, ApiRequest& req, ApiResponse& r
     }
     AuditContext ctx{now, req.source_address};
     Identified id = check_certificate(svc, req, now);
+    if (id.checked.ok)
+        r.user = id.facts.user_id;
     transact(svc, TxMode::Write, r, [&](Transaction& tx, ApiResponse& out) {
         if (!pass_gate(tx, ctx, AuditEvent::ForceLogout, id, force.ticket, TicketKind::ForceLogout, now, out))
             return;
@@ -452,6 +458,8 @@ static void handle_session(ApiService& svc, ApiRequest& req, ApiResponse& r, int
         SessionRecord s;
         if (facts.cookie_sent && session_find(tx, token_digest(token), s))
             facts.session = s;
+        if (facts.session)
+            out.user = s.user_id;
         facts.has_certificate = req.peer != nullptr;
         facts.fingerprint = fingerprint;
         if (facts.session && facts.has_certificate && fingerprint == s.fingerprint)

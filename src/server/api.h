@@ -57,6 +57,9 @@ struct ApiResponse {
     int status = 200;
     std::string body;
     std::vector<std::pair<std::string, std::string>> headers;
+    // For the access log: the user the request acted for, where the API knows it (a certificate
+    // that passed its own checks, a session's owner); "" otherwise. An ID, never a secret.
+    std::string user;
 };
 
 // Never throws: database trouble becomes 503 unavailable, anything else 500 internal.

@@ -26,10 +26,12 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <condition_variable>
 #include <cstdio>
 #include <deque>
 #include <functional>
+#include <future>
 #include <list>
 #include <map>
 #include <mutex>
@@ -60,6 +62,8 @@ constexpr size_t kIgnoredHeaderAddresses = 1024;
 constexpr int64_t kIgnoredHeaderLogSeconds = 60;
 // /readyz asks the database at most this often; probes in between get the last answer.
 constexpr int64_t kReadinessCacheMs = 1000;
+// The access line's route is cut at this length (a path is short; a hostile one is not logged whole).
+constexpr size_t kLoggedRouteBytes = 256;
 
 class Connection;
 struct Listener;
@@ -71,6 +75,7 @@ struct OriginState {
     int connections = 0;
     std::map<net::ip::address, int> per_address;
     std::list<std::weak_ptr<Connection>> idle;   // waiting for their next request, oldest first
+    std::list<std::weak_ptr<Connection>> all;    // every connection, for the drain
     long refused = 0;
     long evicted = 0;
 };
@@ -86,6 +91,7 @@ struct WorkQueue {
     std::deque<std::function<void()>> login_steps;  // under mutex
     bool stopping = false;                           // under mutex
     std::vector<std::thread> threads;
+    Logger* log = nullptr;
 };
 
 static void work_queue_post(WorkQueue& queue, ApiWork work, std::function<void()> job)
@@ -113,7 +119,7 @@ static void work_queue_run(WorkQueue& queue)
         try {
             job();
         } catch (const std::exception& e) {   // api_handle answers its own failures; this is a last resort
-            std::fprintf(stderr, "ibgate: API worker: %s\n", e.what());
+            log_message(*queue.log, "error", "worker_error", std::string("API worker: ") + e.what());
         }
     }
 }
@@ -162,6 +168,9 @@ struct Server {
     int64_t ready_probed_ms = 0;      // steady milliseconds of the last database probe; 0: none yet
     bool ready_ok = false;            // its answer
     bool ready_logged_ok = true;      // the state the log was last told of
+    // The drain waits for the last connection: each one's destructor notifies.
+    std::mutex drain_mutex;
+    std::condition_variable connection_gone;
     std::string app_csp;
     // Declared before the I/O contexts: handlers still queued when those are destroyed hold
     // connections, whose destructors update these.
@@ -204,14 +213,15 @@ static void note_hash_saturated(Server& server, int pending)
     if (now - last < 60 && last != 0)
         return;
     server.hash_saturated_logged = now;
-    std::fprintf(stderr, "ibgate: login queue full (%d checking or waiting); answering 503 until it drains\n", pending);
+    log_event(*server.log, "warning", "login_queue_full",
+              {{"message", "login queue full; answering 503 until it drains"}, {"pending", pending}});
 }
 
 static void note_hash_drained(Server& server)
 {
     if (server.hash_saturated.exchange(false))
-        std::fprintf(stderr, "ibgate: login queue drained; %ld logins answered 503 since start\n",
-                     server.busy_logins.load());
+        log_event(*server.log, "info", "login_queue_drained",
+                  {{"message", "login queue drained"}, {"busy_logins_since_start", server.busy_logins.load()}});
 }
 
 static int64_t steady_seconds()
@@ -296,17 +306,28 @@ public:
     }
     ~Connection()
     {
-        std::lock_guard lock(origin_.mutex);
-        if (idle_pos_)
-            origin_.idle.erase(*idle_pos_);
-        origin_.connections--;
-        auto it = origin_.per_address.find(address_);
-        if (it != origin_.per_address.end() && --it->second <= 0)
-            origin_.per_address.erase(it);
+        {
+            std::lock_guard lock(origin_.mutex);
+            if (idle_pos_)
+                origin_.idle.erase(*idle_pos_);
+            if (all_pos_)
+                origin_.all.erase(*all_pos_);
+            origin_.connections--;
+            auto it = origin_.per_address.find(address_);
+            if (it != origin_.per_address.end() && --it->second <= 0)
+                origin_.per_address.erase(it);
+        }
+        { std::lock_guard lock(server_.drain_mutex); }
+        server_.connection_gone.notify_all();
     }
 
     void start()
     {
+        {
+            std::lock_guard lock(origin_.mutex);
+            origin_.all.push_back(weak_from_this());
+            all_pos_ = std::prev(origin_.all.end());
+        }
         net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->handshake(); });
     }
 
@@ -322,6 +343,18 @@ public:
 
     // Set by the listener when it takes this connection off the idle list; under origin.mutex.
     void forget_idle_position() { idle_pos_.reset(); }
+
+    // The server drains: a connection without a request in flight is closed now; one with a
+    // request is closed after its answer (send, await_request).
+    void drain()
+    {
+        net::post(stream_.get_executor(), [self = shared_from_this()] {
+            if (self->in_request_)
+                return;
+            beast::error_code ignored;
+            beast::get_lowest_layer(self->stream_).socket().close(ignored);
+        });
+    }
 
 private:
     Server& server_;
@@ -344,6 +377,14 @@ private:
                 ec = http::error::bad_chunk_extension;
         };
     std::optional<std::list<std::weak_ptr<Connection>>::iterator> idle_pos_;   // under origin.mutex
+    std::optional<std::list<std::weak_ptr<Connection>>::iterator> all_pos_;    // under origin.mutex
+    bool in_request_ = false;   // from a request's complete header until its answer is written
+    // The access line's facts of the request being served (log.h): never a header value or body.
+    std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+    std::string log_method_;
+    std::string log_route_;
+    std::string log_source_;
+    std::string log_user_;
 
     void handshake()
     {
@@ -371,6 +412,10 @@ private:
     // connection is idle meanwhile, so a full origin may close it for a new client.
     void await_request()
     {
+        if (server_.draining) {
+            close();
+            return;
+        }
         if (buffer_.size() > 0) {   // pipelined: the next request has started already
             read_header();
             return;
@@ -395,6 +440,11 @@ private:
     void read_header()
     {
         request_id_.clear();
+        started_ = std::chrono::steady_clock::now();   // a request refused before its header is whole
+        log_method_.clear();
+        log_route_.clear();
+        log_source_.clear();
+        log_user_.clear();
         parser_.emplace();
         parser_->header_limit(kHeaderLimit);
         parser_->body_limit(api::kMaxBodyBytes);
@@ -424,7 +474,9 @@ private:
             refuse(api::ErrorCode::BadRequest, "malformed request");
             return;
         }
+        in_request_ = true;
         const auto& req = parser_->get();
+        note_request(req);
         switch (request_fault(req.version(), req.count(http::field::host), req.count(http::field::origin))) {
         case RequestFault::None: break;
         case RequestFault::MissingHost: refuse(api::ErrorCode::BadRequest, "missing Host header"); return;
@@ -571,6 +623,7 @@ private:
         }
         ForwardingDecision d = decide_forwarding(facts);
         request_id_ = d.request_id.empty() ? new_request_id() : d.request_id;
+        log_source_ = d.source_address;
         if (d.refusal != ForwardingRefusal::None) {
             ApiRequest request = api_request(req);
             request.has_origin = request.has_origin && cert_origin_;   // the app origin answers without CORS
@@ -585,6 +638,31 @@ private:
         if (d.ignored_untrusted)
             note_ignored_header(server_, source_);
         return d;
+    }
+
+    void note_request(const http::request<http::string_body>& req)
+    {
+        started_ = std::chrono::steady_clock::now();
+        log_method_ = std::string(req.method_string().substr(0, 16));
+        std::string_view target = req.target();
+        log_route_ = std::string(target.substr(0, std::min(target.find('?'), kLoggedRouteBytes)));
+        log_source_ = source_;
+        log_user_.clear();
+    }
+
+    // One access line per answered request (unless --access-log off).
+    void log_access(int status)
+    {
+        if (!server_.log->access_log)
+            return;
+        const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started_).count();
+        nlohmann::ordered_json fields = {
+            {"request_id", request_id()}, {"origin", cert_origin_ ? "cert" : "app"}, {"method", log_method_},
+            {"route", log_route_}, {"status", status}, {"latency_ms", std::round(ms * 10) / 10}};
+        if (!log_user_.empty())
+            fields["user"] = log_user_;
+        fields["source"] = log_source_.empty() ? source_ : log_source_;
+        log_event(*server_.log, "info", "request", fields);
     }
 
     const std::string& request_id()
@@ -718,6 +796,7 @@ private:
         res.set(http::field::server, "ibgate");
         add_security_headers(res);
         res.set("X-Request-Id", request_id());
+        log_user_ = answer.user;
         for (auto& [name, value] : answer.headers)
             res.insert(name, value);
         res.body() = std::move(answer.body);
@@ -784,9 +863,13 @@ private:
     void send(http::response<Body>&& message)
     {
         auto res = std::make_shared<http::response<Body>>(std::move(message));
+        if (server_.draining)
+            res->keep_alive(false);   // Connection: close, then closed
         bool close_after = res->need_eof();
         beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(server_.config.request_timeout * 3));
         http::async_write(stream_, *res, [self = shared_from_this(), res, close_after](beast::error_code ec, size_t) {
+            self->log_access(static_cast<int>(res->result_int()));
+            self->in_request_ = false;
             if (ec)
                 return;
             if (close_after)
@@ -905,7 +988,7 @@ static void schedule_sweep(Server& server)
             try {
                 api_sweep(*server.api);
             } catch (const std::exception& e) {
-                std::fprintf(stderr, "ibgate: session sweep failed: %s\n", e.what());
+                log_message(*server.log, "error", "sweep_failed", std::string("session sweep failed: ") + e.what());
             }
         });
         schedule_sweep(server);
@@ -933,6 +1016,7 @@ std::unique_ptr<Server, void (*)(Server*)> server_start(const ServerConfig& conf
     server->log = config.log ? config.log : std::make_shared<Logger>();
     if (config.behind_proxy && config.trusted_proxies.empty())
         throw std::runtime_error("--behind-proxy needs at least one --trusted-proxy");
+    server->workers.log = server->log.get();
     work_queue_start(server->workers, std::max(1, config.workers));
     server->app_csp = app_content_security_policy(config.cert_origin);
 
@@ -981,6 +1065,46 @@ std::unique_ptr<Server, void (*)(Server*)> server_start(const ServerConfig& conf
         });
     }
     return server;
+}
+
+static int open_connections(Server& server)
+{
+    int open = 0;
+    for (OriginState* origin : {&server.app_state, &server.cert_state}) {
+        std::lock_guard lock(origin->mutex);
+        open += origin->connections;
+    }
+    return open;
+}
+
+int server_drain(Server& server, int timeout_seconds)
+{
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(std::max(0, timeout_seconds));
+    server.draining = true;
+    // The acceptors belong to the I/O thread: closed there, and waited for.
+    std::promise<void> closed;
+    net::post(server.io, [&server, &closed] {
+        beast::error_code ignored;
+        server.app_listener->acceptor.close(ignored);
+        server.cert_listener->acceptor.close(ignored);
+        closed.set_value();
+    });
+    closed.get_future().wait();
+    // Every connection admitted before the close is on a list now (admit runs on the I/O thread).
+    for (OriginState* origin : {&server.app_state, &server.cert_state}) {
+        std::vector<std::shared_ptr<Connection>> open;
+        {
+            std::lock_guard lock(origin->mutex);
+            for (const std::weak_ptr<Connection>& weak : origin->all)
+                if (std::shared_ptr<Connection> connection = weak.lock())
+                    open.push_back(std::move(connection));
+        }
+        for (const std::shared_ptr<Connection>& connection : open)
+            connection->drain();
+    }   // `open` is released outside origin->mutex: a last reference's destructor takes it
+    std::unique_lock lock(server.drain_mutex);
+    server.connection_gone.wait_until(lock, deadline, [&server] { return open_connections(server) == 0; });
+    return open_connections(server);
 }
 
 ServerStats server_stats(Server& server)

@@ -79,6 +79,13 @@ std::unique_ptr<Server, void (*)(Server*)> server_start(const ServerConfig& conf
 uint16_t server_app_port(const Server& server);
 uint16_t server_cert_port(const Server& server);
 
+// Drain (SIGTERM, SIGINT): /readyz answers 503 at once, both listeners close (new connections are
+// refused by the kernel), idle connections are closed, and a connection with a request in flight
+// gets its answer with Connection: close and is closed then. Returns when no connection is left
+// or `timeout_seconds` have passed, with the number of connections still open (server_stop cuts
+// them).
+int server_drain(Server& server, int timeout_seconds);
+
 // Live counts, for tests and the operator's log.
 struct ServerStats {
     int app_connections = 0;

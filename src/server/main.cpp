@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
@@ -82,7 +83,31 @@ struct ServeOptions {
     bool hsts_include_subdomains = false;   // see ServerConfig: pins every subdomain to HTTPS
     int database_connections = 0;   // 0: one per thread that runs API work (workers + hash workers + 1)
     std::vector<std::string> trusted_proxies;   // --trusted-proxy, each maybe a comma-separated list
+    int drain_timeout = 20;   // seconds in-flight requests may take after SIGTERM / SIGINT
+    std::string instance;     // "" : <hostname>:<cert port>
+    std::string access_log = "on";
 };
+
+// The name of this process in its log lines: <hostname>:<cert port> unless --instance names it.
+static std::string instance_name(const ServeOptions& o)
+{
+    if (!o.instance.empty())
+        return o.instance;
+    char host[256] = {};
+    if (gethostname(host, sizeof(host) - 1) != 0)
+        std::snprintf(host, sizeof(host), "ibgate");
+    const size_t colon = o.cert_listen.rfind(':');
+    return std::string(host) + ":" + (colon == std::string::npos ? o.cert_listen : o.cert_listen.substr(colon + 1));
+}
+
+// The operator lines of the certificate checks (cert_check.cpp, ocsp.cpp) as log events.
+static void log_trust_line(Logger& log, const std::string& line)
+{
+    const std::string text = line.rfind("ibgate: ", 0) == 0 ? line.substr(8) : line;
+    const bool ocsp = text.find("OCSP responder") != std::string::npos;
+    const bool good = text.find("is usable") != std::string::npos || text.find("answers again") != std::string::npos;
+    log_message(log, good ? "info" : "warning", ocsp ? "ocsp_state" : "crl_state", text);
+}
 
 // A header name is an HTTP token (RFC 9110 5.6.2).
 static bool is_header_name(const std::string& name)
@@ -97,7 +122,7 @@ static bool is_header_name(const std::string& name)
 
 // Every connection is a descriptor: take the whole hard limit, so the connection limits in
 // ServerConfig are what bounds the server, not a low default soft limit.
-static void raise_descriptor_limit(const ServerConfig& config)
+static void raise_descriptor_limit(const ServerConfig& config, Logger& log)
 {
     rlimit limit{};
     if (getrlimit(RLIMIT_NOFILE, &limit) != 0)
@@ -107,13 +132,16 @@ static void raise_descriptor_limit(const ServerConfig& config)
     getrlimit(RLIMIT_NOFILE, &limit);
     rlim_t needed = static_cast<rlim_t>(config.max_connections) * 2 + 64;
     if (limit.rlim_cur < needed)
-        std::fprintf(stderr, "ibgate: warning: %lu file descriptors allowed, %lu needed for --max-connections %d\n",
-                     static_cast<unsigned long>(limit.rlim_cur), static_cast<unsigned long>(needed),
-                     config.max_connections);
+        log_event(log, "warning", "descriptor_limit",
+                  {{"message", "fewer file descriptors allowed than --max-connections needs"},
+                   {"allowed", static_cast<unsigned long>(limit.rlim_cur)}, {"needed", static_cast<unsigned long>(needed)}});
 }
 
-static int run_serve(const DataPaths& paths, const ServeOptions& o)
+static int run_serve(const DataPaths& paths, const ServeOptions& o, const std::shared_ptr<Logger>& logger)
 {
+    if (o.access_log != "on" && o.access_log != "off")
+        throw std::runtime_error("--access-log must be on or off");
+    logger->access_log = o.access_log == "on";
     if (o.idle_timeout < 30 || o.absolute_timeout < o.idle_timeout)
         throw std::runtime_error("timeouts: idle >= 30 s and absolute >= idle");
     if (o.max_failures < 1 || o.max_failures > 100)
@@ -125,10 +153,11 @@ static int run_serve(const DataPaths& paths, const ServeOptions& o)
         throw std::runtime_error("limits: --max-connections, --workers and --hash-workers >= 1; "
                                  "--max-connections-per-address and --hash-queue >= 0");
     if (!std::filesystem::exists(std::filesystem::path(o.web_root) / "index.html"))
-        std::fprintf(stderr, "ibgate: warning: %s/index.html does not exist (build the web app first)\n",
-                     o.web_root.c_str());
+        log_message(*logger, "warning", "web_root_missing",
+                    o.web_root + "/index.html does not exist (build the web app first)");
 
     ServerConfig config = o.limits;
+    config.log = logger;
     for (const std::string& item : o.trusted_proxies)
         if (std::string problem = parse_trusted_networks(item, config.trusted_proxies); !problem.empty())
             throw std::runtime_error(problem);
@@ -138,6 +167,8 @@ static int run_serve(const DataPaths& paths, const ServeOptions& o)
         throw std::runtime_error("--trusted-proxy needs --behind-proxy");
     if (!is_header_name(config.client_cert_header) || !is_header_name(config.forwarded_for_header))
         throw std::runtime_error("--client-cert-header and --forwarded-for-header must be header names");
+    if (o.drain_timeout < 0 || o.drain_timeout > 3600)
+        throw std::runtime_error("--drain-timeout must be 0 to 3600 seconds");
     if (o.database_connections < 0 || o.database_connections > 256)
         throw std::runtime_error("--database-connections must be 0 (automatic) to 256");
     operator_check_server_pki(paths);
@@ -148,6 +179,7 @@ static int run_serve(const DataPaths& paths, const ServeOptions& o)
     OpenStore db(paths, connections);
     Settings settings = load_settings(db.store);
     TrustAnchors trust;
+    trust.log = [logger](const std::string& line) { log_trust_line(*logger, line); };
     trust_load(trust, paths.ca_cert, paths.crl, now_seconds());
     if (std::string problem = ocsp_options_problem(o.ocsp); !problem.empty())
         throw std::runtime_error(problem);
@@ -182,7 +214,7 @@ static int run_serve(const DataPaths& paths, const ServeOptions& o)
     sigaddset(&signals, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-    raise_descriptor_limit(config);
+    raise_descriptor_limit(config, *logger);
     auto server = server_start(config, api);
     std::printf("ibgate: %s (%s) serving\n", settings.institution_name.c_str(), settings.institution_code.c_str());
     std::printf("  app origin          %s  (listening on %s, files from %s)\n", o.app_origin.c_str(),
@@ -195,7 +227,20 @@ static int run_serve(const DataPaths& paths, const ServeOptions& o)
     int received = 0;
     sigwait(&signals, &received);
     std::printf("ibgate: stopping\n");
+    std::fflush(stdout);
+    // Drain: the proxy sees /readyz 503 and closed listeners and sends new requests to the other
+    // instances; requests in flight here are answered first.
+    log_event(*config.log, "info", "draining",
+              {{"message", std::string(received == SIGINT ? "SIGINT" : "SIGTERM") + ": finishing requests in flight"},
+               {"timeout_seconds", o.drain_timeout}});
+    const int cut = server_drain(*server, o.drain_timeout);
+    if (cut > 0)
+        log_event(*config.log, "warning", "drained",
+                  {{"message", "drain timeout passed; closing the connections left"}, {"connections_cut", cut}});
+    else
+        log_event(*config.log, "info", "drained", {{"message", "no connection left"}, {"connections_cut", 0}});
     server.reset();
+    std::printf("ibgate: stopped\n");
     return 0;
 }
 
@@ -344,6 +389,12 @@ int main(int argc, char** argv)
     serve_cmd->add_option("--client-cert-header", serve.limits.client_cert_header,
                           "header with the customer's certificate (URL-escaped PEM or base64 DER)")
         ->capture_default_str();
+    serve_cmd->add_option("--instance", serve.instance, "name of this instance in its log lines (default <hostname>:<cert port>)");
+    serve_cmd->add_option("--access-log", serve.access_log, "on: one JSON line per answered request on standard error; off: none")
+        ->capture_default_str();
+    serve_cmd->add_option("--drain-timeout", serve.drain_timeout,
+                          "on SIGTERM/SIGINT: seconds requests in flight may take before the process exits")
+        ->capture_default_str();
     serve_cmd->add_option("--forwarded-for-header", serve.limits.forwarded_for_header,
                           "header with the customer's address (its last element is taken)")
         ->capture_default_str();
@@ -424,6 +475,9 @@ int main(int argc, char** argv)
     db_copy->add_option("--to", copy_to, "target database URL; migrated first, must hold no rows")->required();
 
     CLI11_PARSE(app, argc, argv);
+    // Everything `serve` writes on standard error is a JSON line (log.h), its start-up errors too.
+    auto serve_log = std::make_shared<Logger>();
+    serve_log->instance = instance_name(serve);
 
     try {
         DataPaths paths = data_paths(dir);
@@ -464,7 +518,7 @@ int main(int argc, char** argv)
             std::printf("new server certificate %s (key %s), signed by the server CA %s\n", paths.server_cert.c_str(),
                         paths.server_key.c_str(), paths.server_ca_cert.c_str());
         } else if (serve_cmd->parsed()) {
-            return run_serve(paths, serve);
+            return run_serve(paths, serve, serve_log);
         } else if (user_add->parsed()) {
             if (!api::role_from_name(role_text, new_user.role))
                 throw std::runtime_error("--role must be administrator or user");
@@ -516,7 +570,10 @@ int main(int argc, char** argv)
             print_audit(paths, filter_user, limit, as_json);
         }
     } catch (const std::exception& e) {
-        std::fprintf(stderr, "ibgate: error: %s\n", e.what());
+        if (serve_cmd->parsed())
+            log_message(*serve_log, "error", "startup_failed", std::string("ibgate: error: ") + e.what());
+        else
+            std::fprintf(stderr, "ibgate: error: %s\n", e.what());
         return 1;
     }
     return 0;

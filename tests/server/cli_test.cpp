@@ -9,14 +9,23 @@
 #include <openssl/x509v3.h>
 #include <sodium.h>
 
+#include <boost/asio/ip/tcp.hpp>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
 #include <sys/wait.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
+
+extern char** environ;
 
 namespace fs = std::filesystem;
 
@@ -259,4 +268,202 @@ TEST_CASE("cli: a data directory from before the server CA is refused by serve u
     CHECK(X509_check_issued(server_ca.get(), chain[0].get()) == X509_V_OK);
     CHECK(pki_fingerprint(pki_read_cert(paths.ca_cert).get()) == pki_fingerprint(client_ca.get()));   // kept
     CHECK(cli.run("user list").status == 0);
+}
+
+TEST_CASE("cli: serve refuses proxy options it cannot use, before listening")
+{
+    REQUIRE(sodium_init() >= 0);
+    CliDir cli;
+    REQUIRE(cli.run("init --hash-cost test").status == 0);
+    const std::string listen = " --app-listen 127.0.0.1:0 --cert-listen 127.0.0.1:0";
+    struct Row {
+        const char* args;
+        const char* message;
+    };
+    const Row rows[] = {
+        {"--behind-proxy", "--behind-proxy needs at least one --trusted-proxy"},
+        {"--trusted-proxy 10.0.0.0/8", "--trusted-proxy needs --behind-proxy"},
+        {"--behind-proxy --trusted-proxy 10.0.0.1/8", "host bits set (did you mean 10.0.0.0/8?)"},
+        {"--behind-proxy --trusted-proxy 10.0.0.0/8,proxy.example", "proxy.example: not an IP address"},
+        {"--behind-proxy --trusted-proxy ::1 --client-cert-header 'X Cert'", "must be header names"},
+        {"--drain-timeout -1", "--drain-timeout must be 0 to 3600 seconds"},
+    };
+    for (const Row& row : rows) {
+        CliRun r = cli.run(std::string("serve ") + row.args + listen);
+        INFO(row.args << "\n" << r.output);
+        CHECK(r.status == 1);
+        CHECK(r.output.find(row.message) != std::string::npos);
+    }
+}
+
+// `ibgate serve` started as its own process, stopped with a signal.
+struct ServeProcess {
+    pid_t pid = -1;
+    fs::path out;
+    fs::path err;
+    int exit_status = -1;
+
+    ServeProcess(CliDir& cli, const std::vector<std::string>& args) : out(cli.dir / "serve.out"), err(cli.dir / "serve.err")
+    {
+        std::vector<std::string> argv = {IBGATE_BINARY, "--dir", (cli.dir / "data").string(), "serve"};
+        argv.insert(argv.end(), args.begin(), args.end());
+        std::vector<std::string> env;
+        for (char** e = environ; *e; ++e)
+            if (std::string(*e).rfind("IBGATE_DATABASE=", 0) != 0)
+                env.emplace_back(*e);
+        if (cli.pg)
+            env.push_back("IBGATE_DATABASE=" + cli.pg->url);
+        std::vector<char*> argv_c, env_c;
+        for (std::string& a : argv)
+            argv_c.push_back(a.data());
+        argv_c.push_back(nullptr);
+        for (std::string& e : env)
+            env_c.push_back(e.data());
+        env_c.push_back(nullptr);
+        posix_spawn_file_actions_t actions;
+        posix_spawn_file_actions_init(&actions);
+        posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        int rc = posix_spawn(&pid, argv_c[0], &actions, nullptr, argv_c.data(), env_c.data());
+        posix_spawn_file_actions_destroy(&actions);
+        REQUIRE(rc == 0);
+    }
+    ~ServeProcess()
+    {
+        if (pid > 0 && exit_status < 0) {   // the test failed midway: never leave it running
+            kill(pid, SIGKILL);
+            waitpid(pid, nullptr, 0);
+        }
+    }
+    bool exited_within(int seconds)
+    {
+        return eventually([&] {
+            int status = 0;
+            if (waitpid(pid, &status, WNOHANG) != pid)
+                return false;
+            exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+            return true;
+        }, seconds);
+    }
+    std::string stdout_text() { return read_all(out); }
+    std::string stderr_text() { return read_all(err); }
+};
+
+static uint16_t free_port()
+{
+    boost::asio::io_context io;
+    boost::asio::ip::tcp::acceptor acceptor(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
+    return acceptor.local_endpoint().port();
+}
+
+static bool accepts_connections(uint16_t port)
+{
+    boost::asio::io_context io;
+    boost::asio::ip::tcp::socket socket(io);
+    boost::system::error_code ec;
+    socket.connect({boost::asio::ip::make_address("127.0.0.1"), port}, ec);
+    return !ec;
+}
+
+TEST_CASE("cli: SIGTERM drains: the request in flight is answered, new connections are refused, exit 0")
+{
+    REQUIRE(sodium_init() >= 0);
+    CliDir cli;
+    REQUIRE(cli.run("init --hash-cost test").status == 0);
+    const std::string password = "Sakura-2024-pass";
+    std::vector<ClientCert> certs;
+    for (const char* user : {"yamada01", "suzuki02"}) {
+        REQUIRE(cli.run(std::string("user add ") + user + " --name a --company b --password-stdin", password + "\n").status
+                == 0);
+        CliRun issue = cli.run(std::string("cert issue ") + user);
+        REQUIRE(issue.status == 0);
+        ClientCert c;
+        c.cert = pki_read_cert(line_value(issue.output, "PEM certificate"));
+        c.key = pki_read_key(line_value(issue.output, "PEM key"));
+        certs.push_back(std::move(c));
+    }
+    std::ofstream(cli.dir / "index.html") << "<!doctype html>";
+    const uint16_t app_port = free_port();
+    uint16_t cert_port = free_port();
+    while (cert_port == app_port)
+        cert_port = free_port();
+    const std::string server_ca = (cli.dir / "data" / "pki" / "server-ca.pem").string();
+
+    // One hash worker and no queue: while one login is held, another is answered 503 at once.
+    ServeProcess serve(cli, {"--web-root", cli.dir.string(), "--app-listen", "127.0.0.1:" + std::to_string(app_port),
+                             "--cert-listen", "127.0.0.1:" + std::to_string(cert_port), "--hash-workers", "1",
+                             "--hash-queue", "0", "--drain-timeout", "60", "--instance", "drain-test"});
+    const bool started =
+        eventually([&] { return serve.stdout_text().find("certificate origin") != std::string::npos; }, 30);
+    INFO(serve.stdout_text() << serve.stderr_text());
+    REQUIRE(started);
+
+    std::vector<std::string> tickets;
+    for (const ClientCert& c : certs) {
+        Request identify;
+        identify.method = "POST";
+        identify.target = "/api/v1/identify";
+        identify.body = "{}";
+        identify.cert = &c;
+        identify.headers = {{"Content-Type", "application/json"}};
+        Reply r = send_to(server_ca, cert_port, identify);
+        INFO(r.body);
+        REQUIRE(r.status == 200);
+        tickets.push_back(r.json["ticket"].get<std::string>());
+    }
+
+    // Both log in while the database is locked: one is held in flight, the other is refused.
+    DatabaseLock other(cli.pg ? cli.pg->url : (cli.dir / "data" / "ibgate.db").string());
+    std::vector<Reply> replies(2);
+    std::atomic<int> answered{0};
+    std::vector<std::thread> logins;
+    for (size_t i = 0; i < 2; i++) {
+        logins.emplace_back([&, i] {
+            Request login;
+            login.method = "POST";
+            login.target = "/api/v1/login";
+            login.body = nlohmann::json{{"ticket", tickets[i]}, {"password", password}}.dump();
+            login.cert = &certs[i];
+            login.headers = {{"Content-Type", "application/json"}};
+            try {
+                replies[i] = send_to(server_ca, cert_port, login);
+            } catch (...) {
+            }
+            answered++;
+        });
+    }
+    const bool one_refused = eventually([&] { return answered >= 1; }, 30);
+    REQUIRE(kill(serve.pid, SIGTERM) == 0);
+    const bool listeners_closed =
+        eventually([&] { return !accepts_connections(cert_port) && !accepts_connections(app_port); }, 30);
+    other.release();
+    for (std::thread& t : logins)
+        t.join();
+    REQUIRE(one_refused);
+    CHECK(listeners_closed);
+
+    const size_t busy = replies[0].status == 503 && replies[0].header("retry-after") == "2" ? 0 : 1;
+    const Reply& held = replies[1 - busy];
+    CHECK(replies[busy].status == 503);
+    INFO(held.body);
+    CHECK(held.status == 200);
+    CHECK(held.header("connection") == "close");
+
+    REQUIRE(serve.exited_within(60));
+    CHECK(serve.exit_status == 0);
+    const std::string out = serve.stdout_text();
+    CHECK(out.find("ibgate: stopping\n") != std::string::npos);
+    CHECK(out.find("ibgate: stopped\n") != std::string::npos);
+    const std::string err = serve.stderr_text();
+    CHECK(err.find("\"event\":\"draining\"") != std::string::npos);
+    CHECK(err.find("\"event\":\"drained\"") != std::string::npos);
+    CHECK(err.find("\"connections_cut\":0") != std::string::npos);
+    // Everything serve wrote on standard error is JSON lines of this instance.
+    std::istringstream lines(err);
+    for (std::string line; std::getline(lines, line);) {
+        INFO(line);
+        nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
+        REQUIRE(j.is_object());
+        CHECK(j["instance"] == "drain-test");
+    }
 }

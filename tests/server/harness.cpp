@@ -181,6 +181,10 @@ void TestServer::start()
     REQUIRE(password_checker_init(api.checker, HashCost::Test));
 
     ServerConfig config = options.limits;
+    if (!config.log) {   // the server's events on standard error, without an access line for every request
+        config.log = std::make_shared<Logger>();
+        config.log->access_log = false;
+    }
     config.app_port = 0;
     config.cert_port = 0;
     config.web_root = (dir / "web").string();
@@ -268,10 +272,10 @@ static void set_server_name(SSL* ssl)
     SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name, name);
 }
 
-static void setup_client_tls(TestServer& ts, ssl::context& ctx, const ClientCert* cert)
+static void setup_client_tls(const std::string& server_ca, ssl::context& ctx, const ClientCert* cert)
 {
     ctx.set_verify_mode(ssl::verify_peer);
-    ctx.load_verify_file(ts.paths.server_ca_cert);   // the client CA vouches for customers only
+    ctx.load_verify_file(server_ca);   // the client CA vouches for customers only
     if (cert) {
         SSL_CTX_use_certificate(ctx.native_handle(), cert->cert.get());
         SSL_CTX_use_PrivateKey(ctx.native_handle(), cert->key.get());
@@ -282,13 +286,17 @@ static Reply to_reply(http::response<http::string_body> res);
 
 Reply send(TestServer& ts, const Request& request)
 {
+    return send_to(ts.paths.server_ca_cert, request.app_origin ? ts.app_port : ts.cert_port, request);
+}
+
+Reply send_to(const std::string& server_ca, uint16_t port, const Request& request)
+{
     net::io_context io;
     ssl::context ctx(ssl::context::tls_client);
-    setup_client_tls(ts, ctx, request.cert);
+    setup_client_tls(server_ca, ctx, request.cert);
     beast::ssl_stream<beast::tcp_stream> stream(io, ctx);
     set_server_name(stream.native_handle());
     stream.set_verify_callback(ssl::host_name_verification("localhost"));
-    uint16_t port = request.app_origin ? ts.app_port : ts.cert_port;
     beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(20));
     if (!request.local_address.empty()) {
         tcp::socket& socket = beast::get_lowest_layer(stream).socket();
@@ -427,7 +435,7 @@ bool server_closes_after(TestServer& ts, const std::string& bytes, int give_up_s
 {
     net::io_context io;
     ssl::context ctx(ssl::context::tls_client);
-    setup_client_tls(ts, ctx, nullptr);
+    setup_client_tls(ts.paths.server_ca_cert, ctx, nullptr);
     beast::ssl_stream<beast::tcp_stream> stream(io, ctx);
     set_server_name(stream.native_handle());
     beast::get_lowest_layer(stream).connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), ts.cert_port));
@@ -452,7 +460,7 @@ std::string exchange_raw(TestServer& ts, bool app_origin, const std::string& byt
 {
     net::io_context io;
     ssl::context ctx(ssl::context::tls_client);
-    setup_client_tls(ts, ctx, cert);
+    setup_client_tls(ts.paths.server_ca_cert, ctx, cert);
     beast::ssl_stream<beast::tcp_stream> stream(io, ctx);
     set_server_name(stream.native_handle());
     beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(give_up_seconds));
@@ -480,14 +488,18 @@ struct DatabaseLock::Impl {
     PGconn* pg = nullptr;
 };
 
-DatabaseLock::DatabaseLock(TestServer& ts) : impl(new Impl)
+DatabaseLock::DatabaseLock(TestServer& ts) : DatabaseLock(ts.pg ? ts.pg->url : ts.paths.database)
 {
-    if (!ts.pg) {
-        REQUIRE(sqlite3_open(ts.paths.database.c_str(), &impl->sqlite) == SQLITE_OK);
+}
+
+DatabaseLock::DatabaseLock(const std::string& database) : impl(new Impl)
+{
+    if (database.rfind("postgres", 0) != 0) {
+        REQUIRE(sqlite3_open(database.c_str(), &impl->sqlite) == SQLITE_OK);
         REQUIRE(sqlite3_exec(impl->sqlite, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr) == SQLITE_OK);
         return;
     }
-    impl->pg = PQconnectdb(ts.pg->url.c_str());
+    impl->pg = PQconnectdb(database.c_str());
     INFO(PQerrorMessage(impl->pg));
     REQUIRE(PQstatus(impl->pg) == CONNECTION_OK);
     PGresult* tables = PQexec(impl->pg,
@@ -555,7 +567,7 @@ struct KeepAliveClient::Impl {
 
 KeepAliveClient::KeepAliveClient(TestServer& ts, bool app_origin, const ClientCert* cert) : impl(new Impl)
 {
-    setup_client_tls(ts, impl->ctx, cert);
+    setup_client_tls(ts.paths.server_ca_cert, impl->ctx, cert);
     impl->stream.emplace(impl->io, impl->ctx);
     set_server_name(impl->stream->native_handle());
     beast::get_lowest_layer(*impl->stream).expires_after(std::chrono::seconds(20));

@@ -135,6 +135,8 @@ struct Request {
 };
 
 Reply send(TestServer& ts, const Request& request);
+// The same to any ibgate on 127.0.0.1 (a process a test started): `server_ca` verifies it.
+Reply send_to(const std::string& server_ca, uint16_t port, const Request& request);
 Reply post(TestServer& ts, const ClientCert* cert, const std::string& target, const std::string& body,
            std::vector<std::pair<std::string, std::string>> headers = {});
 Reply get(TestServer& ts, const ClientCert* cert, const std::string& target,
@@ -182,6 +184,7 @@ struct DatabaseLock {
     struct Impl;
     std::unique_ptr<Impl> impl;
     explicit DatabaseLock(TestServer& ts);   // REQUIREs that the lock was taken
+    explicit DatabaseLock(const std::string& database);   // a PostgreSQL URL or an SQLite file
     ~DatabaseLock();
     DatabaseLock(const DatabaseLock&) = delete;
     DatabaseLock& operator=(const DatabaseLock&) = delete;

@@ -4,6 +4,7 @@
 #include <catch_amalgamated.hpp>
 
 #include <atomic>
+#include <thread>
 
 static Reply probe(TestServer& ts, const std::string& method, const std::string& target, bool app_origin)
 {
@@ -80,4 +81,67 @@ TEST_CASE("health: /readyz is 503 while the database is unreachable, /healthz st
         database_dead = false;
     CHECK(eventually([&] { return probe(ts, "GET", "/readyz", false).status == 200; }));
     CHECK(eventually([&] { return !log.events("database_available").empty(); }));
+}
+
+TEST_CASE("drain: the request in flight is answered with Connection: close, the rest is closed")
+{
+    TestOptions options;
+    options.limits.hash_workers = 1;
+    options.keepalive_timeout = 60;
+    options.busy_timeout_ms = 60000;   // the held login waits for the lock, however slow the machine
+    TestServer ts(options);
+    ClientCert cert = add_user(ts, "yamada01", "correct horse");
+    const std::string ticket = identify_ticket(ts, cert);
+    KeepAliveClient idle(ts, true);
+    REQUIRE(idle.request("GET /index.html HTTP/1.1\r\nHost: localhost\r\n\r\n").status == 200);
+
+    // The login is held in flight: its transaction waits for the database another process locked.
+    DatabaseLock other(ts);
+    Reply held;
+    std::thread login_thread([&] {
+        try {
+            held = login(ts, cert, ticket, "correct horse");
+        } catch (...) {
+        }
+    });
+    REQUIRE(eventually([&] { return server_stats(*ts.server).logins_pending == 1; }));
+
+    int left = -1;
+    std::thread drain_thread([&] { left = server_drain(*ts.server, 60); });
+    auto refused = [&](bool app_origin) {
+        try {
+            probe(ts, "GET", "/healthz", app_origin);
+            return false;
+        } catch (...) {
+            return true;
+        }
+    };
+    CHECK(eventually([&] { return refused(true) && refused(false); }));
+    CHECK(idle.closed_within(10));
+    other.release();
+    login_thread.join();
+    drain_thread.join();
+    CHECK(held.status == 200);
+    CHECK(held.header("connection") == "close");
+    CHECK(left == 0);
+}
+
+TEST_CASE("drain: past the timeout the connections left are counted and cut")
+{
+    TestOptions options;
+    options.limits.hash_workers = 1;
+    TestServer ts(options);
+    ClientCert cert = add_user(ts, "yamada01", "correct horse");
+    const std::string ticket = identify_ticket(ts, cert);
+    DatabaseLock other(ts);
+    std::thread login_thread([&] {
+        try {
+            login(ts, cert, ticket, "correct horse");
+        } catch (...) {
+        }
+    });
+    REQUIRE(eventually([&] { return server_stats(*ts.server).logins_pending == 1; }));
+    CHECK(server_drain(*ts.server, 0) == 1);
+    other.release();
+    login_thread.join();
 }
