@@ -136,7 +136,7 @@ test(`${kRacingLogins} racing logins of one user through nginx, over every insta
 });
 
 test('kill -9 of one instance during logins: the others keep serving, every acknowledged login is kept, the instance comes back',
-  { timeout: 240_000 }, async () => {
+  { timeout: 240_000 }, async (t) => {
     const users = [];
     for (let i = 0; i < kKillLoops * kKillUsersPerLoop; i++) users.push(await addUser(server, `kill${String(i).padStart(2, '0')}`));
     const victim = cluster.instances[1];
@@ -176,6 +176,8 @@ test('kill -9 of one instance during logins: the others keep serving, every ackn
     assert.ok(killed, 'the instance was killed');
     assert.ok(failures.length <= kKillLoops * 2, `failed requests: ${JSON.stringify(tally(failures))}`);
     assert.equal(acknowledged.length + unacknowledged.length, users.length);
+    t.diagnostic(`${acknowledged.length} logins acknowledged, ${unacknowledged.length} committed without an answer, ` +
+                 `failed requests: ${JSON.stringify(tally(failures))}`);
 
     // Every acknowledged login is in the database, and its session is good through nginx.
     const listing = await server.ibgate(['session', 'list']);
@@ -196,6 +198,7 @@ test('kill -9 of one instance during logins: the others keep serving, every ackn
       if (!back) await new Promise((resolve) => setTimeout(resolve, 100));   // nginx retries a failed server after fail_timeout
     }
     assert.ok(back, `${victim.name} restarted but got no request`);
+    t.diagnostic(`${victim.name} restarted ${victim.restarts} time(s); generation ${victim.generation} serves again`);
   });
 
 // nginx's worker processes (children of the master).
@@ -204,7 +207,7 @@ async function nginxWorkers(masterPid) {
   return new Set(stdout.split('\n').map((s) => s.trim()).filter(Boolean).map(Number));
 }
 
-test(`nginx -s reload ${kReloads} times during a stream of session checks: no request fails`, { timeout: 180_000 }, async () => {
+test(`nginx -s reload ${kReloads} times during a stream of session checks: no request fails`, { timeout: 180_000 }, async (t) => {
   const user = await addUser(server, 'reload01');
   const login = await viaProxy.fullLogin(user);
   assertOk(login, 'login');
@@ -244,5 +247,6 @@ test(`nginx -s reload ${kReloads} times during a stream of session checks: no re
   const failed = replies.filter((r) => r.status !== 200);
   assert.deepEqual(tally(failed), {}, `${failed.length} of ${replies.length} session checks failed`);
   assert.ok(during.length > 0, 'some session checks ran while nginx reloaded');
+  t.diagnostic(`${replies.length} session checks, ${during.length} of them while nginx reloaded, ${failed.length} failed`);
   assert.equal(cluster.proxy.tracked.code, undefined, 'nginx is still running');
 });
