@@ -90,3 +90,23 @@ TEST_CASE("log: --access-log off leaves the other events")
     CHECK(eventually([&] { return log.events("forwarded_header_ignored").size() == 1; }));
     CHECK(log.events("request").empty());
 }
+
+TEST_CASE("log: behind a trusted proxy the access line names the customer's address and the proxy's id")
+{
+    ServerLog log;
+    TestOptions options;
+    options.limits.log = log.logger;
+    behind_proxy(options, true);
+    TestServer ts(options);
+    Request file;
+    file.target = "/index.html?v=1";
+    file.app_origin = true;
+    file.headers = {{"X-Forwarded-For", "198.51.100.1, 203.0.113.7"}, {"X-Request-Id", "nginx-abc"}};
+    REQUIRE(send(ts, file).status == 200);
+    REQUIRE(eventually([&] { return log.events("request").size() == 1; }));
+    nlohmann::json line = log.events("request")[0];
+    CHECK(line["source"] == "203.0.113.7");
+    CHECK(line["request_id"] == "nginx-abc");
+    CHECK(line["route"] == "/index.html");
+    CHECK(line["origin"] == "app");
+}
