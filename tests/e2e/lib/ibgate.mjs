@@ -12,12 +12,20 @@ import { repoRoot, distDir } from './paths.mjs';
 import { onCleanup, spawnTracked } from './cleanup.mjs';
 import { freePort } from './ports.mjs';
 import { waitForFirstFrame } from './app.mjs';
+import { createDatabase } from './pgdb.mjs';
+import { startProxiedInstances } from './proxy.mjs';
 
 const run = promisify(execFile);
 export const ibgateBin = process.env.IBGATE_BIN || path.join(repoRoot, 'build/native/src/server/ibgate');
 export const institution = { code: '1399', name: 'さくら信用金庫' };
 
 export { freePort };
+
+// IBGATE_E2E_PROXY=nginx|haproxy: every startIbgate() is IBGATE_E2E_INSTANCES (3) instances on
+// one fresh PostgreSQL database (on $IBGATE_TEST_PG, from scripts/pg run) behind that proxy
+// (tests/proxy/run sets it and runs the browser suites so).
+export const e2eProxy = process.env.IBGATE_E2E_PROXY || '';
+export const e2eInstances = Number(process.env.IBGATE_E2E_INSTANCES || 3);
 
 async function waitForPort(port, exited) {
   const deadline = Date.now() + 15_000;
@@ -63,12 +71,19 @@ async function checkServerTrust(data, ports) {
 }
 
 // Starts ibgate. Options are `ibgate serve` flags (idleTimeout, maxFailures, ...); `serveArgs`
-// are more of them, as on the command line (e.g. ['--ocsp-url', url]).
+// are more of them, as on the command line (e.g. ['--ocsp-url', url]). `proxy` ('nginx',
+// 'haproxy'; default $IBGATE_E2E_PROXY) starts `instances` instances behind that proxy instead
+// of one server (see e2eProxy); the result is the same, with `cluster` (tests/e2e/lib/proxy.mjs)
+// for tests that look at the instances themselves.
 // Returns { appUrl, certOrigin, config, ibgate(args, stdin), addUser, issueCert, stop, start }.
-export async function startIbgate({ t = null, idleTimeout = 600, maxFailures = 6, serveArgs = [] } = {}) {
+export async function startIbgate({ t = null, idleTimeout = 600, maxFailures = 6, serveArgs = [], proxy = e2eProxy,
+                                    instances = e2eInstances } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ibgate-e2e-'));
   onCleanup(() => fs.rmSync(dir, { recursive: true, force: true }), t);
   const data = path.join(dir, 'data');
+  // Behind a proxy: one database for every instance and every operator command (`init
+  // --database` records it in the data directory, which they all share).
+  const database = proxy ? await createDatabase(t) : null;
 
   const ibgate = async (args, stdin = null) => {
     const child = run(ibgateBin, ['--dir', data, ...args], { maxBuffer: 4 << 20 });
@@ -79,31 +94,49 @@ export async function startIbgate({ t = null, idleTimeout = 600, maxFailures = 6
     return stdout;
   };
   await ibgate(['init', '--institution-code', institution.code, '--institution-name', institution.name,
-                '--hash-cost', 'test']);
+                '--hash-cost', 'test', ...(database ? ['--database', database.url] : [])]);
 
   const appPort = await freePort();
   const certPort = await freePort();
   const appUrl = `https://localhost:${appPort}/`;
   const certOrigin = `https://localhost:${certPort}`;
   let server = null;
+  let cluster = null;
 
-  const start = async () => {
-    server = spawnTracked(ibgateBin, ['--dir', data, 'serve', '--web-root', distDir,
-      '--app-listen', `127.0.0.1:${appPort}`, '--cert-listen', `127.0.0.1:${certPort}`,
-      '--app-origin', `https://localhost:${appPort}`, '--cert-origin', certOrigin,
-      '--idle-timeout', String(idleTimeout), '--max-failures', String(maxFailures), ...serveArgs], {}, t);
+  const commonArgs = ['--web-root', distDir, '--app-origin', `https://localhost:${appPort}`, '--cert-origin', certOrigin,
+    '--idle-timeout', String(idleTimeout), '--max-failures', String(maxFailures), ...serveArgs];
+  const startSingle = async () => {
+    server = spawnTracked(ibgateBin, ['--dir', data, 'serve',
+      '--app-listen', `127.0.0.1:${appPort}`, '--cert-listen', `127.0.0.1:${certPort}`, ...commonArgs], {}, t);
     server.child.stdout.resume();
     server.child.stderr.resume();
     await waitForPort(appPort, server.exited);
     await waitForPort(certPort, server.exited);
     await checkServerTrust(data, [appPort, certPort]);
   };
-  const stop = async () => {
+  const stopSingle = async () => {
     if (!server) return;
     process.kill(-server.child.pid, 'SIGTERM');
     await server.exited;
     server = null;
   };
+  // The whole set: instances, then the proxy in front of them (the proxy's listeners are the
+  // origins, so they open last and close first).
+  const startProxied = async () => {
+    if (!cluster) {
+      cluster = await startProxiedInstances({ kind: proxy, count: instances, data, runDir: path.join(dir, 'proxy'),
+        appPort, certPort, ibgateBin, serveArgs: commonArgs });
+      onCleanup(async () => {
+        await cluster.stop();
+        await database.drop();
+      }, t);
+    } else {
+      await cluster.start();
+    }
+    await checkServerTrust(data, [appPort, certPort]);
+  };
+  const start = proxy ? startProxied : startSingle;
+  const stop = proxy ? () => cluster?.stop() : stopSingle;
   await start();
 
   // The page's configuration with this server's certificate origin.
@@ -147,5 +180,6 @@ export async function startIbgate({ t = null, idleTimeout = 600, maxFailures = 6
     return { context, page };
   };
 
-  return { appUrl, certOrigin, config, softKeyboardConfig, ibgate, addUser, issueCert, openPage, stop, start, dir };
+  return { appUrl, certOrigin, config, softKeyboardConfig, ibgate, addUser, issueCert, openPage, stop, start, dir,
+           data, database: database?.url ?? null, get cluster() { return cluster; } };
 }
