@@ -57,11 +57,12 @@ demo_user_once() {
   else
     printf '%s\n' "$password" | "$ibgate" --dir "$data" user passwd demo01 --password-stdin >/dev/null
   fi
-  issued=$("$ibgate" --dir "$data" cert issue demo01 --out "$demo")
-  p12_password=$(printf '%s\n' "$issued" | sed -n 's/^ *import password *//p')
-  mv "$(printf '%s\n' "$issued" | sed -n 's/^ *PKCS#12 (browser) *//p')" "$demo/demo01.p12"
-  mv "$(printf '%s\n' "$issued" | sed -n 's/^ *PEM certificate *//p')" "$demo/demo01.pem"
-  mv "$(printf '%s\n' "$issued" | sed -n 's/^ *PEM key *//p')" "$demo/demo01.key"
+  issued=$("$ibgate" --dir "$data" cert issue demo01 --out "$demo" --json)
+  issued_field() { printf '%s' "$issued" | python3 -c 'import json, sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
+  p12_password=$(issued_field p12_password)
+  mv "$(issued_field p12)" "$demo/demo01.p12"
+  mv "$(issued_field certificate)" "$demo/demo01.pem"
+  mv "$(issued_field key)" "$demo/demo01.key"
   (
     umask 077
     cat > "$demo/credentials.txt" <<EOF

@@ -17,6 +17,8 @@ import { startProxiedInstances } from './proxy.mjs';
 
 const run = promisify(execFile);
 export const ibgateBin = process.env.IBGATE_BIN || path.join(repoRoot, 'build/native/src/server/ibgate');
+// The same server with a clock tests move forward (IBGATE_TEST_CLOCK_FILE; src/server/main.cpp).
+export const ibgateTestClockBin = path.join(path.dirname(ibgateBin), 'ibgate-test-clock');
 export const institution = { code: '1399', name: 'さくら信用金庫' };
 
 export { freePort };
@@ -75,9 +77,11 @@ async function checkServerTrust(data, ports) {
 // 'haproxy'; default $IBGATE_E2E_PROXY) starts `instances` instances behind that proxy instead
 // of one server (see e2eProxy); the result is the same, with `cluster` (tests/e2e/lib/proxy.mjs)
 // for tests that look at the instances themselves.
-// Returns { appUrl, certOrigin, config, ibgate(args, stdin), addUser, issueCert, stop, start }.
+// `testClock`: a single server (ibgate-test-clock) whose time advanceClock(seconds) moves forward.
+// Returns { appUrl, certOrigin, config, ibgate(args, stdin), addUser, issueCert, advanceClock, stop, start }.
 export async function startIbgate({ t = null, idleTimeout = 600, maxFailures = 6, serveArgs = [], proxy = e2eProxy,
-                                    instances = e2eInstances } = {}) {
+                                    instances = e2eInstances, testClock = false } = {}) {
+  if (testClock) proxy = '';   // the clock is one process's
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ibgate-e2e-'));
   onCleanup(() => fs.rmSync(dir, { recursive: true, force: true }), t);
   const data = path.join(dir, 'data');
@@ -105,9 +109,20 @@ export async function startIbgate({ t = null, idleTimeout = 600, maxFailures = 6
 
   const commonArgs = ['--web-root', distDir, '--app-origin', `https://localhost:${appPort}`, '--cert-origin', certOrigin,
     '--idle-timeout', String(idleTimeout), '--max-failures', String(maxFailures), ...serveArgs];
+  // The test clock: seconds added to the server's real time, in a file it reads at every call.
+  const clockFile = path.join(dir, 'clock-offset');
+  let clockOffset = 0;
+  const advanceClock = async (seconds) => {
+    if (!testClock) throw new Error('advanceClock needs startIbgate({ testClock: true })');
+    clockOffset += seconds;
+    fs.writeFileSync(clockFile + '.new', String(clockOffset));
+    fs.renameSync(clockFile + '.new', clockFile);   // the server never reads half a number
+  };
   const startSingle = async () => {
-    server = spawnTracked(ibgateBin, ['--dir', data, 'serve',
-      '--app-listen', `127.0.0.1:${appPort}`, '--cert-listen', `127.0.0.1:${certPort}`, ...commonArgs], {}, t);
+    const bin = testClock ? ibgateTestClockBin : ibgateBin;
+    const env = testClock ? { env: { ...process.env, IBGATE_TEST_CLOCK_FILE: clockFile } } : {};
+    server = spawnTracked(bin, ['--dir', data, 'serve',
+      '--app-listen', `127.0.0.1:${appPort}`, '--cert-listen', `127.0.0.1:${certPort}`, ...commonArgs], env, t);
     server.child.stdout.resume();
     server.child.stderr.resume();
     await waitForPort(appPort, server.exited);
@@ -153,10 +168,9 @@ export async function startIbgate({ t = null, idleTimeout = 600, maxFailures = 6
   // Issues a certificate through the operator command; returns Playwright clientCertificates.
   const issueCert = async (id, { days = 365, origin = certOrigin } = {}) => {
     const out = path.join(dir, 'certs', id + '-' + Date.now());
-    const text = await ibgate(['cert', 'issue', id, '--days', String(days), '--out', out]);
-    const field = (label) => text.split('\n').find((l) => l.trim().startsWith(label)).trim().slice(label.length).trim();
-    const fingerprint = (text.match(/[0-9a-f]{64}/) || [''])[0];
-    return { clientCertificates: [{ origin, certPath: field('PEM certificate'), keyPath: field('PEM key') }], fingerprint, text };
+    const issued = JSON.parse(await ibgate(['cert', 'issue', id, '--days', String(days), '--out', out, '--json']));
+    return { clientCertificates: [{ origin, certPath: issued.certificate, keyPath: issued.key }],
+             fingerprint: issued.fingerprint, serial: issued.serial };
   };
 
   // A browser context holding `clientCertificates` (none: a customer without a certificate),
@@ -180,6 +194,6 @@ export async function startIbgate({ t = null, idleTimeout = 600, maxFailures = 6
     return { context, page };
   };
 
-  return { appUrl, certOrigin, config, softKeyboardConfig, ibgate, addUser, issueCert, openPage, stop, start, dir,
+  return { appUrl, certOrigin, config, softKeyboardConfig, ibgate, addUser, issueCert, advanceClock, openPage, stop, start, dir,
            data, database: database?.url ?? null, get cluster() { return cluster; } };
 }
