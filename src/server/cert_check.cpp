@@ -1,4 +1,5 @@
 #include "server/cert_check.h"
+#include "server/header_text.h"
 
 #include <sys/stat.h>
 
@@ -196,13 +197,7 @@ bool is_valid_user_id(const std::string& id)
 {
     if (id.empty() || id.size() > 32)
         return false;
-    for (char c : id) {
-        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_'
-                  || c == '-';
-        if (!ok)
-            return false;
-    }
-    return true;
+    return std::all_of(id.begin(), id.end(), is_plain_name_char);
 }
 
 static CertVerdict refuse(api::ErrorCode code, std::string detail)

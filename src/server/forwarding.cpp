@@ -1,5 +1,7 @@
 #include "server/forwarding.h"
+#include "server/header_text.h"
 
+#include <algorithm>
 #include <boost/asio/ip/network_v4.hpp>
 #include <boost/asio/ip/network_v6.hpp>
 
@@ -266,13 +268,7 @@ bool request_id_acceptable(std::string_view id)
 {
     if (id.empty() || id.size() > kMaxRequestIdBytes)
         return false;
-    for (char c : id) {
-        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_'
-                  || c == '-';
-        if (!ok)
-            return false;
-    }
-    return true;
+    return std::all_of(id.begin(), id.end(), is_plain_name_char);
 }
 
 std::string new_request_id()

@@ -16,3 +16,8 @@ std::string trim_blanks(const std::string& s)
         return std::string();
     return s.substr(a, s.find_last_not_of(" \t") - a + 1);
 }
+
+bool is_plain_name_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+}

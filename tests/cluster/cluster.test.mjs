@@ -11,12 +11,13 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
-import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { onCleanup, runCleanup, spawnTracked } from '../e2e/lib/cleanup.mjs';
+import { withDatabase } from '../e2e/lib/pgdb.mjs';
+import { send as sendRequest } from '../proxy/client.mjs';
 import { freePort } from '../e2e/lib/ports.mjs';
 
 const run = promisify(execFile);
@@ -32,7 +33,6 @@ const kRacingLogins = 200;
 const kMaxFailures = 5;
 const kWrongPasswords = 40;
 const kRecoverySeconds = 30;       // how long PostgreSQL's return may take to be noticed
-const kRequestTimeoutMs = 30_000;  // one request, so a hung server fails the test instead of stalling it
 const kPassword = 'Sakura-2024-pass';
 
 let work = '';
@@ -41,18 +41,6 @@ let databaseUrl = '';    // the test's own database on the PostgreSQL server
 let serverCa = null;
 const servers = [];      // { name, certPort, appPort, process }
 const certs = {};        // user -> { cert, key, serial }
-
-// libpq URI `url` naming database `name` instead (the harness's pg_url_with_database).
-function withDatabase(url, name) {
-  const schemeEnd = url.indexOf('://');
-  const rest = url.slice(schemeEnd + 3);
-  const authorityLength = rest.search(/[/?#]/);
-  if (authorityLength < 0) return `${url}/${name}`;
-  const authorityEnd = schemeEnd + 3 + authorityLength;
-  if (url[authorityEnd] !== '/') return `${url.slice(0, authorityEnd)}/${name}${url.slice(authorityEnd)}`;
-  const pathLength = url.slice(authorityEnd).search(/[?#]/);
-  return `${url.slice(0, authorityEnd)}/${name}${pathLength < 0 ? '' : url.slice(authorityEnd + pathLength)}`;
-}
 
 const ibgateEnv = () => ({ ...process.env, IBGATE_DATABASE: databaseUrl });
 
@@ -105,36 +93,10 @@ async function startServer(index, web) {
   return server;
 }
 
-// One request on a connection of its own to a server's certificate origin, as the page sends it.
-// Resolves to { status, json, cookie } (status 0 and `failure` when no HTTP answer came).
-function send(server, { method = 'POST', target, body = null, cert = null, cookie = null }) {
-  return new Promise((resolve) => {
-    const payload = body === null ? '' : JSON.stringify(body);
-    const headers = { Host: 'localhost' };
-    if (method !== 'GET') {
-      headers['Content-Type'] = 'application/json';
-      headers['Content-Length'] = Buffer.byteLength(payload);
-    }
-    if (cookie) headers.Cookie = cookie;
-    const req = https.request({
-      host: '127.0.0.1', port: server.certPort, servername: 'localhost', method, path: target, headers,
-      ca: serverCa, cert: cert?.cert, key: cert?.key, agent: false, timeout: kRequestTimeoutMs,
-    }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk) => { text += chunk; });
-      res.on('end', () => {
-        let json = null;
-        try { json = JSON.parse(text); } catch { /* not JSON */ }
-        const setCookie = (res.headers['set-cookie'] || [])[0] || '';
-        resolve({ status: res.statusCode, json, cookie: setCookie.split(';')[0], body: text });
-      });
-    });
-    req.on('timeout', () => req.destroy(new Error('timed out')));
-    req.on('error', (e) => resolve({ status: 0, json: null, failure: e.message }));
-    req.end(payload);
-  });
-}
+// One request on a connection of its own to a server's certificate origin, as the page sends it
+// (tests/proxy/client.mjs). Resolves to { status, json, cookie, body } (status 0 and `failure`
+// when no HTTP answer came).
+const send = (server, options) => sendRequest({ ...options, port: server.certPort, ca: serverCa });
 
 const errorOf = (reply) => reply.json?.error ?? '';
 const describe = (reply) => `${reply.status} ${errorOf(reply) || reply.failure || ''}`.trim();
