@@ -90,17 +90,22 @@ struct WorkQueue {
     std::deque<std::function<void()>> session;      // under mutex
     std::deque<std::function<void()>> login_steps;  // under mutex
     bool stopping = false;                           // under mutex
+    std::atomic<int> running{0};                     // jobs being run now (stats)
     std::vector<std::thread> threads;
     Logger* log = nullptr;
 };
 
-static void work_queue_post(WorkQueue& queue, ApiWork work, std::function<void()> job)
+// False (and `job` dropped) when the queue is full for `work` (work_queue_admits).
+static bool work_queue_post(WorkQueue& queue, ApiWork work, std::function<void()> job, int login_step_queue)
 {
     {
         std::lock_guard lock(queue.mutex);
+        if (!work_queue_admits(work, queue.login_steps.size(), login_step_queue))
+            return false;
         (work == ApiWork::Session ? queue.session : queue.login_steps).push_back(std::move(job));
     }
     queue.ready.notify_one();
+    return true;
 }
 
 static void work_queue_run(WorkQueue& queue)
@@ -116,11 +121,13 @@ static void work_queue_run(WorkQueue& queue)
             job = std::move(from.front());
             from.pop_front();
         }
+        queue.running++;
         try {
             job();
         } catch (const std::exception& e) {   // api_handle answers its own failures; this is a last resort
             log_message(*queue.log, "error", "worker_error", std::string("API worker: ") + e.what());
         }
+        queue.running--;
     }
 }
 
@@ -178,6 +185,7 @@ struct Server {
     OriginState cert_state;
     std::atomic<int> logins_pending{0};
     std::atomic<long> busy_logins{0};
+    std::atomic<long> busy_login_steps{0};
     std::atomic<bool> hash_saturated{false};
     std::atomic<int64_t> hash_saturated_logged{0};   // steady-clock seconds of the last "full" line
     net::io_context io{1};
@@ -554,7 +562,7 @@ private:
             net::post(self->stream_.get_executor(), [self, ok, version, keep_alive, head] {
                 self->send_health(ok ? 200 : 503, ok ? "ready\n" : "not ready\n", version, keep_alive, head);
             });
-        });
+        }, server_.config.login_step_queue);   // a session-lane call: always queued
         return true;
     }
 
@@ -727,9 +735,17 @@ private:
 
         ApiWork work = api_work_of(request->method, request->target);
         if (work != ApiWork::PasswordCheck) {
-            work_queue_post(server_.workers, work, [self = shared_from_this(), request, version, keep_alive] {
+            const bool queued = work_queue_post(server_.workers, work, [self = shared_from_this(), request, version, keep_alive] {
                 self->reply_later(self->answer(*request), version, keep_alive);
-            });
+            }, server_.config.login_step_queue);
+            if (!queued) {
+                server_.busy_login_steps++;
+                release_peer(*request);
+                ApiResponse answer = api_refuse(*server_.api, *request, api::ErrorCode::Unavailable,
+                                                "too many requests at once; try again in a moment");
+                answer.headers.emplace_back("Retry-After", std::to_string(server_.config.busy_retry_after));
+                send_api(std::move(answer), version, !keep_alive);
+            }
             return;
         }
         // A login: its password check waits for a hash worker, unless too many already do.
@@ -990,7 +1006,7 @@ static void schedule_sweep(Server& server)
             } catch (const std::exception& e) {
                 log_message(*server.log, "error", "sweep_failed", std::string("session sweep failed: ") + e.what());
             }
-        });
+        }, server.config.login_step_queue);   // a full queue skips this sweep; the next one comes soon
         schedule_sweep(server);
     });
 }
@@ -1124,6 +1140,12 @@ ServerStats server_stats(Server& server)
     }
     stats.logins_pending = server.logins_pending.load();
     stats.busy_logins = server.busy_logins.load();
+    stats.busy_login_steps = server.busy_login_steps.load();
+    {
+        std::lock_guard lock(server.workers.mutex);
+        stats.login_steps_queued = static_cast<int>(server.workers.login_steps.size());
+        stats.api_calls_running = server.workers.running.load();
+    }
     return stats;
 }
 

@@ -55,6 +55,9 @@ struct ServerConfig {
     // (64 MiB interactive, 256 MiB moderate).
     int hash_workers = 1;
     int hash_queue = 16;
+    // Login steps (identify, force-logout) waiting for an API worker at most; past it they are
+    // answered like a full login queue (503, Retry-After). Each waits for one short transaction.
+    int login_step_queue = 256;
     int busy_retry_after = 2;
     int sweep_interval = 30;           // seconds between expired-session sweeps
     // Behind a reverse proxy (forwarding.h). Off: no forwarded header is ever read. On: requests
@@ -94,6 +97,9 @@ struct ServerStats {
     long refused_connections = 0;      // closed at accept (origin or address limit)
     long evicted_connections = 0;      // idle keep-alive connections closed to make room
     long busy_logins = 0;              // logins answered 503 because the hash queue was full
+    int api_calls_running = 0;         // API calls an API worker is running now
+    int login_steps_queued = 0;        // identify / force-logout calls waiting for an API worker
+    long busy_login_steps = 0;         // of them answered 503 because that queue was full
 };
 ServerStats server_stats(Server& server);
 

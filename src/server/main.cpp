@@ -174,9 +174,9 @@ static int run_serve(const DataPaths& paths, const ServeOptions& o, const std::s
     if (o.ticket_lifetime < 10 || o.ticket_lifetime > 3600)
         throw std::runtime_error("--ticket-lifetime must be 10 to 3600 seconds");
     if (o.limits.max_connections < 1 || o.limits.max_connections_per_address < 0 || o.limits.workers < 1
-        || o.limits.hash_workers < 1 || o.limits.hash_queue < 0)
+        || o.limits.hash_workers < 1 || o.limits.hash_queue < 0 || o.limits.login_step_queue < 1)
         throw std::runtime_error("limits: --max-connections, --workers and --hash-workers >= 1; "
-                                 "--max-connections-per-address and --hash-queue >= 0");
+                                 "--max-connections-per-address and --hash-queue >= 0, --login-step-queue >= 1");
     if (!std::filesystem::exists(std::filesystem::path(o.web_root) / "index.html"))
         log_message(*logger, "warning", "web_root_missing",
                     o.web_root + "/index.html does not exist (build the web app first)");
@@ -391,6 +391,9 @@ int main(int argc, char** argv)
         ->capture_default_str();
     serve_cmd->add_option("--hash-queue", serve.limits.hash_queue,
                           "logins waiting for a hash worker before more are answered 503")->capture_default_str();
+    serve_cmd->add_option("--login-step-queue", serve.limits.login_step_queue,
+                          "identify and force-logout requests that may wait for an API worker; more are answered 503 at once")
+        ->capture_default_str();
     // Revocation by OCSP (fail closed unless --ocsp-fail-open; the CRL applies either way).
     serve_cmd->add_option("--ocsp-url", serve.ocsp.url, "check client certificates with this OCSP responder (http://...)");
     serve_cmd->add_option("--ocsp-timeout", serve.ocsp.timeout_seconds, "seconds for the whole OCSP exchange")

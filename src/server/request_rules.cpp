@@ -42,6 +42,13 @@ HealthRoute health_route(std::string_view method, std::string_view target)
     return path == "/healthz" ? HealthRoute::Live : HealthRoute::Ready;
 }
 
+bool work_queue_admits(ApiWork work, size_t queued_login_steps, int login_step_queue)
+{
+    if (work == ApiWork::Session)
+        return true;
+    return login_step_queue > 0 && queued_login_steps < static_cast<size_t>(login_step_queue);
+}
+
 bool hash_queue_admits(int pending, int hash_workers, int hash_queue)
 {
     return pending < hash_workers + hash_queue;

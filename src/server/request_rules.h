@@ -57,6 +57,12 @@ ApiWork api_work_of(std::string_view method, std::string_view target);
 enum class HealthRoute { None, Live, Ready, MethodNotAllowed };
 HealthRoute health_route(std::string_view method, std::string_view target);
 
+// Whether one more API call may wait for a worker. Session calls always may: each holds a
+// connection, so the connection limits bound them. Login steps (identify, force-logout) queue
+// up to `login_step_queue`; past it the call is answered 503 at once, so a flood of identify
+// requests cannot grow the queue, and the wait of the last one in it, without end.
+bool work_queue_admits(ApiWork work, size_t queued_login_steps, int login_step_queue);
+
 // Whether one more login may wait for a hash worker: `pending` counts running and queued ones.
 bool hash_queue_admits(int pending, int hash_workers, int hash_queue);
 

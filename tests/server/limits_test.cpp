@@ -245,3 +245,46 @@ TEST_CASE("a connection's verified certificate is checked again when the CRL cha
     CHECK(refused.status == 401);
     CHECK(refused.error() == "cert_revoked");
 }
+
+TEST_CASE("identify requests past the API workers' queue are answered 503 with Retry-After at once")
+{
+    TestOptions options;
+    options.limits.workers = 1;
+    options.limits.login_step_queue = 1;
+    options.limits.busy_retry_after = 3;
+    TestServer ts(options);
+    ClientCert a = add_user(ts, "yamada01", kPassword);
+    ClientCert b = add_user(ts, "suzuki02", kPassword);
+    ClientCert c = add_user(ts, "sato03", kPassword);
+
+    // The one worker is held by an identify waiting for the database another process locked;
+    // a second waits in the queue, which is then full.
+    DatabaseLock other(ts);
+    Reply first, second;
+    std::thread first_call([&] {
+        try { first = post(ts, &a, "/api/v1/identify", "{}"); } catch (...) {}
+    });
+    bool running = eventually([&] { return server_stats(*ts.server).api_calls_running == 1; });
+    std::thread second_call([&] {
+        try { second = post(ts, &b, "/api/v1/identify", "{}"); } catch (...) {}
+    });
+    bool queued = eventually([&] { return server_stats(*ts.server).login_steps_queued == 1; });
+
+    Reply busy = post(ts, &c, "/api/v1/identify", "{}");
+    Reply file = get_file(ts, "/index.html");   // the app origin does not wait for API workers
+    other.release();
+    first_call.join();
+    second_call.join();
+
+    REQUIRE(running);
+    REQUIRE(queued);
+    CHECK(busy.status == 503);
+    CHECK(busy.error() == "unavailable");
+    CHECK(busy.header("retry-after") == "3");
+    CHECK(file.status == 200);
+    CHECK(first.status == 200);
+    CHECK(second.status == 200);
+    CHECK(server_stats(*ts.server).busy_login_steps == 1);
+    // Once the queue has room the same customer is served.
+    CHECK(post(ts, &c, "/api/v1/identify", "{}").status == 200);
+}

@@ -196,3 +196,21 @@ TEST_CASE("a verified chain is reused only against the same store, certificate, 
     }
     CHECK_FALSE(verified_chain_reusable(VerifiedChain{}, nullptr, "", false, 0));
 }
+
+TEST_CASE("the API workers' queue always takes session calls and login steps up to its limit")
+{
+    struct Row { ApiWork work; size_t queued; int limit; bool admitted; };
+    const Row rows[] = {
+        {ApiWork::Session, 0, 1, true},
+        {ApiWork::Session, 100000, 1, true},   // bounded by the connections that wait for them
+        {ApiWork::LoginStep, 0, 1, true},
+        {ApiWork::LoginStep, 1, 1, false},
+        {ApiWork::LoginStep, 255, 256, true},
+        {ApiWork::LoginStep, 256, 256, false},
+        {ApiWork::LoginStep, 0, 0, false},
+    };
+    for (const Row& r : rows) {
+        CAPTURE(static_cast<int>(r.work), r.queued, r.limit);
+        CHECK(work_queue_admits(r.work, r.queued, r.limit) == r.admitted);
+    }
+}
