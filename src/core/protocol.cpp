@@ -35,6 +35,14 @@ static const ErrorCodeInfo kErrorCodes[] = {
     {"not_logged_in", 401},
     {"session_expired", 401},
     {"csrf", 403},
+    {"enrollment_code_wrong", 401},
+    {"enrollment_locked", 423},
+    {"enrollment_code_expired", 401},
+    {"enrollment_code_used", 401},
+    {"csr_invalid", 400},
+    {"csr_weak_key", 400},
+    {"csr_wrong_subject", 400},
+    {"renewal_not_open", 409},
     {"bad_request", 400},
     {"unsupported_media_type", 415},
     {"too_large", 413},
@@ -184,6 +192,15 @@ static bool read_time(const json& j, const char* key, int64_t& out, std::string&
         return false;
     }
     return true;
+}
+
+// Optional time fields: absent reads as 0 (a server that does not send them), present must be a time.
+static bool read_optional_time(const json& j, const char* key, int64_t& out, std::string& error)
+{
+    out = 0;
+    if (j.find(key) == j.end())
+        return true;
+    return read_time(j, key, out, error);
 }
 
 static bool read_int(const json& j, const char* key, int& out, std::string& error, int min_value, int max_value)
@@ -376,6 +393,8 @@ json to_json(const SessionInfo& v)
         {"absolute_expires_at", v.absolute_expires_at},
         {"idle_timeout_seconds", v.idle_timeout_seconds},
         {"absolute_timeout_seconds", v.absolute_timeout_seconds},
+        {"certificate_not_after", v.certificate_not_after},
+        {"renewal_opens_at", v.renewal_opens_at},
     };
 }
 
@@ -396,7 +415,9 @@ bool parse_session_info(const json& j, SessionInfo& out, std::string& error)
           && read_time(j, "idle_expires_at", out.idle_expires_at, error)
           && read_time(j, "absolute_expires_at", out.absolute_expires_at, error)
           && read_int(j, "idle_timeout_seconds", out.idle_timeout_seconds, error, 1, kMaxTimeoutSeconds)
-          && read_int(j, "absolute_timeout_seconds", out.absolute_timeout_seconds, error, 1, kMaxTimeoutSeconds)))
+          && read_int(j, "absolute_timeout_seconds", out.absolute_timeout_seconds, error, 1, kMaxTimeoutSeconds)
+          && read_optional_time(j, "certificate_not_after", out.certificate_not_after, error)
+          && read_optional_time(j, "renewal_opens_at", out.renewal_opens_at, error)))
         return false;
 
     out.previous_login.reset();
@@ -507,8 +528,10 @@ bool parse_logout_response(const json& j, LogoutResponse& out, std::string& erro
 json to_json(const ErrorResponse& v)
 {
     json j{{"error", error_code_name(v.code)}, {"message", v.message}};
-    if (v.code == ErrorCode::WrongPassword)
+    if (v.code == ErrorCode::WrongPassword || v.code == ErrorCode::EnrollmentCodeWrong)
         j["remaining_attempts"] = v.remaining_attempts;
+    if (v.code == ErrorCode::RenewalNotOpen)
+        j["renewal_opens_at"] = v.renewal_opens_at;
     if (v.code == ErrorCode::SessionActive) {
         j["force_logout_ticket"] = v.force_logout_ticket;
         j["force_logout_ticket_expires_at"] = v.force_logout_ticket_expires_at;
@@ -531,13 +554,120 @@ bool parse_error_response(const json& j, ErrorResponse& out, std::string& error)
     out.force_logout_ticket_expires_at = 0;
     out.active_session_login_time = 0;
     out.active_session_source_address.clear();
-    if (out.code == ErrorCode::WrongPassword)
+    out.renewal_opens_at = 0;
+    if (out.code == ErrorCode::WrongPassword || out.code == ErrorCode::EnrollmentCodeWrong)
         return read_int(j, "remaining_attempts", out.remaining_attempts, error, 0, 1000);
+    if (out.code == ErrorCode::RenewalNotOpen)
+        return read_time(j, "renewal_opens_at", out.renewal_opens_at, error);
     if (out.code == ErrorCode::SessionActive)
         return read_token(j, "force_logout_ticket", out.force_logout_ticket, error)
             && read_time(j, "force_logout_ticket_expires_at", out.force_logout_ticket_expires_at, error)
             && read_time(j, "active_session_login_time", out.active_session_login_time, error)
             && read_string(j, "active_session_source_address", out.active_session_source_address, error);
+    return true;
+}
+
+// ---------------------------------------------------------------- certificates
+// Base64 text as the API carries DER: the standard alphabet with padding, nothing else.
+static bool is_base64_text(const std::string& s)
+{
+    if (s.empty() || s.size() % 4 != 0)
+        return false;
+    size_t padding = 0;
+    for (size_t i = 0; i < s.size(); i++) {
+        const char c = s[i];
+        const bool plain = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/';
+        if (c == '=') {
+            padding++;
+            continue;
+        }
+        if (!plain || padding > 0)   // '=' only at the end
+            return false;
+    }
+    return padding <= 2;
+}
+
+static bool read_base64(const json& j, const char* key, std::string& out, std::string& error, size_t max_bytes)
+{
+    if (!read_string(j, key, out, error, max_bytes))
+        return false;
+    if (!is_base64_text(out)) {
+        error = std::string("field '") + key + "' must be base64";
+        return false;
+    }
+    return true;
+}
+
+json to_json(const EnrollRequest& v)
+{
+    return json{{"user_id", v.user_id}, {"code", v.code}, {"csr", v.csr}};
+}
+
+bool parse_enroll_request(const json& j, EnrollRequest& out, std::string& error)
+{
+    if (!(require_object(j, "request", error)
+          && read_string(j, "user_id", out.user_id, error, kMaxUserIdBytes)
+          && read_string(j, "code", out.code, error, kMaxEnrollmentCodeBytes)
+          && read_base64(j, "csr", out.csr, error, kMaxCsrBase64Bytes)))
+        return false;
+    if (out.user_id.empty() || out.code.empty()) {
+        error = out.user_id.empty() ? "field 'user_id' must not be empty" : "field 'code' must not be empty";
+        return false;
+    }
+    return true;
+}
+
+json to_json(const RenewRequest& v)
+{
+    return json{{"csr", v.csr}};
+}
+
+bool parse_renew_request(const json& j, RenewRequest& out, std::string& error)
+{
+    return require_object(j, "request", error) && read_base64(j, "csr", out.csr, error, kMaxCsrBase64Bytes);
+}
+
+// A certificate or a CA certificate in an answer: DER of a few KiB at most.
+static constexpr size_t kMaxCertificateBase64Bytes = 16384;
+static constexpr size_t kMaxCaCertificates = 4;
+
+json to_json(const CertificateIssued& v)
+{
+    return json{
+        {"certificate", v.certificate},
+        {"ca_certificates", v.ca_certificates},
+        {"serial", v.serial},
+        {"not_before", v.not_before},
+        {"not_after", v.not_after},
+        {"file_name", v.file_name},
+        {"server_time", v.server_time},
+    };
+}
+
+bool parse_certificate_issued(const json& j, CertificateIssued& out, std::string& error)
+{
+    if (!(require_object(j, "response", error)
+          && read_base64(j, "certificate", out.certificate, error, kMaxCertificateBase64Bytes)
+          && read_string(j, "serial", out.serial, error)
+          && read_time(j, "not_before", out.not_before, error)
+          && read_time(j, "not_after", out.not_after, error)
+          && read_string(j, "file_name", out.file_name, error)
+          && read_time(j, "server_time", out.server_time, error)))
+        return false;
+    auto cas = j.find("ca_certificates");
+    if (cas == j.end() || !cas->is_array() || cas->size() > kMaxCaCertificates) {
+        error = "field 'ca_certificates' must be an array of at most " + std::to_string(kMaxCaCertificates);
+        return false;
+    }
+    out.ca_certificates.clear();
+    for (const json& item : *cas) {
+        if (!item.is_string() || item.get_ref<const std::string&>().size() > kMaxCertificateBase64Bytes
+            || !is_base64_text(item.get_ref<const std::string&>())) {
+            error = "field 'ca_certificates' must hold base64 strings";
+            return false;
+        }
+        out.ca_certificates.push_back(item.get<std::string>());
+    }
     return true;
 }
 
@@ -599,6 +729,11 @@ Reply<KeepaliveResponse> read_keepalive_reply(int status, std::string_view body)
 Reply<LogoutResponse> read_logout_reply(int status, std::string_view body)
 {
     return read_reply<LogoutResponse>(status, body, parse_logout_response);
+}
+
+Reply<CertificateIssued> read_certificate_issued_reply(int status, std::string_view body)
+{
+    return read_reply<CertificateIssued>(status, body, parse_certificate_issued);
 }
 
 } // namespace api

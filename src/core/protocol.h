@@ -30,6 +30,10 @@ constexpr const char* kPathForceLogout = "/api/v1/force-logout"; // POST
 constexpr const char* kPathSession = "/api/v1/session";          // GET
 constexpr const char* kPathKeepalive = "/api/v1/keepalive";      // POST
 constexpr const char* kPathLogout = "/api/v1/logout";            // POST
+// 電子証明書取得 (no session: user ID + 取得用パスワード) and 電子証明書更新 (the session and its
+// certificate): each takes a PKCS#10 request and answers the issued certificate.
+constexpr const char* kPathEnroll = "/api/v1/certificate/enroll"; // POST
+constexpr const char* kPathRenew = "/api/v1/certificate/renew";   // POST
 
 // Every POST made with a session cookie must echo the CSRF token from the login response here.
 constexpr const char* kCsrfHeader = "X-CSRF-Token";
@@ -48,6 +52,14 @@ constexpr size_t kMaxBodyBytes = 4096;
 // request parser and the operator's password policy (server/secrets.h) all use this one.
 constexpr size_t kMaxPasswordBytes = 64;
 constexpr size_t kMaxTokenBytes = 128;
+// A PKCS#10 request as base64 of its DER: RSA up to 4096 bits and EC P-256 fit with room.
+constexpr size_t kMaxCsrBase64Bytes = 3072;
+// The 取得用パスワード the credit union hands out (server/secrets.h makes them; the page's entry
+// field holds at most this many bytes).
+constexpr size_t kMaxEnrollmentCodeBytes = 32;
+// A user ID: what the subject CN holds before the 4-digit institution code (1 to this many of
+// A-Z a-z 0-9 . _ -; server/cert_check.h is_valid_user_id).
+constexpr size_t kMaxUserIdBytes = 32;
 
 // 金融機関コード: exactly 4 ASCII digits (as in certificate names "ID + code"). The one check of the
 // whole product: the page's config, the protocol, certificates and the operator commands use it.
@@ -78,6 +90,15 @@ enum class ErrorCode {
     NotLoggedIn,           // no session cookie, or it names no session
     SessionExpired,        // idle or absolute timeout passed, or the session was ended elsewhere
     Csrf,                  // missing or wrong CSRF header
+    // certificate enrollment (取得) and renewal (更新)
+    EnrollmentCodeWrong,   // user ID or 取得用パスワード wrong; remaining_attempts tells how many tries are left
+    EnrollmentLocked,      // too many wrong 取得用パスワード; the credit union must issue a new one
+    EnrollmentCodeExpired, // the 取得用パスワード's validity has passed; a new one must be issued
+    EnrollmentCodeUsed,    // the 取得用パスワード was already used for a certificate (single use)
+    CsrInvalid,            // the request is not a PKCS#10 request signed by its own key
+    CsrWeakKey,            // the key is not RSA of at least 2048 bits or EC P-256, or the signature not SHA-256+
+    CsrWrongSubject,       // the request names another user's subject
+    RenewalNotOpen,        // renewal opens renewal_opens_at (certificate.renewal_days before expiry)
     // request shape
     BadRequest,            // malformed JSON or missing/mistyped fields
     UnsupportedMediaType,  // POST body is not application/json
@@ -149,6 +170,19 @@ struct ForceLogoutRequest {
 
 // GET session, POST keepalive, POST logout: no body ("{}" for the POSTs), cookie + CSRF header.
 
+// POST certificate/enroll. The 取得用パスワード lives here only until the request text is built;
+// callers wipe it. `csr`: base64 (RFC 4648, padded) of the PKCS#10 request's DER.
+struct EnrollRequest {
+    std::string user_id;
+    std::string code;
+    std::string csr;
+};
+
+// POST certificate/renew: the session cookie, the CSRF header and the session's certificate.
+struct RenewRequest {
+    std::string csr;
+};
+
 // ---------------------------------------------------------------- responses
 struct IdentifyResponse {
     CertificateIdentity identity;
@@ -171,6 +205,10 @@ struct SessionInfo {
     int64_t absolute_expires_at = 0;
     int idle_timeout_seconds = 0;
     int absolute_timeout_seconds = 0;
+    // The session's certificate: when it expires and from when 電子証明書更新 is offered (0: not
+    // told, an older server). Renewal is open while renewal_opens_at <= server_time < not_after.
+    int64_t certificate_not_after = 0;
+    int64_t renewal_opens_at = 0;
 };
 
 // login success: the session cookie is set; the CSRF token must be echoed on later POSTs.
@@ -199,6 +237,18 @@ struct LogoutResponse {
     int64_t server_time = 0;
 };
 
+// enroll and renew success: the new certificate (already registered to the user) and the CA
+// certificates the PKCS#12 file carries with it. The private key never left the browser.
+struct CertificateIssued {
+    std::string certificate;                 // base64 DER
+    std::vector<std::string> ca_certificates;  // base64 DER, issuer first
+    std::string serial;
+    int64_t not_before = 0;
+    int64_t not_after = 0;
+    std::string file_name;                   // "<ID><金融機関コード>.p12"
+    int64_t server_time = 0;
+};
+
 // Every failure. Fields beyond code/message are present only for the codes named.
 struct ErrorResponse {
     ErrorCode code = ErrorCode::Internal;
@@ -208,6 +258,7 @@ struct ErrorResponse {
     int64_t force_logout_ticket_expires_at = 0;
     int64_t active_session_login_time = 0;    // session_active: when the retained session began
     std::string active_session_source_address;
+    int64_t renewal_opens_at = 0;             // renewal_not_open
 };
 
 // ---------------------------------------------------------------- JSON
@@ -226,6 +277,9 @@ json to_json(const LoginResponse& v);
 json to_json(const ForceLogoutResponse& v);
 json to_json(const KeepaliveResponse& v);
 json to_json(const LogoutResponse& v);
+json to_json(const EnrollRequest& v);
+json to_json(const RenewRequest& v);
+json to_json(const CertificateIssued& v);
 json to_json(const ErrorResponse& v);
 
 // Each returns false and sets `error` (naming the field) when `j` does not have the shape;
@@ -240,6 +294,9 @@ bool parse_login_response(const json& j, LoginResponse& out, std::string& error)
 bool parse_force_logout_response(const json& j, ForceLogoutResponse& out, std::string& error);
 bool parse_keepalive_response(const json& j, KeepaliveResponse& out, std::string& error);
 bool parse_logout_response(const json& j, LogoutResponse& out, std::string& error);
+bool parse_enroll_request(const json& j, EnrollRequest& out, std::string& error);
+bool parse_renew_request(const json& j, RenewRequest& out, std::string& error);
+bool parse_certificate_issued(const json& j, CertificateIssued& out, std::string& error);
 bool parse_error_response(const json& j, ErrorResponse& out, std::string& error);
 
 // Response text as the page receives it: `status` 2xx -> the success message, otherwise an
@@ -258,5 +315,6 @@ Reply<ForceLogoutResponse> read_force_logout_reply(int status, std::string_view 
 Reply<SessionInfo> read_session_reply(int status, std::string_view body);
 Reply<KeepaliveResponse> read_keepalive_reply(int status, std::string_view body);
 Reply<LogoutResponse> read_logout_reply(int status, std::string_view body);
+Reply<CertificateIssued> read_certificate_issued_reply(int status, std::string_view body);
 
 } // namespace api

@@ -103,6 +103,7 @@ static void set_refusal(ApiResponse& r, const Refusal& no)
     e.code = no.code;
     e.message = no.message;
     e.remaining_attempts = no.remaining_attempts;
+    e.renewal_opens_at = no.renewal_opens_at;
     set_error(r, e);
 }
 
@@ -231,7 +232,7 @@ static bool pass_gate(Transaction& tx, const AuditContext& ctx, AuditEvent event
 
 // ---------------------------------------------------------------- session answers
 static api::SessionInfo session_info(ApiService& svc, Transaction& tx, const SessionRecord& s, const UserRecord& user,
-                                     int64_t now)
+                                     int64_t certificate_not_after, int64_t now)
 {
     api::SessionInfo info;
     info.user_id = user.user_id;
@@ -249,6 +250,8 @@ static api::SessionInfo session_info(ApiService& svc, Transaction& tx, const Ses
     info.absolute_expires_at = session_absolute_expires_at(s);
     info.idle_timeout_seconds = s.idle_timeout;
     info.absolute_timeout_seconds = s.absolute_timeout;
+    info.certificate_not_after = certificate_not_after;
+    info.renewal_opens_at = renewal_opens_at(certificate_not_after, svc.config.renewal_days);
     return info;
 }
 
@@ -299,6 +302,16 @@ static bool read_login_request(ApiRequest& req, api::LoginRequest& out, std::str
     return ok;
 }
 
+// Revoked as superseded (every instance refuses them at once: the revoked-serial table is read
+// on every request; the CRL file says so from the operator's next `ibgate cert crl`).
+static void revoke_superseded(Transaction& tx, const AuditContext& ctx, const std::vector<CertRecord>& certs, int64_t now)
+{
+    for (const CertRecord& c : certs) {
+        serial_revoke(tx, c.serial, now, kRevokedSuperseded);
+        audit(tx, ctx, c.user_id, AuditEntry{AuditEvent::CertSuperseded, kAuditSuccess, c.fingerprint, "serial " + c.serial});
+    }
+}
+
 // Login with the right password: a new session, unless the user still holds one (also one that
 // a racing login created a moment ago: the database's unique index decides, and this one answers
 // session_active with a force-logout ticket).
@@ -347,9 +360,11 @@ static void create_session(ApiService& svc, Transaction& tx, const AuditContext&
         return;
     }
     audit(tx, ctx, user.user_id, AuditEntry{AuditEvent::Login, kAuditSuccess, id.facts.fingerprint, {}});
+    // The first login with a renewed certificate proves the new one works: the old one goes.
+    revoke_superseded(tx, ctx, superseded_at_login(id.cert, cert_list(tx, user.user_id)), now);
     user.failed_count = 0;
     api::LoginResponse answer;
-    answer.session = session_info(svc, tx, s, user, now);
+    answer.session = session_info(svc, tx, s, user, id.facts.not_after, now);
     answer.csrf_token = csrf;
     set_json(r, 200, api::to_json(answer));
     set_session_cookie(r, token);
@@ -441,6 +456,172 @@ static void handle_force_logout(ApiService& svc, ApiRequest& req, ApiResponse& r
     });
 }
 
+// ---------------------------------------------------------------- certificates (取得 / 更新)
+// The request's CSR decoded and judged; needs no database. nullopt: it may be signed, and `key`
+// holds its public key.
+static std::optional<Refusal> check_csr(const std::string& csr_base64, const std::string& expected_cn, KeyPtr& key)
+{
+    std::vector<unsigned char> der;
+    std::string error;
+    CsrFacts facts;
+    if (pki_base64_decode(csr_base64, der, error))
+        facts = pki_read_csr(der, key);
+    return decide_certification_request(facts, expected_cn);
+}
+
+static std::string customer_common_name(const ApiService& svc, const std::string& user_id)
+{
+    return user_id + svc.config.institution_code;
+}
+
+static bool can_issue(const ApiService& svc)
+{
+    return svc.issuer && svc.issuer->cert && svc.issuer->key;
+}
+
+// Signs a certificate for `user` over `key`, registers it (replacing `replaces`, "" for none)
+// and fills the answer. Runs inside the transaction, so a retried one signs again.
+static CertRecord issue_certificate(ApiService& svc, Transaction& tx, const UserRecord& user, EVP_PKEY* key,
+                                    const std::string& replaces, int64_t now, api::CertificateIssued& answer)
+{
+    CertSpec spec = pki_customer_spec(user.user_id, svc.config.institution_code, user.company, now,
+                                      svc.config.certificate_days);
+    CertPtr cert = pki_make_cert(spec, key, svc.issuer->cert.get(), svc.issuer->key.get());
+    CertRecord record = pki_cert_record(cert.get(), user.user_id, now);
+    record.replaces = replaces;
+    cert_insert(tx, record);
+    answer.certificate = pki_cert_der_base64(cert.get());
+    answer.ca_certificates = {pki_cert_der_base64(svc.issuer->cert.get())};
+    answer.serial = record.serial;
+    answer.not_before = record.not_before;
+    answer.not_after = record.not_after;
+    answer.file_name = spec.common_name + ".p12";
+    answer.server_time = now;
+    return record;
+}
+
+// The 取得用パスワード's copies: wiped when the handler leaves, whichever way it leaves.
+struct EnrollmentCodeWipe {
+    api::EnrollRequest& enroll;
+    ~EnrollmentCodeWipe() { wipe_string(enroll.code); }
+};
+
+static bool read_enroll_request(ApiRequest& req, api::EnrollRequest& out, std::string& error)
+{
+    json j;
+    bool ok = api::parse_json_object(req.body, j, error) && api::parse_enroll_request(j, out, error);
+    auto code = j.is_object() ? j.find("code") : j.end();
+    if (j.is_object() && code != j.end() && code->is_string())
+        wipe_string(code->get_ref<std::string&>());
+    return ok;
+}
+
+// 電子証明書取得: user ID + 取得用パスワード + CSR -> a certificate. The CSR is judged first (a broken
+// request does not use up a try), then the code - checked outside any transaction, like a login
+// password - then the code is used up and the certificate issued in one transaction.
+static void handle_enroll(ApiService& svc, ApiRequest& req, ApiResponse& r, int64_t now)
+{
+    api::EnrollRequest enroll;
+    EnrollmentCodeWipe wipe{enroll};
+    std::string error;
+    if (!read_enroll_request(req, enroll, error)) {
+        set_error(r, ErrorCode::BadRequest, error);
+        return;
+    }
+    if (!can_issue(svc)) {
+        set_error(r, ErrorCode::Unavailable, "certificate issuing is not set up on this server");
+        return;
+    }
+    AuditContext ctx{now, req.source_address};
+    // An ID that cannot be a user's is nobody's: no record is looked up or written under it.
+    const bool plausible_id = is_valid_user_id(enroll.user_id);
+    const std::string user_id = plausible_id ? enroll.user_id : std::string();
+    r.user = user_id;
+
+    KeyPtr key;
+    if (std::optional<Refusal> bad = check_csr(enroll.csr, customer_common_name(svc, user_id), key)) {
+        transact(svc, TxMode::Write, r, [&](Transaction& tx, ApiResponse& out) {
+            refuse(tx, ctx, AuditEvent::Enroll, user_id, std::string(), *bad, out);
+        });
+        return;
+    }
+
+    std::optional<EnrollmentCodeRecord> code;
+    if (plausible_id) {
+        transact(svc, TxMode::Read, r, [&](Transaction& tx, ApiResponse&) {
+            EnrollmentCodeRecord found;
+            code.reset();
+            if (enrollment_find(tx, user_id, found))
+                code = found;
+        });
+    }
+    // The same cost with or without a code (a dummy hash), so timing does not tell.
+    const std::string checked_hash = code ? code->code_hash : std::string();
+    const bool code_ok = password_check(svc.checker, checked_hash, enroll.code);
+    wipe_string(enroll.code);
+
+    transact(svc, TxMode::Write, r, [&](Transaction& tx, ApiResponse& out) {
+        std::optional<EnrollmentCodeRecord> now_code;
+        EnrollmentCodeRecord found;
+        if (plausible_id && enrollment_find(tx, user_id, found))
+            now_code = found;
+        // A code replaced since it was checked is not the one the customer typed.
+        const bool still_ok = code_ok && now_code && now_code->code_hash == checked_hash;
+        EnrollDecision d = decide_enrollment(now_code, still_ok, now, svc.config.enrollment_max_failures);
+        switch (d.step) {
+        case EnrollStep::Refuse:
+            refuse(tx, ctx, AuditEvent::Enroll, user_id, std::string(), d.refusal, out);
+            return;
+        case EnrollStep::CountFailure: {
+            EnrollmentCodeRecord after;
+            bool counted = enrollment_count_failure(tx, user_id, svc.config.enrollment_max_failures, now, after);
+            refuse(tx, ctx, AuditEvent::Enroll, user_id, std::string(),
+                   decide_wrong_enrollment_code(counted, after, svc.config.enrollment_max_failures), out);
+            return;
+        }
+        case EnrollStep::Issue:
+            break;
+        }
+        UserRecord user;
+        if (!enrollment_take(tx, user_id, checked_hash, now) || !user_find(tx, user_id, user)) {
+            // A racing request used the code a moment ago.
+            refuse(tx, ctx, AuditEvent::Enroll, user_id, std::string(),
+                   enrollment_code_used(), out);
+            return;
+        }
+        api::CertificateIssued answer;
+        CertRecord issued = issue_certificate(svc, tx, user, key.get(), std::string(), now, answer);
+        audit(tx, ctx, user_id, AuditEntry{AuditEvent::Enroll, kAuditSuccess, issued.fingerprint, "serial " + issued.serial});
+        set_json(out, 200, api::to_json(answer));
+    });
+}
+
+// 電子証明書更新, after the session's own checks (handle_session): the renewal window, the CSR, the
+// new certificate linked to the one it renews, and earlier unused renewals of it revoked.
+static void renew_certificate(ApiService& svc, Transaction& tx, const AuditContext& ctx, const Identified& id,
+                              const std::optional<Refusal>& csr_refusal, EVP_PKEY* key, int64_t now, ApiResponse& out)
+{
+    const std::string& user_id = id.user.user_id;
+    if (!can_issue(svc)) {
+        set_error(out, ErrorCode::Unavailable, "certificate issuing is not set up on this server");
+        return;
+    }
+    if (std::optional<Refusal> no = decide_renewal(id.cert.not_after, now, svc.config.renewal_days)) {
+        refuse(tx, ctx, AuditEvent::Renew, user_id, id.cert.fingerprint, *no, out);
+        return;
+    }
+    if (csr_refusal) {
+        refuse(tx, ctx, AuditEvent::Renew, user_id, id.cert.fingerprint, *csr_refusal, out);
+        return;
+    }
+    api::CertificateIssued answer;
+    CertRecord issued = issue_certificate(svc, tx, id.user, key, id.cert.fingerprint, now, answer);
+    revoke_superseded(tx, ctx, superseded_at_renewal(id.cert, issued.fingerprint, cert_list(tx, user_id)), now);
+    audit(tx, ctx, user_id, AuditEntry{AuditEvent::Renew, kAuditSuccess, issued.fingerprint,
+                                       "serial " + issued.serial + " renews " + id.cert.serial});
+    set_json(out, 200, api::to_json(answer));
+}
+
 static void handle_session(ApiService& svc, ApiRequest& req, ApiResponse& r, int64_t now, SessionAction action)
 {
     AuditContext ctx{now, req.source_address};
@@ -451,6 +632,20 @@ static void handle_session(ApiService& svc, ApiRequest& req, ApiResponse& r, int
     const std::string fingerprint = cookie_sent && req.peer ? pki_fingerprint(req.peer) : std::string();
     // A session check only reads unless it finds the session over: most requests never write.
     const TxMode mode = action == SessionAction::Show ? TxMode::Read : TxMode::Write;
+    // Renewal: the request is read and its CSR judged before the transaction (it needs no
+    // database); the answer waits for the session's own checks.
+    KeyPtr renewal_key;
+    std::optional<Refusal> csr_refusal;
+    if (action == SessionAction::Renew) {
+        json j;
+        api::RenewRequest renew;
+        std::string error;
+        if (!api::parse_json_object(req.body, j, error) || !api::parse_renew_request(j, renew, error)) {
+            set_error(r, ErrorCode::BadRequest, error);
+            return;
+        }
+        csr_refusal = check_csr(renew.csr, customer_common_name(svc, id.facts.user_id), renewal_key);
+    }
 
     transact(svc, mode, r, [&](Transaction& tx, ApiResponse& out) {
         SessionFacts facts;
@@ -479,7 +674,7 @@ static void handle_session(ApiService& svc, ApiRequest& req, ApiResponse& r, int
         }
         switch (action) {
         case SessionAction::Show:
-            set_json(out, 200, api::to_json(session_info(svc, tx, s, id.user, now)));
+            set_json(out, 200, api::to_json(session_info(svc, tx, s, id.user, id.facts.not_after, now)));
             return;
         case SessionAction::Keepalive: {
             session_touch(tx, s.digest, now);
@@ -491,12 +686,15 @@ static void handle_session(ApiService& svc, ApiRequest& req, ApiResponse& r, int
         case SessionAction::Logout:
             set_json(out, 200, api::to_json(api::LogoutResponse{now}));
             return;
+        case SessionAction::Renew:
+            renew_certificate(svc, tx, ctx, id, csr_refusal, renewal_key.get(), now, out);
+            return;
         }
     });
 }
 
 // ---------------------------------------------------------------- routing
-enum class Endpoint { Identify, Login, ForceLogout, Session, Keepalive, Logout, None };
+enum class Endpoint { Identify, Login, ForceLogout, Session, Keepalive, Logout, Enroll, Renew, None };
 
 struct Route {
     const char* path;
@@ -511,6 +709,8 @@ static const Route kRoutes[] = {
     {api::kPathSession, "GET", Endpoint::Session},
     {api::kPathKeepalive, "POST", Endpoint::Keepalive},
     {api::kPathLogout, "POST", Endpoint::Logout},
+    {api::kPathEnroll, "POST", Endpoint::Enroll},
+    {api::kPathRenew, "POST", Endpoint::Renew},
 };
 
 static const Route* find_route(const std::string& path)
@@ -578,7 +778,9 @@ static void dispatch(ApiService& svc, ApiRequest& req, ApiResponse& r)
             set_error(r, ErrorCode::TooLarge, "body too large");
             return;
         }
-        if (route->endpoint != Endpoint::Login && route->endpoint != Endpoint::ForceLogout) {
+        // These parse their own bodies (wiping the secrets in them, or reading their fields).
+        if (route->endpoint != Endpoint::Login && route->endpoint != Endpoint::ForceLogout
+            && route->endpoint != Endpoint::Enroll && route->endpoint != Endpoint::Renew) {
             json j;
             std::string error;
             if (!api::parse_json_object(req.body, j, error)) {
@@ -596,6 +798,8 @@ static void dispatch(ApiService& svc, ApiRequest& req, ApiResponse& r)
     case Endpoint::Session: handle_session(svc, req, r, now, SessionAction::Show); return;
     case Endpoint::Keepalive: handle_session(svc, req, r, now, SessionAction::Keepalive); return;
     case Endpoint::Logout: handle_session(svc, req, r, now, SessionAction::Logout); return;
+    case Endpoint::Enroll: handle_enroll(svc, req, r, now); return;
+    case Endpoint::Renew: handle_session(svc, req, r, now, SessionAction::Renew); return;
     case Endpoint::None: break;
     }
     set_error(r, ErrorCode::NotFound, "no such path");

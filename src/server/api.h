@@ -23,12 +23,24 @@ struct ApiConfig {
     int max_failures = 6;            // consecutive wrong passwords before the account locks
     int ticket_lifetime = 300;       // seconds a login / force-logout ticket stays usable
     int history_size = 10;           // login attempts listed in the session answer
+    // 電子証明書取得 / 更新 (docs/api.md "Certificates").
+    int certificate_days = 365;      // validity of a certificate the API issues
+    int renewal_days = 30;           // renewal opens this many days before a certificate expires
+    int enrollment_max_failures = 5; // wrong 取得用パスワード before the code locks
+};
+
+// What signs the certificates the API issues: the credit union's client CA (pki/ca.pem and its
+// key). Null cert: enrollment and renewal answer 503 unavailable.
+struct CertificateAuthority {
+    CertPtr cert;
+    KeyPtr key;
 };
 
 struct ApiService {
     ApiConfig config;
     Store* store = nullptr;
     TrustAnchors* trust = nullptr;
+    const CertificateAuthority* issuer = nullptr;
     PasswordChecker checker;
     std::function<int64_t()> clock;   // Unix seconds; the tests move it
 };

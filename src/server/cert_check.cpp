@@ -195,7 +195,7 @@ static TrustSnapshot current_trust(TrustAnchors& trust, int64_t now)
 
 bool is_valid_user_id(const std::string& id)
 {
-    if (id.empty() || id.size() > 32)
+    if (id.empty() || id.size() > api::kMaxUserIdBytes)
         return false;
     return std::all_of(id.begin(), id.end(), is_plain_name_char);
 }

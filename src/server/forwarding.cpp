@@ -1,5 +1,6 @@
 #include "server/forwarding.h"
 #include "server/header_text.h"
+#include "server/pki.h"
 
 #include <algorithm>
 #include <boost/asio/ip/network_v4.hpp>
@@ -150,10 +151,6 @@ static bool percent_decode(std::string_view in, std::string& out)
     return true;
 }
 
-static bool is_base64_char(char c)
-{
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/';
-}
 
 // One DER certificate and nothing after it.
 static bool der_is_one_certificate(const std::vector<unsigned char>& der)
@@ -214,32 +211,6 @@ static bool decode_pem(std::string_view escaped, std::vector<unsigned char>& der
     return true;
 }
 
-static bool decode_base64_der(std::string_view text, std::vector<unsigned char>& der, std::string& error)
-{
-    size_t padding = 0;
-    while (padding < 2 && padding < text.size() && text[text.size() - 1 - padding] == '=')
-        padding++;
-    if (text.size() % 4 != 0) {
-        error = "base64 length is not a multiple of 4";
-        return false;
-    }
-    for (size_t i = 0; i < text.size() - padding; i++) {
-        if (!is_base64_char(text[i])) {
-            error = "not base64";
-            return false;
-        }
-    }
-    der.resize(text.size() / 4 * 3);
-    // EVP_DecodeBlock counts padding as zero bytes; the characters were checked above.
-    int n = EVP_DecodeBlock(der.data(), reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
-    if (n < 0 || static_cast<size_t>(n) < padding) {
-        error = "not base64";
-        return false;
-    }
-    der.resize(static_cast<size_t>(n) - padding);
-    return true;
-}
-
 bool decode_client_cert_header(std::string_view value, std::vector<unsigned char>& der, std::string& error)
 {
     der.clear();
@@ -254,7 +225,7 @@ bool decode_client_cert_header(std::string_view value, std::vector<unsigned char
     }
     // Base64 has neither '%' nor '-'; a PEM header line has both.
     const bool pem = value.find_first_of("%-") != std::string_view::npos;
-    if (!(pem ? decode_pem(value, der, error) : decode_base64_der(value, der, error)))
+    if (!(pem ? decode_pem(value, der, error) : pki_base64_decode(value, der, error)))
         return false;
     if (!der_is_one_certificate(der)) {
         error = "not one X.509 certificate";

@@ -6,6 +6,7 @@
 #include "server/http_server.h"
 #include "server/operator.h"
 #include "server/request_rules.h"
+#include "server/rules.h"
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -103,6 +104,9 @@ struct ServeOptions {
     int absolute_timeout = 3600;
     int max_failures = 6;
     int ticket_lifetime = 300;
+    int certificate_days = 365;
+    int renewal_days = 30;
+    int enrollment_max_failures = 5;
     ServerConfig limits;   // connection and login limits (http_server.h documents each)
     OcspOptions ocsp;   // client certificates' OCSP checking; url "" = off
     bool hsts_include_subdomains = false;   // see ServerConfig: pins every subdomain to HTTPS
@@ -173,6 +177,12 @@ static int run_serve(const DataPaths& paths, const ServeOptions& o, const std::s
         throw std::runtime_error("--max-failures must be 1 to 100");
     if (o.ticket_lifetime < 10 || o.ticket_lifetime > 3600)
         throw std::runtime_error("--ticket-lifetime must be 10 to 3600 seconds");
+    if (o.certificate_days < 1 || o.certificate_days > 825)
+        throw std::runtime_error("--certificate-days must be 1 to 825");
+    if (o.renewal_days < 1 || o.renewal_days >= o.certificate_days)
+        throw std::runtime_error("--renewal-days must be at least 1 and less than --certificate-days");
+    if (o.enrollment_max_failures < 1 || o.enrollment_max_failures > 100)
+        throw std::runtime_error("--enrollment-max-failures must be 1 to 100");
     if (o.limits.max_connections < 1 || o.limits.max_connections_per_address < 0 || o.limits.workers < 1
         || o.limits.hash_workers < 1 || o.limits.hash_queue < 0 || o.limits.login_step_queue < 1)
         throw std::runtime_error("limits: --max-connections, --workers and --hash-workers >= 1; "
@@ -217,8 +227,16 @@ static int run_serve(const DataPaths& paths, const ServeOptions& o, const std::s
     api.config.absolute_timeout = o.absolute_timeout;
     api.config.max_failures = o.max_failures;
     api.config.ticket_lifetime = o.ticket_lifetime;
+    api.config.certificate_days = o.certificate_days;
+    api.config.renewal_days = o.renewal_days;
+    api.config.enrollment_max_failures = o.enrollment_max_failures;
+    // The client CA signs what 電子証明書取得 and 更新 issue; its key is read once, here.
+    CertificateAuthority issuer;
+    issuer.cert = pki_read_cert(paths.ca_cert);
+    issuer.key = pki_read_key(paths.ca_key);
     api.store = &db.store;
     api.trust = &trust;
+    api.issuer = &issuer;
     api.clock = now_seconds;
     if (!password_checker_init(api.checker, settings.hash_cost))
         throw std::runtime_error("cannot prepare password hashing (out of memory?)");
@@ -300,6 +318,16 @@ static void print_certs(const DataPaths& paths, const std::string& user)
     tx.commit();
 }
 
+static void print_enrollment_codes(const DataPaths& paths, int64_t now)
+{
+    OpenStore db(paths);
+    std::printf("%-20s %-10s %-26s %-26s %s\n", "USER", "STATE", "ISSUED", "EXPIRES", "WRONG TRIES");
+    for (const EnrollmentCodeRecord& e : operator_enroll_list(db.store))
+        std::printf("%-20s %-10s %-26s %-26s %d\n", e.user_id.c_str(),
+                    enrollment_code_state_name(enrollment_code_state(e, now)), format_time(e.issued_at).c_str(),
+                    format_time(e.expires_at).c_str(), e.failed_count);
+}
+
 static void print_sessions(const DataPaths& paths, int64_t now)
 {
     OpenStore db(paths);
@@ -377,6 +405,12 @@ int main(int argc, char** argv)
     serve_cmd->add_option("--absolute-timeout", serve.absolute_timeout, "seconds")->capture_default_str();
     serve_cmd->add_option("--max-failures", serve.max_failures, "wrong passwords before lock")->capture_default_str();
     serve_cmd->add_option("--ticket-lifetime", serve.ticket_lifetime, "seconds")->capture_default_str();
+    serve_cmd->add_option("--certificate-days", serve.certificate_days,
+                          "validity of certificates customers obtain or renew in the browser")->capture_default_str();
+    serve_cmd->add_option("--renewal-days", serve.renewal_days,
+                          "renewal (電子証明書更新) opens this many days before a certificate expires")->capture_default_str();
+    serve_cmd->add_option("--enrollment-max-failures", serve.enrollment_max_failures,
+                          "wrong 取得用パスワード before the code locks")->capture_default_str();
     serve.limits.hash_workers = default_hash_workers(std::thread::hardware_concurrency());
     serve_cmd->add_option("--max-connections", serve.limits.max_connections,
                           "connections per origin; past it the oldest idle one is closed")->capture_default_str();
@@ -474,6 +508,16 @@ int main(int argc, char** argv)
     CLI::App* cert_crl = cert_cmd->add_subcommand(
         "crl", "write a fresh CRL (also when missing); the running server uses it at its next request");
     cert_crl->add_option("--days", crl_days, "days until its nextUpdate")->capture_default_str();
+    int enroll_days = kEnrollmentCodeDays;
+    CLI::App* cert_enroll = cert_cmd->add_subcommand(
+        "enroll", "issue a 取得用パスワード: the customer obtains a certificate in the browser with it (printed once)");
+    cert_enroll->add_option("id", user_id, "user ID");
+    cert_enroll->add_option("--valid-days", enroll_days, "days the code may be used")->capture_default_str();
+    bool enroll_json = false;
+    cert_enroll->add_flag("--json", enroll_json, "print one JSON object (user_id, code, expires_at) for scripts");
+    CLI::App* enroll_list_cmd = cert_enroll->add_subcommand("list", "list enrollment codes and their state");
+    CLI::App* enroll_cancel = cert_enroll->add_subcommand("cancel", "cancel a user's open enrollment code");
+    enroll_cancel->add_option("id", user_id, "user ID")->required();
     std::string filter_user;
     CLI::App* cert_list_cmd = cert_cmd->add_subcommand("list", "list certificates");
     cert_list_cmd->add_option("--user", filter_user, "only this user's");
@@ -600,6 +644,26 @@ int main(int argc, char** argv)
             OpenStore db(paths);
             int64_t next_update = operator_write_crl(db.store, paths, now, crl_days);
             std::printf("wrote %s; next update %s\n", paths.crl.c_str(), format_time(next_update).c_str());
+        } else if (enroll_list_cmd->parsed()) {
+            print_enrollment_codes(paths, now);
+        } else if (enroll_cancel->parsed()) {
+            OpenStore db(paths);
+            operator_enroll_cancel(db.store, user_id, now);
+            std::printf("cancelled the enrollment code of %s\n", user_id.c_str());
+        } else if (cert_enroll->parsed()) {
+            if (user_id.empty())
+                throw std::runtime_error("cert enroll needs a user ID (or: cert enroll list, cert enroll cancel ID)");
+            OpenStore db(paths);
+            IssuedEnrollmentCode issued = operator_enroll(db.store, user_id, enroll_days, now);
+            if (enroll_json) {
+                const nlohmann::json j = {{"user_id", user_id}, {"code", issued.code},
+                                          {"expires_at", issued.record.expires_at}};
+                std::printf("%s\n", j.dump().c_str());
+            } else {
+                std::printf("取得用パスワード for %s: %s\n  valid until %s; single use; only its hash is kept, so it "
+                            "cannot be shown again\n",
+                            user_id.c_str(), issued.code.c_str(), format_time(issued.record.expires_at).c_str());
+            }
         } else if (cert_list_cmd->parsed()) {
             print_certs(paths, filter_user);
         } else if (session_list_cmd->parsed()) {

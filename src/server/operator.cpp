@@ -333,14 +333,7 @@ CertRecord operator_register_cert(Store& store, X509* cert, const std::string& u
     UserRecord u;
     if (!user_find(tx, user_id, u))
         throw std::runtime_error("no user " + user_id);
-    CertRecord c;
-    c.fingerprint = pki_fingerprint(cert);
-    c.user_id = user_id;
-    c.serial = pki_serial_hex(cert);
-    c.subject = pki_subject_text(cert);
-    c.not_before = pki_not_before(cert);
-    c.not_after = pki_not_after(cert);
-    c.issued_at = now;
+    CertRecord c = pki_cert_record(cert, user_id, now);
     cert_insert(tx, c);
     audit_operator(tx, now, user_id, c.fingerprint, "cert_register", "serial " + c.serial);
     tx.commit();
@@ -363,12 +356,7 @@ IssuedCert operator_cert_issue(Store& store, const DataPaths& paths, const std::
     CertPtr ca = pki_read_cert(paths.ca_cert);
     KeyPtr ca_key = pki_read_key(paths.ca_key);
     KeyPtr key = pki_new_key();
-    CertSpec spec;
-    spec.kind = CertKind::Client;
-    spec.common_name = user.user_id + settings.institution_code;
-    spec.organization = user.company;
-    spec.not_before = now - 300;   // tolerate a client clock a few minutes behind
-    spec.not_after = now + days * kDay;
+    CertSpec spec = pki_customer_spec(user.user_id, settings.institution_code, user.company, now, days);
     CertPtr cert = pki_make_cert(spec, key.get(), ca.get(), ca_key.get());
 
     IssuedCert out;
@@ -385,6 +373,50 @@ IssuedCert operator_cert_issue(Store& store, const DataPaths& paths, const std::
     pki_write_cert(out.cert_path, cert.get());
     pki_write_key(out.key_path, key.get());
     return out;
+}
+
+// ---------------------------------------------------------------- enrollment codes
+IssuedEnrollmentCode operator_enroll(Store& store, const std::string& user_id, int days, int64_t now)
+{
+    if (days < 1 || days > kMaxEnrollmentCodeDays)
+        throw std::runtime_error("an enrollment code is valid 1 to " + std::to_string(kMaxEnrollmentCodeDays) + " days");
+    Settings settings = load_settings(store);
+    IssuedEnrollmentCode out;
+    out.code = random_readable_password(kEnrollmentCodeLength);
+    out.record.user_id = user_id;
+    out.record.code_hash = password_hash(out.code, settings.hash_cost);
+    if (out.record.code_hash.empty())
+        throw std::runtime_error("cannot hash the enrollment code (out of memory?)");
+    out.record.issued_at = now;
+    out.record.expires_at = now + int64_t{days} * kDay;
+    Transaction tx(store);
+    UserRecord user;
+    if (!user_find(tx, user_id, user))
+        throw std::runtime_error("no user " + user_id);
+    EnrollmentCodeRecord earlier;
+    const bool replaced = enrollment_find(tx, user_id, earlier) && enrollment_code_state(earlier, now) == EnrollmentCodeState::Open;
+    enrollment_put(tx, out.record);
+    audit_operator(tx, now, user_id, std::string(), "enroll_code_issued",
+                   "valid until " + pki_time_text(out.record.expires_at) + (replaced ? "; replaces the open code" : ""));
+    tx.commit();
+    return out;
+}
+
+std::vector<EnrollmentCodeRecord> operator_enroll_list(Store& store)
+{
+    Transaction tx(store, TxMode::Read);
+    std::vector<EnrollmentCodeRecord> out = enrollment_list(tx);
+    tx.commit();
+    return out;
+}
+
+void operator_enroll_cancel(Store& store, const std::string& user_id, int64_t now)
+{
+    Transaction tx(store);
+    if (!enrollment_cancel(tx, user_id, now))
+        throw std::runtime_error(user_id + " has no open enrollment code");
+    audit_operator(tx, now, user_id, std::string(), "enroll_code_cancelled");
+    tx.commit();
 }
 
 int64_t operator_write_crl(Store& store, const DataPaths& paths, int64_t now, int days)

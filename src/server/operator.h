@@ -100,6 +100,24 @@ CertRecord operator_cert_revoke(Store& store, const DataPaths& paths, const std:
 constexpr int kCrlLifetimeDays = 30;
 int64_t operator_write_crl(Store& store, const DataPaths& paths, int64_t now, int days = kCrlLifetimeDays);
 
+// ---------------------------------------------------------------- 取得用パスワード (enrollment codes)
+// A customer obtains a certificate in the browser (電子証明書取得) with the user ID and a one-time
+// code the credit union sends (docs/api.md "Certificates").
+constexpr int kEnrollmentCodeDays = 80;     // default validity
+constexpr int kMaxEnrollmentCodeDays = 90;
+constexpr size_t kEnrollmentCodeLength = 12;   // of the readable alphabet: about 69 bits
+
+struct IssuedEnrollmentCode {
+    EnrollmentCodeRecord record;
+    std::string code;   // printed once; only its Argon2id hash is stored
+};
+// A new code for the user, valid `days` (1 to kMaxEnrollmentCodeDays); it replaces (cancels)
+// any earlier code of the user. Hashed at the data directory's hash cost.
+IssuedEnrollmentCode operator_enroll(Store& store, const std::string& user_id, int days, int64_t now);
+std::vector<EnrollmentCodeRecord> operator_enroll_list(Store& store);
+// Throws when the user has no open code.
+void operator_enroll_cancel(Store& store, const std::string& user_id, int64_t now);
+
 // ---------------------------------------------------------------- the database itself
 // `ibgate db migrate`: brings the database's schema to this binary's version.
 MigrationResult operator_db_migrate(const std::string& database);

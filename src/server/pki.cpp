@@ -80,6 +80,18 @@ static void add_name(X509_NAME* name, const char* field, const std::string& valu
         fail(std::string("cannot set subject ") + field);
 }
 
+CertSpec pki_customer_spec(const std::string& user_id, const std::string& institution_code,
+                           const std::string& company, int64_t now, int days)
+{
+    CertSpec spec;
+    spec.kind = CertKind::Client;
+    spec.common_name = user_id + institution_code;
+    spec.organization = company;
+    spec.not_before = now - 300;
+    spec.not_after = now + int64_t{days} * 86400;
+    return spec;
+}
+
 CertPtr pki_make_cert(const CertSpec& spec, EVP_PKEY* key, X509* issuer, EVP_PKEY* issuer_key)
 {
     CertPtr cert(X509_new());
@@ -166,6 +178,14 @@ CrlPtr pki_make_crl(X509* ca, EVP_PKEY* ca_key, const std::vector<RevokedSerial>
         X509_REVOKED* entry = X509_REVOKED_new();
         X509_REVOKED_set_serialNumber(entry, serial);
         X509_REVOKED_set_revocationDate(entry, when);
+        if (r.reason == kRevokedSuperseded) {
+            // RFC 5280 5.3.1: relying parties may treat a superseded certificate differently
+            // from a compromised one.
+            ASN1_ENUMERATED* code = ASN1_ENUMERATED_new();
+            ASN1_ENUMERATED_set(code, CRL_REASON_SUPERSEDED);
+            X509_REVOKED_add1_ext_i2d(entry, NID_crl_reason, code, 0, 0);
+            ASN1_ENUMERATED_free(code);
+        }
         X509_CRL_add0_revoked(crl.get(), entry);
         ASN1_INTEGER_free(serial);
         ASN1_TIME_free(when);
@@ -182,6 +202,19 @@ CrlPtr pki_make_crl(X509* ca, EVP_PKEY* ca_key, const std::vector<RevokedSerial>
     if (!X509_CRL_sign(crl.get(), ca_key, EVP_sha256()))
         fail("cannot sign the CRL");
     return crl;
+}
+
+CertRecord pki_cert_record(X509* cert, const std::string& user_id, int64_t issued_at)
+{
+    CertRecord c;
+    c.fingerprint = pki_fingerprint(cert);
+    c.user_id = user_id;
+    c.serial = pki_serial_hex(cert);
+    c.subject = pki_subject_text(cert);
+    c.not_before = pki_not_before(cert);
+    c.not_after = pki_not_after(cert);
+    c.issued_at = issued_at;
+    return c;
 }
 
 std::string pki_fingerprint(X509* cert)
@@ -218,9 +251,8 @@ std::string pki_subject_text(X509* cert)
     return bio_text(bio.get());
 }
 
-std::string pki_common_name(X509* cert)
+static std::string name_common_name(X509_NAME* name)
 {
-    X509_NAME* name = X509_get_subject_name(cert);
     int index = X509_NAME_get_index_by_NID(name, NID_commonName, -1);
     if (index < 0 || X509_NAME_get_index_by_NID(name, NID_commonName, index) >= 0)
         return std::string();
@@ -232,6 +264,11 @@ std::string pki_common_name(X509* cert)
     std::string out(reinterpret_cast<char*>(utf8), static_cast<size_t>(size));
     OPENSSL_free(utf8);
     return out;
+}
+
+std::string pki_common_name(X509* cert)
+{
+    return name_common_name(X509_get_subject_name(cert));
 }
 
 static int64_t asn1_to_unix(const ASN1_TIME* t)
@@ -397,4 +434,109 @@ CrlPtr pki_read_crl(const std::string& path)
     if (!crl)
         fail("no CRL in " + path);
     return crl;
+}
+
+// ---------------------------------------------------------------- base64
+static bool is_base64_char(char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/';
+}
+
+bool pki_base64_decode(std::string_view text, std::vector<unsigned char>& out, std::string& error)
+{
+    out.clear();
+    if (text.empty() || text.size() % 4 != 0) {
+        error = "base64 length is not a positive multiple of 4";
+        return false;
+    }
+    size_t padding = 0;
+    while (padding < 2 && text[text.size() - 1 - padding] == '=')
+        padding++;
+    for (size_t i = 0; i < text.size() - padding; i++) {
+        if (!is_base64_char(text[i])) {
+            error = "not base64";
+            return false;
+        }
+    }
+    out.resize(text.size() / 4 * 3);
+    // EVP_DecodeBlock counts padding as zero bytes; the characters were checked above.
+    int n = EVP_DecodeBlock(out.data(), reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
+    if (n < 0 || static_cast<size_t>(n) < padding) {
+        out.clear();
+        error = "not base64";
+        return false;
+    }
+    out.resize(static_cast<size_t>(n) - padding);
+    return true;
+}
+
+std::string pki_base64_encode(const unsigned char* data, size_t size)
+{
+    std::string out(4 * ((size + 2) / 3) + 1, '\0');
+    int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data, static_cast<int>(size));
+    out.resize(n > 0 ? static_cast<size_t>(n) : 0);
+    return out;
+}
+
+std::string pki_cert_der_base64(X509* cert)
+{
+    unsigned char* der = nullptr;
+    int size = i2d_X509(cert, &der);
+    if (size <= 0)
+        fail("cannot encode the certificate");
+    std::string out = pki_base64_encode(der, static_cast<size_t>(size));
+    OPENSSL_free(der);
+    return out;
+}
+
+// ---------------------------------------------------------------- certificate requests
+struct ReqFree { void operator()(X509_REQ* p) const { X509_REQ_free(p); } };
+
+static bool digest_is_strong(int nid)
+{
+    return nid == NID_sha256 || nid == NID_sha384 || nid == NID_sha512;
+}
+
+CsrFacts pki_read_csr(const std::vector<unsigned char>& der, KeyPtr& key)
+{
+    CsrFacts f;
+    key.reset();
+    const unsigned char* p = der.data();
+    std::unique_ptr<X509_REQ, ReqFree> req(d2i_X509_REQ(nullptr, &p, static_cast<long>(der.size())));
+    if (!req || p != der.data() + der.size()) {
+        ERR_clear_error();
+        return f;
+    }
+    KeyPtr pub(X509_REQ_get_pubkey(req.get()));
+    if (!pub) {
+        ERR_clear_error();
+        return f;
+    }
+    f.parsed = true;
+    // Proof of possession: the request is signed by the private half of the key it carries.
+    f.signature_ok = X509_REQ_verify(req.get(), pub.get()) == 1;
+    const int type = EVP_PKEY_get_base_id(pub.get());
+    f.key_bits = EVP_PKEY_get_bits(pub.get());
+    if (type == EVP_PKEY_RSA) {
+        f.key = CsrKey::Rsa;
+    } else if (type == EVP_PKEY_EC) {
+        char curve[64] = {};
+        size_t length = 0;
+        const bool named = EVP_PKEY_get_utf8_string_param(pub.get(), "group", curve, sizeof(curve), &length) == 1;
+        f.key = named && std::strcmp(curve, "prime256v1") == 0 ? CsrKey::EcP256 : CsrKey::EcOther;
+    }
+    int digest = NID_undef;
+    int pkey_nid = NID_undef;
+    const X509_ALGOR* algorithm = nullptr;
+    X509_REQ_get0_signature(req.get(), nullptr, &algorithm);
+    if (algorithm)
+        OBJ_find_sigid_algs(OBJ_obj2nid(algorithm->algorithm), &digest, &pkey_nid);
+    f.digest_ok = digest_is_strong(digest);
+    X509_NAME* subject = X509_REQ_get_subject_name(req.get());
+    f.subject_empty = subject == nullptr || X509_NAME_entry_count(subject) == 0;
+    if (!f.subject_empty)
+        f.common_name = name_common_name(subject);
+    ERR_clear_error();
+    key = std::move(pub);
+    return f;
 }

@@ -12,6 +12,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 struct PkiError : std::runtime_error {
@@ -45,6 +46,12 @@ struct CertSpec {
     bool digital_signature = true;         // keyUsage digitalSignature (false: keyEncipherment only)
 };
 
+// A customer's certificate as the credit union issues it (`cert issue`, 取得, 更新): CN = ID +
+// 金融機関コード, O = the company, digitalSignature + clientAuth, valid `days` from `now` (and
+// five minutes before it, for a PC clock a little behind).
+CertSpec pki_customer_spec(const std::string& user_id, const std::string& institution_code,
+                           const std::string& company, int64_t now, int days);
+
 // A new EC P-256 key.
 KeyPtr pki_new_key();
 // Signed by `issuer`/`issuer_key`; a CA spec with null issuer is self-signed. Random 128-bit serial.
@@ -53,6 +60,8 @@ CertPtr pki_make_cert(const CertSpec& spec, EVP_PKEY* key, X509* issuer, EVP_PKE
 CrlPtr pki_make_crl(X509* ca, EVP_PKEY* ca_key, const std::vector<RevokedSerial>& revoked, int64_t now,
                     int64_t next_update);
 
+// The record a certificate is registered under (not revoked, replacing nothing).
+CertRecord pki_cert_record(X509* cert, const std::string& user_id, int64_t issued_at);
 std::string pki_fingerprint(X509* cert);    // SHA-256 of the DER, lowercase hex
 std::string pki_serial_hex(X509* cert);     // uppercase hex
 std::string pki_subject_text(X509* cert);   // RFC 2253, UTF-8
@@ -76,3 +85,28 @@ CertPtr pki_read_cert(const std::string& path);
 std::vector<CertPtr> pki_read_certs(const std::string& path);   // every certificate in a PEM file
 KeyPtr pki_read_key(const std::string& path);
 CrlPtr pki_read_crl(const std::string& path);
+
+// ---------------------------------------------------------------- bytes as the API carries them
+// Base64, the standard alphabet with padding (RFC 4648 section 4), strictly: no line breaks,
+// no blanks, nothing after the padding. False with a reason for anything else.
+bool pki_base64_decode(std::string_view text, std::vector<unsigned char>& out, std::string& error);
+std::string pki_base64_encode(const unsigned char* data, size_t size);
+std::string pki_cert_der_base64(X509* cert);
+
+// ---------------------------------------------------------------- certificate requests (PKCS#10)
+// What OpenSSL read off a request (pki_read_csr); decide_certification_request (rules.h) decides.
+enum class CsrKey { Unknown, Rsa, EcP256, EcOther };
+
+struct CsrFacts {
+    bool parsed = false;          // one DER PKCS#10 request, nothing after it
+    bool signature_ok = false;    // signed by the key it carries: proof of possession
+    CsrKey key = CsrKey::Unknown;
+    int key_bits = 0;
+    bool digest_ok = false;       // signature hash SHA-256, SHA-384 or SHA-512
+    bool subject_empty = true;    // no subject names at all
+    std::string common_name;      // the subject's one CN, "" when none or several
+};
+
+// Reads one DER request (the bytes of a CSR field). `key` is its public key when it parsed.
+// Never throws: anything unreadable is `parsed == false`.
+CsrFacts pki_read_csr(const std::vector<unsigned char>& der, KeyPtr& key);

@@ -25,7 +25,7 @@ RequestFault request_fault(unsigned http_version, size_t host_fields, size_t ori
 ApiWork api_work_of(std::string_view method, std::string_view target)
 {
     std::string_view path = target.substr(0, target.find('?'));
-    if (method == "POST" && path == api::kPathLogin)
+    if (method == "POST" && (path == api::kPathLogin || path == api::kPathEnroll))
         return ApiWork::PasswordCheck;
     if (path == api::kPathSession || path == api::kPathKeepalive || path == api::kPathLogout)
         return ApiWork::Session;

@@ -45,8 +45,8 @@ RequestFault request_fault(unsigned http_version, size_t host_fields, size_t ori
 // behind them waited for all of them (p99 0.3 s in the attack bench's 300-logins row).
 enum class ApiWork {
     Session,        // session check, keepalive, logout (any method, so their preflights too)
-    LoginStep,      // identify, force-logout, anything else: after every queued Session call
-    PasswordCheck,  // login
+    LoginStep,      // identify, force-logout, renewal, anything else: after every queued Session call
+    PasswordCheck,  // login, and certificate enrollment (its 取得用パスワード is an Argon2id hash too)
 };
 
 ApiWork api_work_of(std::string_view method, std::string_view target);

@@ -6,7 +6,7 @@ using api::ErrorCode;
 // Indexed by the enums; the static_asserts keep each table as long as its enum.
 static const char* const kAuditEventNames[] = {
     "identify", "login", "force_logout", "session", "keepalive", "logout", "session_expired", "operator",
-    "forwarded_header_ignored",
+    "forwarded_header_ignored", "enroll", "renew", "cert_superseded",
 };
 static_assert(sizeof(kAuditEventNames) / sizeof(kAuditEventNames[0]) == static_cast<size_t>(AuditEvent::Count),
               "kAuditEventNames must name every AuditEvent in order");
@@ -52,7 +52,7 @@ SessionEndReason session_end_reason_from_name(std::string_view name)
 bool operator==(const Refusal& a, const Refusal& b)
 {
     return a.code == b.code && a.message == b.message && a.detail == b.detail
-        && a.remaining_attempts == b.remaining_attempts;
+        && a.remaining_attempts == b.remaining_attempts && a.renewal_opens_at == b.renewal_opens_at;
 }
 
 bool operator==(const AuditEntry& a, const AuditEntry& b)
@@ -184,6 +184,7 @@ AuditEvent session_action_event(SessionAction action)
     case SessionAction::Show: return AuditEvent::Session;
     case SessionAction::Keepalive: return AuditEvent::Keepalive;
     case SessionAction::Logout: return AuditEvent::Logout;
+    case SessionAction::Renew: return AuditEvent::Renew;
     }
     return AuditEvent::Session;
 }
@@ -265,4 +266,146 @@ SessionDecision decide_session_request(SessionAction action, const SessionFacts&
         d.audit = AuditEntry{AuditEvent::Logout, kAuditSuccess, f.fingerprint, std::string()};
     }
     return d;
+}
+
+// ---------------------------------------------------------------- certificate requests
+std::optional<Refusal> decide_certification_request(const CsrFacts& csr, const std::string& expected_cn)
+{
+    if (!csr.parsed)
+        return refuse(ErrorCode::CsrInvalid, "not a DER PKCS#10 certification request", "csr unreadable");
+    if (!csr.signature_ok)
+        return refuse(ErrorCode::CsrInvalid, "the request is not signed by the key it carries", "csr signature wrong");
+    const bool rsa_ok = csr.key == CsrKey::Rsa && csr.key_bits >= kMinRsaBits && csr.key_bits <= kMaxRsaBits;
+    if (!rsa_ok && csr.key != CsrKey::EcP256)
+        return refuse(ErrorCode::CsrWeakKey, "the key must be RSA of 2048 to 4096 bits or EC P-256",
+                      "csr key " + std::string(csr.key == CsrKey::Rsa ? "rsa " : "other ") + std::to_string(csr.key_bits));
+    if (!csr.digest_ok)
+        return refuse(ErrorCode::CsrWeakKey, "the request must be signed with SHA-256 or stronger", "csr digest weak");
+    if (!csr.subject_empty && !csr.common_name.empty() && csr.common_name != expected_cn)
+        return refuse(ErrorCode::CsrWrongSubject, "the request names another subject",
+                      "csr names " + csr.common_name.substr(0, 64));
+    if (!csr.subject_empty && csr.common_name.empty())
+        return refuse(ErrorCode::CsrWrongSubject, "the request's subject must be empty or name this user only",
+                      "csr subject without one CN");
+    return std::nullopt;
+}
+
+// ---------------------------------------------------------------- enrollment
+static Refusal wrong_enrollment_code(int remaining, std::string detail)
+{
+    Refusal r = refuse(ErrorCode::EnrollmentCodeWrong, "wrong user ID or enrollment code", std::move(detail));
+    r.remaining_attempts = std::max(0, remaining);
+    return r;
+}
+
+Refusal enrollment_code_used()
+{
+    return refuse(ErrorCode::EnrollmentCodeUsed, "enrollment code already used");
+}
+
+EnrollmentCodeState enrollment_code_state(const EnrollmentCodeRecord& code, int64_t now)
+{
+    if (code.cancelled_at != 0)
+        return EnrollmentCodeState::Cancelled;
+    if (code.locked_at != 0)
+        return EnrollmentCodeState::Locked;
+    if (code.used_at != 0)
+        return EnrollmentCodeState::Used;
+    if (now >= code.expires_at)
+        return EnrollmentCodeState::Expired;
+    return EnrollmentCodeState::Open;
+}
+
+static const char* const kEnrollmentCodeStateNames[] = {"open", "used", "expired", "locked", "cancelled"};
+static_assert(sizeof(kEnrollmentCodeStateNames) / sizeof(kEnrollmentCodeStateNames[0])
+                  == static_cast<size_t>(EnrollmentCodeState::Count),
+              "kEnrollmentCodeStateNames must name every EnrollmentCodeState in order");
+
+const char* enrollment_code_state_name(EnrollmentCodeState state)
+{
+    int i = static_cast<int>(state);
+    return i >= 0 && i < static_cast<int>(EnrollmentCodeState::Count) ? kEnrollmentCodeStateNames[i] : "unknown";
+}
+
+EnrollDecision decide_enrollment(const std::optional<EnrollmentCodeRecord>& code, bool code_ok, int64_t now,
+                                 int max_failures)
+{
+    EnrollDecision d;
+    d.step = EnrollStep::Refuse;
+    const EnrollmentCodeState state = code ? enrollment_code_state(*code, now) : EnrollmentCodeState::Cancelled;
+    if (state == EnrollmentCodeState::Cancelled) {
+        d.refusal = wrong_enrollment_code(max_failures, code ? "code cancelled" : "no code issued");
+        return d;
+    }
+    if (state == EnrollmentCodeState::Locked) {
+        d.refusal = refuse(ErrorCode::EnrollmentLocked, "enrollment code locked after too many wrong tries");
+        return d;
+    }
+    // Only the code's holder learns that it is used or expired.
+    if (!code_ok) {
+        d.step = EnrollStep::CountFailure;
+        return d;
+    }
+    switch (state) {
+    case EnrollmentCodeState::Used:
+        d.refusal = enrollment_code_used();
+        return d;
+    case EnrollmentCodeState::Expired:
+        d.refusal = refuse(ErrorCode::EnrollmentCodeExpired, "enrollment code expired");
+        return d;
+    default:
+        d.step = EnrollStep::Issue;
+        return d;
+    }
+}
+
+Refusal decide_wrong_enrollment_code(bool counted, const EnrollmentCodeRecord& after, int max_failures)
+{
+    if (!counted)   // locked, used or cancelled by a racing request or an operator meanwhile
+        return wrong_enrollment_code(0, "code no longer open");
+    std::string detail = "wrong tries: " + std::to_string(after.failed_count);
+    if (after.locked_at != 0)
+        return refuse(ErrorCode::EnrollmentLocked, "enrollment code locked after too many wrong tries", detail);
+    return wrong_enrollment_code(max_failures - after.failed_count, detail);
+}
+
+// ---------------------------------------------------------------- renewal
+int64_t renewal_opens_at(int64_t not_after, int renewal_days)
+{
+    return not_after - int64_t{renewal_days} * 86400;
+}
+
+std::optional<Refusal> decide_renewal(int64_t not_after, int64_t now, int renewal_days)
+{
+    const int64_t opens = renewal_opens_at(not_after, renewal_days);
+    if (now >= opens)
+        return std::nullopt;
+    Refusal r = refuse(ErrorCode::RenewalNotOpen, "renewal opens " + std::to_string(renewal_days) + " days before expiry");
+    r.renewal_opens_at = opens;
+    return r;
+}
+
+std::vector<CertRecord> superseded_at_login(const CertRecord& used, const std::vector<CertRecord>& certs)
+{
+    std::vector<CertRecord> out;
+    if (used.replaces.empty())
+        return out;
+    for (const CertRecord& c : certs) {
+        if (c.fingerprint == used.fingerprint || c.revoked_at != 0 || c.user_id != used.user_id)
+            continue;
+        if (c.fingerprint == used.replaces || c.replaces == used.replaces)
+            out.push_back(c);
+    }
+    return out;
+}
+
+std::vector<CertRecord> superseded_at_renewal(const CertRecord& renewed, const std::string& issued_fingerprint,
+                                              const std::vector<CertRecord>& certs)
+{
+    std::vector<CertRecord> out;
+    for (const CertRecord& c : certs)
+        if (c.replaces == renewed.fingerprint && c.fingerprint != issued_fingerprint && c.revoked_at == 0
+            && c.user_id == renewed.user_id)
+            out.push_back(c);
+    return out;
 }

@@ -18,8 +18,11 @@
 // The `event` of an audit record. The names are stored; the login history reads Login's only, so
 // ForwardedHeaderIgnored (a certificate header from an address that is not a trusted proxy, with
 // no user) never shows in a customer's login history.
+// Enroll and Renew record every certificate request (result success or the error code);
+// CertSuperseded a renewed certificate revoked at the first login with its successor.
 enum class AuditEvent {
-    Identify, Login, ForceLogout, Session, Keepalive, Logout, SessionExpired, Operator, ForwardedHeaderIgnored, Count
+    Identify, Login, ForceLogout, Session, Keepalive, Logout, SessionExpired, Operator, ForwardedHeaderIgnored,
+    Enroll, Renew, CertSuperseded, Count
 };
 const char* audit_event_name(AuditEvent event);
 bool audit_event_from_name(std::string_view name, AuditEvent& out);
@@ -44,7 +47,8 @@ struct Refusal {
     api::ErrorCode code = api::ErrorCode::Internal;
     std::string message;           // the answer's message (for an operator reading a capture)
     std::string detail;            // the audit record's detail
-    int remaining_attempts = -1;   // WrongPassword: tries left before the account locks
+    int remaining_attempts = -1;   // WrongPassword, EnrollmentCodeWrong: tries left before the lock
+    int64_t renewal_opens_at = 0;  // RenewalNotOpen
 };
 
 bool operator==(const Refusal& a, const Refusal& b);
@@ -113,7 +117,7 @@ struct ForceLogoutDecision {
 ForceLogoutDecision decide_force_logout(const std::optional<SessionRecord>& active, const std::string& fingerprint);
 
 // ---------------------------------------------------------------- session, keepalive, logout
-enum class SessionAction { Show, Keepalive, Logout };
+enum class SessionAction { Show, Keepalive, Logout, Renew };
 AuditEvent session_action_event(SessionAction action);
 
 struct SessionFacts {
@@ -139,3 +143,62 @@ struct SessionDecision {
 // login is presented and still good, the CSRF header for changes; then the action itself
 // (Logout's end and audit are part of the decision).
 SessionDecision decide_session_request(SessionAction action, const SessionFacts& facts, int64_t now);
+
+// ---------------------------------------------------------------- certificate requests (PKCS#10)
+// CsrFacts (what OpenSSL read off the request) are in pki.h.
+// Keys the credit union accepts: RSA from 2048 to 4096 bits (larger only cost the server time),
+// EC P-256.
+constexpr int kMinRsaBits = 2048;
+constexpr int kMaxRsaBits = 4096;
+
+// The request's subject and extensions are not used - the certificate gets CN = ID + 金融機関
+// コード and the product's own extensions - but a request that names someone else (a CN that is
+// not `expected_cn`) is refused rather than quietly given this user's name: it is a mistake or
+// an attempt, and either way the customer should hear of it.
+std::optional<Refusal> decide_certification_request(const CsrFacts& csr, const std::string& expected_cn);
+
+// ---------------------------------------------------------------- 電子証明書取得 (enrollment)
+// What a stored code is now, the first that applies: cancelled (by an operator or a newer code -
+// a newer code replaces the row), locked (too many wrong tries), used, expired, else open.
+enum class EnrollmentCodeState { Open, Used, Expired, Locked, Cancelled, Count };
+EnrollmentCodeState enrollment_code_state(const EnrollmentCodeRecord& code, int64_t now);
+const char* enrollment_code_state_name(EnrollmentCodeState state);   // "open", "used", ...
+
+// After the code was checked against its hash (outside any transaction), against the code as
+// stored now. nullopt code: the user has none, or no such user - answered like a wrong code, so
+// the answer does not tell which user IDs exist (remaining_attempts is then the full count).
+enum class EnrollStep { Refuse, CountFailure, Issue };
+
+struct EnrollDecision {
+    EnrollStep step = EnrollStep::Refuse;
+    Refusal refusal;   // Refuse: the answer
+};
+
+// In order: no code or cancelled (wrong code), locked, wrong code (counted), used, expired.
+// The code is checked before used/expired are told, so only its holder learns them.
+EnrollDecision decide_enrollment(const std::optional<EnrollmentCodeRecord>& code, bool code_ok, int64_t now,
+                                 int max_failures);
+
+// The refusal of a used code, also when a racing request used it a moment ago (enrollment_take).
+Refusal enrollment_code_used();
+
+// A wrong code as the database counted it (enrollment_count_failure): `counted` false when the
+// code was locked or used meanwhile; `after` the code as the count left it.
+Refusal decide_wrong_enrollment_code(bool counted, const EnrollmentCodeRecord& after, int max_failures);
+
+// ---------------------------------------------------------------- 電子証明書更新 (renewal)
+// Renewal opens `renewal_days` before the certificate's notAfter.
+int64_t renewal_opens_at(int64_t not_after, int renewal_days);
+// nullopt: the certificate may be renewed now; else RenewalNotOpen with renewal_opens_at.
+std::optional<Refusal> decide_renewal(int64_t not_after, int64_t now, int renewal_days);
+
+// At a successful login with `used`: the certificates revoked now as superseded. Renewing
+// certificate A makes B with B.replaces = A; the first login with B revokes A and any other
+// unused renewal of A (a renewal done twice because the first import failed). Certificates
+// already revoked are not listed again, so a second login revokes nothing.
+std::vector<CertRecord> superseded_at_login(const CertRecord& used, const std::vector<CertRecord>& users_certificates);
+
+// At a renewal of `renewed` that made `issued`: earlier renewals of the same certificate that
+// were never used are revoked at once, so at most one successor is outstanding.
+std::vector<CertRecord> superseded_at_renewal(const CertRecord& renewed, const std::string& issued_fingerprint,
+                                              const std::vector<CertRecord>& users_certificates);

@@ -117,12 +117,12 @@ std::string random_token()
     return to_base64url(bytes, sizeof(bytes));
 }
 
-std::string random_readable_password()
+std::string random_readable_password(size_t length)
 {
     // No 0/O, 1/l/I: the customer may have to type it from a printed letter.
     static const char kAlphabet[] = "23456789abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ";
     std::string out;
-    for (int i = 0; i < 16; i++)
+    for (size_t i = 0; i < length; i++)
         out += kAlphabet[randombytes_uniform(sizeof(kAlphabet) - 1)];
     return out;
 }

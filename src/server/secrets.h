@@ -50,8 +50,9 @@ constexpr size_t kMinPasswordBytes = 8;
 
 // 32 random bytes as URL-safe base64 (no padding): tickets, session ids, CSRF tokens.
 std::string random_token();
-// Import password for PKCS#12 files: 16 characters that survive being read aloud.
-std::string random_readable_password();
+// Import password for PKCS#12 files, and 取得用パスワード: `length` characters that survive
+// being read aloud or typed from a printed letter.
+std::string random_readable_password(size_t length = 16);
 // The digest stored instead of a token (BLAKE2b-256, hex), so a copy of the database does not
 // hand out live sessions or tickets.
 std::string token_digest(std::string_view token);

@@ -300,8 +300,12 @@ static const std::vector<TableShape>& table_shapes()
          {"user_id", "name", "company", "role", "password_hash", "failed_count", "locked_at", "created_at"},
          {false, false, false, false, false, true, true, true}},
         {"certificates", "fingerprint",
-         {"fingerprint", "user_id", "serial", "subject", "not_before", "not_after", "issued_at", "revoked_at"},
-         {false, false, false, false, true, true, true, true}},
+         {"fingerprint", "user_id", "serial", "subject", "not_before", "not_after", "issued_at", "revoked_at",
+          "replaces"},
+         {false, false, false, false, true, true, true, true, false}},
+        {"enrollment_codes", "user_id",
+         {"user_id", "code_hash", "issued_at", "expires_at", "failed_count", "locked_at", "used_at", "cancelled_at"},
+         {false, false, true, true, true, true, true, true}},
         {"revoked_serials", "serial", {"serial", "revoked_at", "reason"}, {false, true, false}},
         {"tickets", "digest", {"digest", "kind", "user_id", "fingerprint", "expires_at", "used_at"},
          {false, false, false, false, true, true}},
@@ -532,7 +536,8 @@ std::vector<UserRecord> user_list(Transaction& tx)
 
 // ---------------------------------------------------------------- certificates
 static const char* const kCertColumns =
-    "SELECT fingerprint, user_id, serial, subject, not_before, not_after, issued_at, revoked_at FROM certificates";
+    "SELECT fingerprint, user_id, serial, subject, not_before, not_after, issued_at, revoked_at, replaces"
+    " FROM certificates";
 
 static CertRecord read_cert(Statement& st)
 {
@@ -545,6 +550,7 @@ static CertRecord read_cert(Statement& st)
     c.not_after = st.integer(5);
     c.issued_at = st.integer(6);
     c.revoked_at = st.integer(7);
+    c.replaces = st.text(8);
     return c;
 }
 
@@ -571,9 +577,9 @@ bool cert_find_by_serial_or_fingerprint(Transaction& tx, const std::string& key,
 void cert_insert(Transaction& tx, const CertRecord& c)
 {
     Statement st(tx, "INSERT INTO certificates(fingerprint, user_id, serial, subject, not_before, not_after, issued_at,"
-                     " revoked_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?)");
+                     " revoked_at, replaces) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)");
     st.bind(c.fingerprint).bind(c.user_id).bind(c.serial).bind(c.subject).bind(c.not_before).bind(c.not_after)
-        .bind(c.issued_at).bind(c.revoked_at).run();
+        .bind(c.issued_at).bind(c.revoked_at).bind(c.replaces).run();
 }
 
 std::vector<CertRecord> cert_list(Transaction& tx, const std::string& user_id)
@@ -607,6 +613,85 @@ std::vector<RevokedSerial> revoked_serials(Transaction& tx)
     std::vector<RevokedSerial> out;
     while (st.step())
         out.push_back(RevokedSerial{st.text(0), st.integer(1), st.text(2)});
+    return out;
+}
+
+// ---------------------------------------------------------------- enrollment codes
+static const char* const kEnrollmentColumns =
+    "user_id, code_hash, issued_at, expires_at, failed_count, locked_at, used_at, cancelled_at";
+
+static EnrollmentCodeRecord read_enrollment(Statement& st)
+{
+    EnrollmentCodeRecord e;
+    e.user_id = st.text(0);
+    e.code_hash = st.text(1);
+    e.issued_at = st.integer(2);
+    e.expires_at = st.integer(3);
+    e.failed_count = static_cast<int>(st.integer(4));
+    e.locked_at = st.integer(5);
+    e.used_at = st.integer(6);
+    e.cancelled_at = st.integer(7);
+    return e;
+}
+
+bool enrollment_find(Transaction& tx, const std::string& user_id, EnrollmentCodeRecord& out)
+{
+    Statement st(tx, std::string("SELECT ") + kEnrollmentColumns + " FROM enrollment_codes WHERE user_id = ?");
+    st.bind(user_id);
+    if (!st.step())
+        return false;
+    out = read_enrollment(st);
+    return true;
+}
+
+void enrollment_put(Transaction& tx, const EnrollmentCodeRecord& e)
+{
+    Statement st(tx, std::string("INSERT INTO enrollment_codes(") + kEnrollmentColumns
+                         + ") VALUES(?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(user_id) DO UPDATE SET"
+                           " code_hash = excluded.code_hash, issued_at = excluded.issued_at,"
+                           " expires_at = excluded.expires_at, failed_count = excluded.failed_count,"
+                           " locked_at = excluded.locked_at, used_at = excluded.used_at,"
+                           " cancelled_at = excluded.cancelled_at");
+    st.bind(e.user_id).bind(e.code_hash).bind(e.issued_at).bind(e.expires_at).bind(int64_t{e.failed_count})
+        .bind(e.locked_at).bind(e.used_at).bind(e.cancelled_at).run();
+}
+
+bool enrollment_count_failure(Transaction& tx, const std::string& user_id, int max_failures, int64_t now,
+                              EnrollmentCodeRecord& after)
+{
+    Statement st(tx, std::string("UPDATE enrollment_codes SET failed_count = failed_count + 1,"
+                                 " locked_at = CASE WHEN failed_count + 1 >= ? THEN CAST(? AS BIGINT) ELSE 0 END"
+                                 " WHERE user_id = ? AND locked_at = 0 AND used_at = 0 AND cancelled_at = 0"
+                                 " RETURNING ") + kEnrollmentColumns);
+    st.bind(int64_t{max_failures}).bind(now > 0 ? now : 1).bind(user_id);
+    if (!st.step())
+        return false;
+    after = read_enrollment(st);
+    st.run();
+    return true;
+}
+
+bool enrollment_take(Transaction& tx, const std::string& user_id, const std::string& code_hash, int64_t now)
+{
+    Statement st(tx, "UPDATE enrollment_codes SET used_at = ? WHERE user_id = ? AND code_hash = ? AND used_at = 0"
+                     " AND locked_at = 0 AND cancelled_at = 0");
+    st.bind(now > 0 ? now : 1).bind(user_id).bind(code_hash).run();
+    return st.changes() == 1;
+}
+
+bool enrollment_cancel(Transaction& tx, const std::string& user_id, int64_t now)
+{
+    Statement st(tx, "UPDATE enrollment_codes SET cancelled_at = ? WHERE user_id = ? AND used_at = 0 AND cancelled_at = 0");
+    st.bind(now > 0 ? now : 1).bind(user_id).run();
+    return st.changes() == 1;
+}
+
+std::vector<EnrollmentCodeRecord> enrollment_list(Transaction& tx)
+{
+    Statement st(tx, std::string("SELECT ") + kEnrollmentColumns + " FROM enrollment_codes ORDER BY user_id");
+    std::vector<EnrollmentCodeRecord> out;
+    while (st.step())
+        out.push_back(read_enrollment(st));
     return out;
 }
 

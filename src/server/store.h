@@ -35,7 +35,8 @@ struct StoreError : std::runtime_error {
 };
 
 // The schema this binary reads and writes; store_open refuses any other (see StoreOptions).
-constexpr int kStoreSchemaVersion = 1;
+// Version 2: enrollment codes (取得用パスワード) and certificates.replaces (renewal).
+constexpr int kStoreSchemaVersion = 2;
 
 struct StoreBackend;     // the connection pool and the driver (store_driver.h)
 struct StoreConnection;
@@ -161,6 +162,9 @@ struct CertRecord {
     int64_t not_after = 0;
     int64_t issued_at = 0;
     int64_t revoked_at = 0;    // 0: not revoked
+    // Renewal: the fingerprint of the certificate this one renews ("" for a first or operator-
+    // issued one). The renewed certificate keeps working until the first login with this one.
+    std::string replaces;
 };
 
 bool cert_find(Transaction& tx, const std::string& fingerprint, CertRecord& out);
@@ -174,10 +178,40 @@ struct RevokedSerial {
     int64_t revoked_at = 0;
     std::string reason;
 };
+// The reason of a certificate revoked because its renewal was used (the CRL says superseded).
+constexpr const char* kRevokedSuperseded = "superseded";
 // Adds the serial to the revoked table and marks certificates with it revoked.
 void serial_revoke(Transaction& tx, const std::string& serial, int64_t now, const std::string& reason);
 bool serial_is_revoked(Transaction& tx, const std::string& serial);
 std::vector<RevokedSerial> revoked_serials(Transaction& tx);
+
+// ---------------------------------------------------------------- enrollment codes (取得用パスワード)
+// At most one per user: a new one replaces (cancels) the previous one. Only the Argon2id hash is kept.
+struct EnrollmentCodeRecord {
+    std::string user_id;
+    std::string code_hash;
+    int64_t issued_at = 0;
+    int64_t expires_at = 0;
+    int failed_count = 0;      // wrong codes tried
+    int64_t locked_at = 0;     // 0: not locked (failed_count reached the limit)
+    int64_t used_at = 0;       // 0: not used (a certificate was issued with it)
+    int64_t cancelled_at = 0;  // 0: not cancelled by an operator
+};
+
+bool enrollment_find(Transaction& tx, const std::string& user_id, EnrollmentCodeRecord& out);
+// Inserts or replaces the user's code (a new code cancels the previous one, used or not).
+void enrollment_put(Transaction& tx, const EnrollmentCodeRecord& code);
+// Counts one wrong code in the database (racing tries are each counted) and locks the code at
+// `now` when the count reaches `max_failures`. False when nothing was counted (no code, or it is
+// locked, used or cancelled); `after` is the code as this change left it.
+bool enrollment_count_failure(Transaction& tx, const std::string& user_id, int max_failures, int64_t now,
+                              EnrollmentCodeRecord& after);
+// Marks the code used, in one statement: of racing uses exactly one succeeds. `code_hash` must
+// still be the stored one (a code replaced meanwhile is not used up). False: not taken.
+bool enrollment_take(Transaction& tx, const std::string& user_id, const std::string& code_hash, int64_t now);
+// False when the user had no open code.
+bool enrollment_cancel(Transaction& tx, const std::string& user_id, int64_t now);
+std::vector<EnrollmentCodeRecord> enrollment_list(Transaction& tx);
 
 // ---------------------------------------------------------------- tickets
 enum class TicketKind { Login, ForceLogout };

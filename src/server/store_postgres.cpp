@@ -82,6 +82,15 @@ CREATE INDEX IF NOT EXISTS audit_user ON audit(user_id, event, id);
 CREATE TABLE IF NOT EXISTS schema_version(version INTEGER NOT NULL);
 )sql";
 
+// Version 2: 取得用パスワード (one per user, only its hash) and the renewal link of certificates.
+const char* const kSchemaVersion2 = R"sql(
+CREATE TABLE enrollment_codes(
+  user_id TEXT PRIMARY KEY REFERENCES users(user_id), code_hash TEXT NOT NULL,
+  issued_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, failed_count BIGINT NOT NULL DEFAULT 0,
+  locked_at BIGINT NOT NULL DEFAULT 0, used_at BIGINT NOT NULL DEFAULT 0, cancelled_at BIGINT NOT NULL DEFAULT 0);
+ALTER TABLE certificates ADD COLUMN replaces TEXT NOT NULL DEFAULT '';
+)sql";
+
 // Notices ("relation ... already exists, skipping") are no failures and no output of ours.
 void ignore_notice(void*, const char*) {}
 
@@ -231,7 +240,7 @@ struct PostgresConnection final : StoreConnection {
 
     const std::vector<std::string>& migrations() const override
     {
-        static const std::vector<std::string> steps = {kSchemaVersion1};
+        static const std::vector<std::string> steps = {kSchemaVersion1, kSchemaVersion2};
         return steps;
     }
 

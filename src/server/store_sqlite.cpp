@@ -63,6 +63,15 @@ CREATE INDEX IF NOT EXISTS audit_user ON audit(user_id, event, id);
 CREATE TABLE IF NOT EXISTS schema_version(version INTEGER NOT NULL);
 )sql";
 
+// Version 2: 取得用パスワード (one per user, only its hash) and the renewal link of certificates.
+static const char* const kSchemaVersion2 = R"sql(
+CREATE TABLE enrollment_codes(
+  user_id TEXT PRIMARY KEY REFERENCES users(user_id), code_hash TEXT NOT NULL,
+  issued_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, failed_count INTEGER NOT NULL DEFAULT 0,
+  locked_at INTEGER NOT NULL DEFAULT 0, used_at INTEGER NOT NULL DEFAULT 0, cancelled_at INTEGER NOT NULL DEFAULT 0);
+ALTER TABLE certificates ADD COLUMN replaces TEXT NOT NULL DEFAULT '';
+)sql";
+
 // ---------------------------------------------------------------- connection
 struct SqliteConnection final : StoreConnection {
     sqlite3* db = nullptr;
@@ -215,7 +224,7 @@ struct SqliteConnection final : StoreConnection {
 
     const std::vector<std::string>& migrations() const override
     {
-        static const std::vector<std::string> steps = {kSchemaVersion1};
+        static const std::vector<std::string> steps = {kSchemaVersion1, kSchemaVersion2};
         return steps;
     }
 

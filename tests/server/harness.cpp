@@ -177,6 +177,9 @@ void TestServer::start()
     api.config.app_origin = "https://localhost:8443";
     api.store = &store;
     api.trust = &trust;
+    issuer.cert = pki_read_cert(paths.ca_cert);
+    issuer.key = pki_read_key(paths.ca_key);
+    api.issuer = &issuer;
     api.clock = [this] { return now.load(); };
     REQUIRE(password_checker_init(api.checker, HashCost::Test));
 

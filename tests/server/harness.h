@@ -86,6 +86,7 @@ struct TestServer {
     TestOptions options;
     Store store;
     TrustAnchors trust;
+    CertificateAuthority issuer;   // the data directory's client CA, as serve reads it
     ApiService api;
     std::atomic<int64_t> now{0};
     std::unique_ptr<Server, void (*)(Server*)> server{nullptr, nullptr};

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include "core/protocol.h"
 
 #include <nlohmann/json.hpp>
@@ -258,8 +259,10 @@ TEST_CASE("dump_json never throws on invalid UTF-8")
 }
 
 // Takes a valid message, breaks one field at a time and checks each break is caught.
+// `optional`: fields a message may lack (an older server's answer); mistyped, they still fail.
 template <typename T>
-static void check_every_break_rejected(const json& good, bool (*parse)(const json&, T&, std::string&))
+static void check_every_break_rejected(const json& good, bool (*parse)(const json&, T&, std::string&),
+                                       const std::vector<std::string>& optional = {})
 {
     {
         T out;
@@ -274,8 +277,12 @@ static void check_every_break_rejected(const json& good, bool (*parse)(const jso
         T out;
         std::string error;
         CAPTURE(key);
-        CHECK_FALSE(parse(missing, out, error));
-        CHECK(error.find(key) != std::string::npos);
+        if (std::find(optional.begin(), optional.end(), key) != optional.end()) {
+            CHECK(parse(missing, out, error));
+        } else {
+            CHECK_FALSE(parse(missing, out, error));
+            CHECK(error.find(key) != std::string::npos);
+        }
 
         for (const json& value : wrong_values) {
             if (value.type() == it->type())
@@ -304,7 +311,8 @@ TEST_CASE("every missing or mistyped field is rejected")
     IdentifyResponse identify{sample_identity(), "tkt", 10, 5};
     check_every_break_rejected<IdentifyResponse>(to_json(identify), parse_identify_response);
     check_every_break_rejected<CertificateIdentity>(to_json(sample_identity()), parse_certificate_identity);
-    check_every_break_rejected<SessionInfo>(to_json(sample_session()), parse_session_info);
+    check_every_break_rejected<SessionInfo>(to_json(sample_session()), parse_session_info,
+                                            {"certificate_not_after", "renewal_opens_at"});
     check_every_break_rejected<LoginResponse>(to_json(LoginResponse{sample_session(), "csrf"}), parse_login_response);
     check_every_break_rejected<LoginRequest>(to_json(LoginRequest{"tkt", "pw"}), parse_login_request);
     check_every_break_rejected<ForceLogoutRequest>(to_json(ForceLogoutRequest{"tkt"}), parse_force_logout_request);
@@ -318,6 +326,52 @@ TEST_CASE("every missing or mistyped field is rejected")
     wrong.code = ErrorCode::WrongPassword;
     wrong.remaining_attempts = 3;
     check_every_break_rejected<ErrorResponse>(to_json(wrong), parse_error_response);
+
+    check_every_break_rejected<EnrollRequest>(to_json(EnrollRequest{"yamada01", "code", "TUlJQg=="}), parse_enroll_request);
+    check_every_break_rejected<RenewRequest>(to_json(RenewRequest{"TUlJQg=="}), parse_renew_request);
+    CertificateIssued issued{"TUlJQg==", {"TUlJQw=="}, "0A1B", 10, 20, "yamada011234.p12", 15};
+    check_every_break_rejected<CertificateIssued>(to_json(issued), parse_certificate_issued);
+    ErrorResponse wrong_code;
+    wrong_code.code = ErrorCode::EnrollmentCodeWrong;
+    wrong_code.remaining_attempts = 4;
+    check_every_break_rejected<ErrorResponse>(to_json(wrong_code), parse_error_response);
+    ErrorResponse not_open;
+    not_open.code = ErrorCode::RenewalNotOpen;
+    not_open.renewal_opens_at = 100;
+    check_every_break_rejected<ErrorResponse>(to_json(not_open), parse_error_response);
+}
+
+TEST_CASE("certificate requests and answers carry DER as strict base64, within their limits")
+{
+    std::string error;
+    EnrollRequest enroll;
+    const auto enroll_with = [](const std::string& csr) { return json{{"user_id", "yamada01"}, {"code", "c"}, {"csr", csr}}; };
+    CHECK(parse_enroll_request(enroll_with("TUlJQg=="), enroll, error));
+    CHECK(parse_enroll_request(enroll_with("TUlJQkE="), enroll, error));
+    const char* not_base64[] = {"", "TUlJQg", "TUlJ Qg==", "TUlJQg==\n", "TU=JQg==", "TUlJQg===", "TUlJ-g==", "TUlJQ_=="};
+    for (const char* text : not_base64) {
+        CAPTURE(text);
+        CHECK_FALSE(parse_enroll_request(enroll_with(text), enroll, error));
+    }
+    CHECK_FALSE(parse_enroll_request(enroll_with(std::string(kMaxCsrBase64Bytes + 4, 'A')), enroll, error));
+    CHECK(parse_enroll_request(enroll_with(std::string(kMaxCsrBase64Bytes, 'A')), enroll, error));
+    CHECK_FALSE(parse_enroll_request(json{{"user_id", ""}, {"code", "c"}, {"csr", "TUlJQg=="}}, enroll, error));
+    CHECK_FALSE(parse_enroll_request(json{{"user_id", "u"}, {"code", ""}, {"csr", "TUlJQg=="}}, enroll, error));
+    CHECK_FALSE(parse_enroll_request(json{{"user_id", std::string(kMaxUserIdBytes + 1, 'u')}, {"code", "c"}, {"csr", "TUlJQg=="}},
+                                     enroll, error));
+    CHECK_FALSE(parse_enroll_request(
+        json{{"user_id", "u"}, {"code", std::string(kMaxEnrollmentCodeBytes + 1, 'c')}, {"csr", "TUlJQg=="}}, enroll, error));
+
+    CertificateIssued issued{"TUlJQg==", {"TUlJQw==", "TUlJRA=="}, "0A1B", 10, 20, "yamada011234.p12", 15};
+    json j = to_json(issued);
+    CertificateIssued back;
+    REQUIRE(parse_certificate_issued(j, back, error));
+    CHECK(back.ca_certificates == issued.ca_certificates);
+    CHECK(back.file_name == "yamada011234.p12");
+    j["ca_certificates"] = json::array({"TUlJQw==", "TUlJQw==", "TUlJQw==", "TUlJQw==", "TUlJQw=="});
+    CHECK_FALSE(parse_certificate_issued(j, back, error));
+    j["ca_certificates"] = json::array({"not base64!"});
+    CHECK_FALSE(parse_certificate_issued(j, back, error));
 }
 
 TEST_CASE("values out of their domain are rejected")
