@@ -328,3 +328,229 @@ TEST_CASE("session requests: every check in order, then the action")
             CHECK(d.audit->event == *row.audited);
     }
 }
+
+// ---------------------------------------------------------------- certificates (取得 / 更新)
+namespace {
+
+CsrFacts good_csr()
+{
+    CsrFacts f;
+    f.parsed = true;
+    f.signature_ok = true;
+    f.key = CsrKey::Rsa;
+    f.key_bits = 2048;
+    f.digest_ok = true;
+    return f;
+}
+
+EnrollmentCodeRecord code_of(int failed = 0, int64_t locked_at = 0, int64_t used_at = 0, int64_t cancelled_at = 0,
+                             int64_t expires_at = kNow + 86400)
+{
+    EnrollmentCodeRecord c;
+    c.user_id = "yamada01";
+    c.code_hash = "h";
+    c.issued_at = kNow - 86400;
+    c.expires_at = expires_at;
+    c.failed_count = failed;
+    c.locked_at = locked_at;
+    c.used_at = used_at;
+    c.cancelled_at = cancelled_at;
+    return c;
+}
+
+CertRecord cert_with(const std::string& fingerprint, const std::string& replaces, int64_t revoked_at = 0,
+                     const std::string& user_id = "yamada01")
+{
+    CertRecord c;
+    c.fingerprint = fingerprint;
+    c.user_id = user_id;
+    c.serial = "S" + fingerprint;
+    c.replaces = replaces;
+    c.revoked_at = revoked_at;
+    return c;
+}
+
+std::vector<std::string> fingerprints(const std::vector<CertRecord>& certs)
+{
+    std::vector<std::string> out;
+    for (const CertRecord& c : certs)
+        out.push_back(c.fingerprint);
+    return out;
+}
+
+}   // namespace
+
+TEST_CASE("certificate requests: proof of possession, a strong key and hash, no other subject")
+{
+    struct Row {
+        const char* what;
+        CsrFacts csr;
+        std::optional<ErrorCode> code;
+    };
+    const auto with = [](auto change) {
+        CsrFacts f = good_csr();
+        change(f);
+        return f;
+    };
+    const Row rows[] = {
+        {"RSA 2048, SHA-256, empty subject", good_csr(), std::nullopt},
+        {"RSA 4096", with([](CsrFacts& f) { f.key_bits = 4096; }), std::nullopt},
+        {"EC P-256", with([](CsrFacts& f) { f.key = CsrKey::EcP256; f.key_bits = 256; }), std::nullopt},
+        {"the user's own CN", with([](CsrFacts& f) { f.subject_empty = false; f.common_name = "yamada011234"; }),
+         std::nullopt},
+        {"unreadable", CsrFacts{}, ErrorCode::CsrInvalid},
+        {"signed by another key", with([](CsrFacts& f) { f.signature_ok = false; }), ErrorCode::CsrInvalid},
+        {"RSA 1024", with([](CsrFacts& f) { f.key_bits = 1024; }), ErrorCode::CsrWeakKey},
+        {"RSA 2047", with([](CsrFacts& f) { f.key_bits = 2047; }), ErrorCode::CsrWeakKey},
+        {"RSA 8192 (costs the server)", with([](CsrFacts& f) { f.key_bits = 8192; }), ErrorCode::CsrWeakKey},
+        {"EC P-384", with([](CsrFacts& f) { f.key = CsrKey::EcOther; f.key_bits = 384; }), ErrorCode::CsrWeakKey},
+        {"another key type", with([](CsrFacts& f) { f.key = CsrKey::Unknown; }), ErrorCode::CsrWeakKey},
+        {"SHA-1 signature", with([](CsrFacts& f) { f.digest_ok = false; }), ErrorCode::CsrWeakKey},
+        {"another user's CN", with([](CsrFacts& f) { f.subject_empty = false; f.common_name = "suzuki021234"; }),
+         ErrorCode::CsrWrongSubject},
+        {"this user at another institution",
+         with([](CsrFacts& f) { f.subject_empty = false; f.common_name = "yamada019999"; }), ErrorCode::CsrWrongSubject},
+        {"a subject without one CN", with([](CsrFacts& f) { f.subject_empty = false; }), ErrorCode::CsrWrongSubject},
+    };
+    for (const Row& row : rows) {
+        INFO(row.what);
+        std::optional<Refusal> r = decide_certification_request(row.csr, "yamada011234");
+        CHECK(r.has_value() == row.code.has_value());
+        if (r && row.code)
+            CHECK(r->code == *row.code);
+    }
+}
+
+TEST_CASE("enrollment codes: state, then the code, then used and expired, counted in the database")
+{
+    struct StateRow {
+        const char* what;
+        EnrollmentCodeRecord code;
+        EnrollmentCodeState state;
+    };
+    const StateRow state_rows[] = {
+        {"open", code_of(), EnrollmentCodeState::Open},
+        {"open with wrong tries", code_of(4), EnrollmentCodeState::Open},
+        {"expired", code_of(0, 0, 0, 0, kNow), EnrollmentCodeState::Expired},
+        {"used", code_of(0, 0, kNow - 5), EnrollmentCodeState::Used},
+        {"used and expired", code_of(0, 0, kNow - 5, 0, kNow - 1), EnrollmentCodeState::Used},
+        {"locked", code_of(5, kNow - 5), EnrollmentCodeState::Locked},
+        {"locked and expired", code_of(5, kNow - 5, 0, 0, kNow - 1), EnrollmentCodeState::Locked},
+        {"cancelled", code_of(0, 0, 0, kNow - 5), EnrollmentCodeState::Cancelled},
+        {"cancelled after locking", code_of(5, kNow - 9, 0, kNow - 5), EnrollmentCodeState::Cancelled},
+    };
+    for (const StateRow& row : state_rows) {
+        INFO(row.what);
+        CHECK(enrollment_code_state(row.code, kNow) == row.state);
+    }
+    for (int i = 0; i < static_cast<int>(EnrollmentCodeState::Count); i++)
+        CHECK(std::string(enrollment_code_state_name(static_cast<EnrollmentCodeState>(i))) != "unknown");
+    CHECK(std::string(enrollment_code_state_name(EnrollmentCodeState::Open)) == "open");
+
+    struct Row {
+        const char* what;
+        std::optional<EnrollmentCodeRecord> code;
+        bool code_ok;
+        EnrollStep step;
+        ErrorCode refusal;   // Refuse only
+        int remaining;
+    };
+    const Row rows[] = {
+        {"right code", code_of(), true, EnrollStep::Issue, ErrorCode::Internal, -1},
+        {"right code after wrong tries", code_of(4), true, EnrollStep::Issue, ErrorCode::Internal, -1},
+        {"wrong code", code_of(), false, EnrollStep::CountFailure, ErrorCode::Internal, -1},
+        {"no code: like a wrong one, nothing to count", std::nullopt, false, EnrollStep::Refuse,
+         ErrorCode::EnrollmentCodeWrong, 5},
+        {"cancelled: like no code", code_of(0, 0, 0, kNow - 5), true, EnrollStep::Refuse, ErrorCode::EnrollmentCodeWrong, 5},
+        {"locked, right code", code_of(5, kNow - 5), true, EnrollStep::Refuse, ErrorCode::EnrollmentLocked, -1},
+        {"locked, wrong code", code_of(5, kNow - 5), false, EnrollStep::Refuse, ErrorCode::EnrollmentLocked, -1},
+        {"used, right code", code_of(0, 0, kNow - 5), true, EnrollStep::Refuse, ErrorCode::EnrollmentCodeUsed, -1},
+        {"used, wrong code: only the holder learns it is used", code_of(0, 0, kNow - 5), false, EnrollStep::CountFailure,
+         ErrorCode::Internal, -1},
+        {"expired, right code", code_of(0, 0, 0, 0, kNow), true, EnrollStep::Refuse, ErrorCode::EnrollmentCodeExpired, -1},
+        {"expired, wrong code", code_of(0, 0, 0, 0, kNow), false, EnrollStep::CountFailure, ErrorCode::Internal, -1},
+    };
+    for (const Row& row : rows) {
+        INFO(row.what);
+        EnrollDecision d = decide_enrollment(row.code, row.code_ok, kNow, 5);
+        CHECK(d.step == row.step);
+        if (d.step == EnrollStep::Refuse) {
+            CHECK(d.refusal.code == row.refusal);
+            CHECK(d.refusal.remaining_attempts == row.remaining);
+        }
+    }
+
+    struct CountRow {
+        const char* what;
+        bool counted;
+        EnrollmentCodeRecord after;
+        ErrorCode code;
+        int remaining;
+    };
+    const CountRow count_rows[] = {
+        {"first wrong try", true, code_of(1), ErrorCode::EnrollmentCodeWrong, 4},
+        {"one before the limit", true, code_of(4), ErrorCode::EnrollmentCodeWrong, 1},
+        {"the limit locks", true, code_of(5, kNow), ErrorCode::EnrollmentLocked, -1},
+        {"no longer open: nothing counted", false, code_of(), ErrorCode::EnrollmentCodeWrong, 0},
+    };
+    for (const CountRow& row : count_rows) {
+        INFO(row.what);
+        Refusal r = decide_wrong_enrollment_code(row.counted, row.after, 5);
+        CHECK(r.code == row.code);
+        CHECK(r.remaining_attempts == row.remaining);
+    }
+}
+
+TEST_CASE("renewal opens renewal_days before expiry; the first login with the successor supersedes the rest")
+{
+    const int64_t not_after = kNow + 40 * 86400;
+    CHECK(renewal_opens_at(not_after, 30) == kNow + 10 * 86400);
+    struct Row {
+        const char* what;
+        int64_t now;
+        bool open;
+    };
+    const Row rows[] = {
+        {"40 days before expiry", kNow, false},
+        {"a second before the window", kNow + 10 * 86400 - 1, false},
+        {"the window's first second", kNow + 10 * 86400, true},
+        {"the last day", not_after - 1, true},
+    };
+    for (const Row& row : rows) {
+        INFO(row.what);
+        std::optional<Refusal> r = decide_renewal(not_after, row.now, 30);
+        CHECK(r.has_value() == !row.open);
+        if (r) {
+            CHECK(r->code == ErrorCode::RenewalNotOpen);
+            CHECK(r->renewal_opens_at == kNow + 10 * 86400);
+        }
+    }
+
+    // A renewed by B1 (never used: its import failed) and again by B2; C is another PC's.
+    const std::vector<CertRecord> certs = {
+        cert_with("A", ""), cert_with("B1", "A"), cert_with("B2", "A"), cert_with("C", ""),
+        cert_with("Z", "A", 0, "suzuki02"),   // another user's, however it got there
+    };
+    struct LoginRow {
+        const char* what;
+        CertRecord used;
+        std::vector<std::string> superseded;
+    };
+    const LoginRow login_rows[] = {
+        {"login with B2: A and the unused B1 go", certs[2], {"A", "B1"}},
+        {"login with B1 (renewed first): A and B2 go", certs[1], {"A", "B2"}},
+        {"login with A: nothing", certs[0], {}},
+        {"login with an unrelated certificate: nothing", certs[3], {}},
+    };
+    for (const LoginRow& row : login_rows) {
+        INFO(row.what);
+        CHECK(fingerprints(superseded_at_login(row.used, certs)) == row.superseded);
+    }
+    // Already revoked ones are not listed again: the second login revokes nothing.
+    const std::vector<CertRecord> after = {cert_with("A", "", kNow), cert_with("B1", "A", kNow), cert_with("B2", "A")};
+    CHECK(superseded_at_login(after[2], after).empty());
+
+    // Renewing A again (B2 now) revokes the unused B1 at once, never the new one or A itself.
+    CHECK(fingerprints(superseded_at_renewal(certs[0], "B2", certs)) == std::vector<std::string>{"B1"});
+    CHECK(superseded_at_renewal(certs[3], "D", certs).empty());
+}
