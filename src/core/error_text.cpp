@@ -17,6 +17,10 @@ StringId error_text(Screen screen, FailureKind failure)
     case Screen::ErrorLoginExpired: return StringId::error_login_expired;
     case Screen::ErrorMalformedReply: return StringId::error_malformed_reply;
     case Screen::ErrorConfiguration: return StringId::error_config;
+    case Screen::ErrorEnrollmentLocked: return StringId::error_enrollment_locked;
+    case Screen::ErrorEnrollmentCodeExpired: return StringId::error_enrollment_code_expired;
+    case Screen::ErrorEnrollmentCodeUsed: return StringId::error_enrollment_code_used;
+    case Screen::ErrorCertificateRequest: return StringId::error_certificate_request;
     case Screen::ErrorUnavailable:
         switch (failure) {
         case FailureKind::Timeout: return StringId::error_timeout;

@@ -17,6 +17,11 @@ const char* screen_name(Screen screen)
     case Screen::LoggingOut: return "logging_out";
     case Screen::LoggedOut: return "logged_out";
     case Screen::SessionExpired: return "session_expired";
+    case Screen::EnrollEntry: return "enroll_entry";
+    case Screen::CertificateRequesting: return "certificate_requesting";
+    case Screen::PassphraseEntry: return "passphrase_entry";
+    case Screen::CertificateSaving: return "certificate_saving";
+    case Screen::CertificateSaved: return "certificate_saved";
     case Screen::ErrorNoCertificate: return "error_no_certificate";
     case Screen::ErrorCertificateExpired: return "error_certificate_expired";
     case Screen::ErrorCertificateNotYetValid: return "error_certificate_not_yet_valid";
@@ -32,6 +37,10 @@ const char* screen_name(Screen screen)
     case Screen::ErrorUnavailable: return "error_unavailable";
     case Screen::ErrorMalformedReply: return "error_malformed_reply";
     case Screen::ErrorConfiguration: return "error_configuration";
+    case Screen::ErrorEnrollmentLocked: return "error_enrollment_locked";
+    case Screen::ErrorEnrollmentCodeExpired: return "error_enrollment_code_expired";
+    case Screen::ErrorEnrollmentCodeUsed: return "error_enrollment_code_used";
+    case Screen::ErrorCertificateRequest: return "error_certificate_request";
     case Screen::Count: break;
     }
     return "unknown";
@@ -40,6 +49,11 @@ const char* screen_name(Screen screen)
 bool screen_is_error(Screen screen)
 {
     return screen >= Screen::ErrorNoCertificate && screen < Screen::Count;
+}
+
+bool screen_is_certificate(Screen screen)
+{
+    return screen >= Screen::EnrollEntry && screen <= Screen::CertificateSaved;
 }
 
 bool screen_shows_logout(Screen screen)
@@ -64,7 +78,8 @@ ScreenOffers screen_offers(Screen screen)
 bool screen_is_waiting(Screen screen)
 {
     return screen == Screen::Restoring || screen == Screen::Identifying || screen == Screen::Authenticating ||
-           screen == Screen::ForcingLogout || screen == Screen::LoggingOut;
+           screen == Screen::ForcingLogout || screen == Screen::LoggingOut || screen == Screen::CertificateRequesting ||
+           screen == Screen::CertificateSaving;
 }
 
 const char* request_name(RequestKind kind)
@@ -77,6 +92,8 @@ const char* request_name(RequestKind kind)
     case RequestKind::Session: return "session";
     case RequestKind::Keepalive: return "keepalive";
     case RequestKind::Logout: return "logout";
+    case RequestKind::Enroll: return "enroll";
+    case RequestKind::Renew: return "renew";
     }
     return "unknown";
 }
@@ -104,6 +121,14 @@ Screen screen_for_error(api::ErrorCode code)
     case ErrorCode::SessionExpired: return Screen::SessionExpired;
     case ErrorCode::Unavailable: return Screen::ErrorUnavailable;
     case ErrorCode::RevocationUnavailable: return Screen::ErrorUnavailable;
+    case ErrorCode::EnrollmentCodeWrong: return Screen::EnrollEntry;
+    case ErrorCode::EnrollmentLocked: return Screen::ErrorEnrollmentLocked;
+    case ErrorCode::EnrollmentCodeExpired: return Screen::ErrorEnrollmentCodeExpired;
+    case ErrorCode::EnrollmentCodeUsed: return Screen::ErrorEnrollmentCodeUsed;
+    case ErrorCode::CsrInvalid: return Screen::ErrorCertificateRequest;
+    case ErrorCode::CsrWeakKey: return Screen::ErrorCertificateRequest;
+    case ErrorCode::CsrWrongSubject: return Screen::ErrorCertificateRequest;
+    case ErrorCode::RenewalNotOpen: return Screen::Main;
     default: return Screen::ErrorMalformedReply;
     }
 }
@@ -125,6 +150,24 @@ std::string fill_placeholder(std::string_view text, std::string_view name, std::
     }
     out += text.substr(at);
     return out;
+}
+
+Notice passphrase_notice(int length, int again_length, bool match)
+{
+    if (length < kMinPassphraseBytes)
+        return Notice::PassphraseTooShort;
+    if (!match || length != again_length)
+        return Notice::PassphraseMismatch;
+    return Notice::None;
+}
+
+bool renewal_open(const ClientSession& session, double now)
+{
+    if (session.phase != SessionPhase::Authenticated || session.info.renewal_opens_at <= 0)
+        return false;
+    const double server_now = session_server_now(session, now);
+    return server_now >= static_cast<double>(session.info.renewal_opens_at) &&
+           server_now < static_cast<double>(session.info.certificate_not_after);
 }
 
 // ---------------------------------------------------------------- event builders
@@ -225,6 +268,46 @@ FlowEvent flow_logout_reply(uint32_t seq, const api::Reply<api::LogoutResponse>&
     return e;
 }
 
+FlowEvent flow_submit_enrollment(const std::string& user_id, int code_length)
+{
+    FlowEvent e = flow_event(FlowEventKind::ClickSubmitEnrollment);
+    e.text = user_id;
+    e.password_length = code_length;
+    return e;
+}
+
+FlowEvent flow_submit_passphrase(int length, int again_length, bool match)
+{
+    FlowEvent e = flow_event(FlowEventKind::ClickSubmitPassphrase);
+    e.password_length = length;
+    e.passphrase_again_length = again_length;
+    e.passphrase_match = match;
+    return e;
+}
+
+FlowEvent flow_key_pair_ready(uint32_t seq, const std::string& csr_base64)
+{
+    FlowEvent e = flow_event(FlowEventKind::KeyPairReady);
+    e.seq = seq;
+    e.text = csr_base64;
+    return e;
+}
+
+FlowEvent flow_key_pair_failed(uint32_t seq, const std::string& reason)
+{
+    FlowEvent e = flow_event(FlowEventKind::KeyPairFailed);
+    e.seq = seq;
+    e.text = reason;
+    return e;
+}
+
+FlowEvent flow_certificate_reply(FlowEventKind kind, uint32_t seq, const api::Reply<api::CertificateIssued>& reply)
+{
+    FlowEvent e = reply_event(kind, seq, reply);
+    e.issued = reply.value;
+    return e;
+}
+
 // ---------------------------------------------------------------- transitions
 
 FlowState flow_init(int session_warning_seconds, bool software_keyboard_by_default, int menu_entries)
@@ -257,6 +340,19 @@ struct Step {
     {
         if (s.screen == to)
             return;
+        const bool was_certificate = screen_is_certificate(s.screen);
+        if (was_certificate && !screen_is_certificate(to)) {
+            effect(EffectKind::DiscardKeyPair);
+            s.purpose = CertificatePurpose::None;
+            s.certificate_request.clear();
+            s.issued = api::CertificateIssued{};
+        }
+        // 取得 starts with the key pair, made while the customer types: the request goes out
+        // straight from 次へ, so the 取得用パスワード never outlives the screen it was typed on.
+        if (to == Screen::EnrollEntry && !was_certificate) {
+            s.purpose = CertificatePurpose::Enroll;
+            make_key_pair();
+        }
         s.screen = to;
         s.notice = Notice::None;
         s.software_keyboard = s.software_keyboard_default;
@@ -285,6 +381,18 @@ struct Step {
 
     void drop_pending() { s.pending = RequestKind::None; }
 
+    void make_key_pair()
+    {
+        s.last_seq++;
+        s.key_pair_seq = s.last_seq;
+        s.key_pair_deadline = now + kKeyPairTimeout;
+        s.certificate_request.clear();
+        Effect e;
+        e.kind = EffectKind::MakeKeyPair;
+        e.seq = s.key_pair_seq;
+        out.effects.push_back(e);
+    }
+
     // Forget an authenticated session locally (the server's side is gone or abandoned).
     void forget_session()
     {
@@ -308,6 +416,14 @@ struct Step {
         s.force_logout_ticket.clear();
         send(RequestKind::Identify);
         go(Screen::Identifying);
+    }
+
+    // Renewal's failures return to the main screen, still logged in, the certificate unchanged.
+    void renewal_failed(Notice why)
+    {
+        drop_pending();
+        go(Screen::Main);
+        s.notice = why;
     }
 
     void unavailable(RequestKind failed, FailureKind why)
@@ -357,6 +473,10 @@ struct Step {
             s.notice = Notice::ExtendFailed;   // still logged in; the countdown tells the rest
             return;
         }
+        if (kind == RequestKind::Renew) {
+            renewal_failed(Notice::RenewalFailed);
+            return;
+        }
         unavailable(kind, why);
     }
 
@@ -366,6 +486,28 @@ struct Step {
         using api::ErrorCode;
         s.last_error = error;
         const ErrorCode code = error.code;
+        if (kind == RequestKind::Renew) {
+            if (code == ErrorCode::NotLoggedIn || code == ErrorCode::SessionExpired) {
+                expired();
+                return;
+            }
+            const Screen to = screen_for_error(code);
+            // A certificate refused now (revoked, expired) ends the session on the server.
+            if (to != Screen::ErrorCertificateRequest && to != Screen::Main && to != Screen::ErrorUnavailable &&
+                to != Screen::ErrorMalformedReply) {
+                forget_session();
+                go(to);
+                return;
+            }
+            renewal_failed(code == ErrorCode::RenewalNotOpen ? Notice::RenewalNotOpen : Notice::RenewalFailed);
+            return;
+        }
+        if (kind == RequestKind::Enroll && code == ErrorCode::EnrollmentCodeWrong) {
+            go(Screen::EnrollEntry);   // the key pair is kept: the customer types the code again
+            s.notice = Notice::EnrollmentCodeWrong;
+            s.remaining_attempts = error.remaining_attempts;
+            return;
+        }
         if (code == ErrorCode::Unavailable || code == ErrorCode::RevocationUnavailable) {
             if (kind == RequestKind::Keepalive)
                 s.notice = Notice::ExtendFailed;
@@ -404,7 +546,7 @@ struct Step {
         Screen to = screen_for_error(code);
         // Codes that only make sense for another request are unexpected here.
         if (to == Screen::PasswordEntry || to == Screen::ForcedLogoutRequired || to == Screen::SessionExpired ||
-            to == Screen::ErrorUnavailable)
+            to == Screen::ErrorUnavailable || to == Screen::EnrollEntry || to == Screen::Main)
             to = Screen::ErrorMalformedReply;
         forget_session();
         go(to);
@@ -417,6 +559,121 @@ struct Step {
         if (e.kind == FlowEventKind::ClickCertificateLogin) {
             session_reset(s.session);
             go(Screen::CertificatePrompt);
+        } else if (e.kind == FlowEventKind::ClickCertificateEnroll) {
+            session_reset(s.session);
+            go(Screen::EnrollEntry);
+        }
+    }
+
+    // ------------------------------------------------------------ 電子証明書取得 / 更新
+    void on_enroll_entry(const FlowEvent& e)
+    {
+        switch (e.kind) {
+        case FlowEventKind::ClickBack:
+            to_login();
+            break;
+        case FlowEventKind::ClickToggleKeyboard:
+            s.software_keyboard = !s.software_keyboard;
+            break;
+        case FlowEventKind::KeyPairReady:
+            if (!s.certificate_request.empty())
+                break;   // the request is made once per key pair
+            s.certificate_request = e.text;
+            if (s.notice == Notice::KeyPairPreparing)
+                s.notice = Notice::None;
+            break;
+        case FlowEventKind::KeyPairFailed:
+            go(Screen::ErrorCertificateRequest);
+            break;
+        case FlowEventKind::ClickSubmitEnrollment:
+            if (e.text.empty() || e.password_length <= 0) {
+                s.notice = Notice::EnrollFieldsEmpty;
+                break;
+            }
+            if (s.certificate_request.empty()) {
+                s.notice = Notice::KeyPairPreparing;   // the 取得用パスワード stays in its field
+                break;
+            }
+            s.enroll_user_id = e.text;
+            send(RequestKind::Enroll, e.text);   // the platform adds the 取得用パスワード, then wipes it
+            go(Screen::CertificateRequesting);
+            break;
+        default:
+            break;
+        }
+    }
+
+    void on_certificate_requesting(const FlowEvent& e)
+    {
+        if (e.kind == FlowEventKind::KeyPairReady && s.purpose == CertificatePurpose::Renew && s.pending == RequestKind::None) {
+            s.certificate_request = e.text;
+            send(RequestKind::Renew, s.session.csrf_token);
+            return;
+        }
+        if (e.kind == FlowEventKind::KeyPairFailed && s.purpose == CertificatePurpose::Renew && s.pending == RequestKind::None) {
+            renewal_failed(Notice::RenewalFailed);
+            return;
+        }
+        const bool reply = (e.kind == FlowEventKind::EnrollReply && s.purpose == CertificatePurpose::Enroll) ||
+                           (e.kind == FlowEventKind::RenewReply && s.purpose == CertificatePurpose::Renew);
+        if (!reply)
+            return;
+        if (!e.ok) {
+            rejected(e.kind == FlowEventKind::EnrollReply ? RequestKind::Enroll : RequestKind::Renew, e.error);
+            return;
+        }
+        s.issued = e.issued;
+        go(Screen::PassphraseEntry);
+    }
+
+    void on_passphrase_entry(const FlowEvent& e)
+    {
+        switch (e.kind) {
+        case FlowEventKind::ClickToggleKeyboard:
+            s.software_keyboard = !s.software_keyboard;
+            break;
+        case FlowEventKind::ClickBack:
+            // 取得 has no way back here: its code is used up and the file is the only way on.
+            if (s.purpose == CertificatePurpose::Renew)
+                go(Screen::Main);
+            break;
+        case FlowEventKind::ClickSubmitPassphrase: {
+            const Notice problem = passphrase_notice(e.password_length, e.passphrase_again_length, e.passphrase_match);
+            if (problem != Notice::None) {
+                s.notice = problem;
+                break;
+            }
+            effect(EffectKind::BuildCertificateFile);   // reads the import password; then it is wiped
+            go(Screen::CertificateSaving);
+            break;
+        }
+        default:
+            break;
+        }
+    }
+
+    void on_certificate_saving(const FlowEvent& e)
+    {
+        if (e.kind == FlowEventKind::FileSaved) {
+            go(Screen::CertificateSaved);
+        } else if (e.kind == FlowEventKind::FileFailed) {
+            go(Screen::PassphraseEntry);
+            s.notice = Notice::FileFailed;
+        }
+    }
+
+    void on_certificate_saved(const FlowEvent& e)
+    {
+        if (e.kind == FlowEventKind::ClickSaveAgain) {
+            effect(EffectKind::SaveFileAgain);
+        } else if (e.kind == FlowEventKind::ClickCertificateLogin && s.purpose == CertificatePurpose::Enroll) {
+            session_reset(s.session);
+            go(Screen::CertificatePrompt);
+        } else if (e.kind == FlowEventKind::ClickBack) {
+            if (s.purpose == CertificatePurpose::Renew)
+                go(Screen::Main);
+            else
+                to_login();
         }
     }
 
@@ -500,6 +757,13 @@ struct Step {
     void on_main(const FlowEvent& e)
     {
         switch (e.kind) {
+        case FlowEventKind::ClickRenewCertificate:
+            if (s.pending == RequestKind::None && renewal_open(s.session, now)) {
+                s.purpose = CertificatePurpose::Renew;
+                make_key_pair();
+                go(Screen::CertificateRequesting);
+            }
+            break;
         case FlowEventKind::ClickLogout:
             send(RequestKind::Logout, s.session.csrf_token);   // replaces a pending keepalive
             go(Screen::LoggingOut);
@@ -604,6 +868,9 @@ struct Step {
             send(RequestKind::Logout, s.session.csrf_token);
             go(Screen::LoggingOut);
             break;
+        case RequestKind::Enroll:
+            go(Screen::EnrollEntry);   // a new key pair; the 取得用パスワード was wiped, so it is typed again
+            break;
         default:
             identify();
             break;
@@ -623,7 +890,12 @@ struct Step {
         case FlowEventKind::SessionReply: kind = RequestKind::Session; break;
         case FlowEventKind::KeepaliveReply: kind = RequestKind::Keepalive; break;
         case FlowEventKind::LogoutReply: kind = RequestKind::Logout; break;
+        case FlowEventKind::EnrollReply: kind = RequestKind::Enroll; break;
+        case FlowEventKind::RenewReply: kind = RequestKind::Renew; break;
         case FlowEventKind::RequestFailed: kind = s.pending; break;
+        case FlowEventKind::KeyPairReady:
+        case FlowEventKind::KeyPairFailed:
+            return e.seq == s.key_pair_seq && s.key_pair_seq != 0;   // only the key pair asked for last
         default: return true;   // not a reply
         }
         if (s.pending == RequestKind::None || kind != s.pending || e.seq != s.pending_seq)
@@ -634,6 +906,11 @@ struct Step {
 
     void on_tick()
     {
+        if (s.screen == Screen::CertificateRequesting && s.purpose == CertificatePurpose::Renew &&
+            s.pending == RequestKind::None && now >= s.key_pair_deadline) {
+            renewal_failed(Notice::RenewalFailed);
+            return;
+        }
         if (s.pending != RequestKind::None && now >= s.pending_deadline) {
             const RequestKind kind = s.pending;
             drop_pending();
@@ -700,6 +977,11 @@ struct Step {
         case Screen::LoggingOut: on_logging_out(e); break;
         case Screen::LoggedOut: on_logged_out(e); break;
         case Screen::SessionExpired: on_session_expired(e); break;
+        case Screen::EnrollEntry: on_enroll_entry(e); break;
+        case Screen::CertificateRequesting: on_certificate_requesting(e); break;
+        case Screen::PassphraseEntry: on_passphrase_entry(e); break;
+        case Screen::CertificateSaving: on_certificate_saving(e); break;
+        case Screen::CertificateSaved: on_certificate_saved(e); break;
         default: on_error(e); break;
         }
     }

@@ -35,6 +35,12 @@ enum class Screen {
     LoggingOut,             // waiting for the logout reply
     LoggedOut,              // このウィンドウを閉じる / 再ログイン
     SessionExpired,         // 再ログイン
+    // 電子証明書取得 (from the login screen) and 更新 (from the main screen).
+    EnrollEntry,            // user ID + 取得用パスワード, 次へ
+    CertificateRequesting,  // waiting: the key pair and request are made, the certificate issued
+    PassphraseEntry,        // the import password of the file, typed twice, 保存
+    CertificateSaving,      // waiting: the PKCS#12 file is made and handed to the browser to save
+    CertificateSaved,       // how to import it; もう一度保存; 電子証明書ログイン (取得) / メイン画面へ (更新)
     // Failures. Each has "back to the login screen"; ErrorUnavailable also has retry.
     ErrorNoCertificate,
     ErrorCertificateExpired,
@@ -51,11 +57,18 @@ enum class Screen {
     ErrorUnavailable,       // network failure, timeout, server busy: retry
     ErrorMalformedReply,    // the server's answer made no sense
     ErrorConfiguration,     // config.json missing or invalid: reload
+    ErrorEnrollmentLocked,      // too many wrong 取得用パスワード: ask for a new one
+    ErrorEnrollmentCodeExpired, // the 取得用パスワード's validity passed: ask for a new one
+    ErrorEnrollmentCodeUsed,    // the 取得用パスワード already gave a certificate
+    ErrorCertificateRequest,    // the browser could not make the key or request, or the server refused it
     Count
 };
 
 const char* screen_name(Screen screen);   // "login", "password_entry", ... (logs, tests, overlay ids)
 bool screen_is_error(Screen screen);
+// The screens of 電子証明書取得 / 更新 (EnrollEntry .. CertificateSaved): while the flow stays on
+// them the browser keeps the key pair; leaving them discards it.
+bool screen_is_certificate(Screen screen);
 // Screens that show the ログアウト button (the customer is logged in and nothing is pending).
 bool screen_shows_logout(Screen screen);
 // Screens that only wait for a reply (a spinner; no buttons).
@@ -81,9 +94,23 @@ enum class Notice {
     CloseRefused,         // window.close() was refused
     ExtendFailed,         // keepalive failed; still logged in
     BackButton,           // the browser's back button was used
+    EnrollFieldsEmpty,    // 次へ without a user ID or 取得用パスワード
+    EnrollmentCodeWrong,  // with FlowState::remaining_attempts
+    PassphraseTooShort,   // fewer than kMinPassphraseBytes
+    PassphraseMismatch,   // the two entries differ
+    RenewalNotOpen,       // main screen: the server says renewal has not opened yet
+    RenewalFailed,        // main screen: renewal did not complete; the certificate is unchanged
+    KeyPairPreparing,     // 次へ before the browser finished making the key pair
+    FileFailed,           // the file could not be made: try 保存 again
 };
 
-enum class RequestKind { None, Identify, Login, ForceLogout, Session, Keepalive, Logout };
+// What the certificate screens are making the file for.
+enum class CertificatePurpose { None, Enroll, Renew };
+
+// The import password protects the private key in the saved file (it never leaves the page).
+constexpr int kMinPassphraseBytes = 8;
+
+enum class RequestKind { None, Identify, Login, ForceLogout, Session, Keepalive, Logout, Enroll, Renew };
 const char* request_name(RequestKind kind);
 
 // Why ErrorUnavailable was reached; the screen words it accordingly.
@@ -114,6 +141,16 @@ enum class FlowEventKind {
     ClickExtend,            // 延長
     ClickMenuEntry,         // transaction menu entry `index`
     ClickToggleKeyboard,    // software keyboard on/off on the password screen
+    ClickCertificateEnroll, // 電子証明書取得 (login screen)
+    ClickSubmitEnrollment,  // 次へ: `text` = user ID, `password_length` = bytes of the 取得用パスワード
+    ClickRenewCertificate,  // 電子証明書を更新 (main screen)
+    ClickSubmitPassphrase,  // 保存: `password_length` / `passphrase_again_length` bytes, `passphrase_match`
+    ClickSaveAgain,         // もう一度保存
+    // the browser's cryptography (the key never leaves it)
+    KeyPairReady,           // key pair `seq`: `text` = the PKCS#10 request, base64 DER
+    KeyPairFailed,          // key pair `seq`: no WebCrypto, or the module did not load; `text` = the reason
+    FileSaved,              // the PKCS#12 file was made and handed to the browser's download
+    FileFailed,             // it could not be made; `text` = the reason
     // replies to request `seq` (built from api::read_*_reply)
     IdentifyReply,
     LoginReply,
@@ -121,6 +158,8 @@ enum class FlowEventKind {
     SessionReply,
     KeepaliveReply,
     LogoutReply,
+    EnrollReply,
+    RenewReply,
     RequestFailed,          // request `seq` got no HTTP answer; `timed_out` when aborted by its timeout
 };
 
@@ -128,7 +167,9 @@ struct FlowEvent {
     FlowEventKind kind = FlowEventKind::None;
     uint32_t seq = 0;                 // replies and RequestFailed: the request they answer
     int index = 0;                    // ClickMenuEntry
-    int password_length = 0;          // ClickSubmitPassword
+    int password_length = 0;          // ClickSubmitPassword, ClickSubmitEnrollment, ClickSubmitPassphrase
+    int passphrase_again_length = 0;  // ClickSubmitPassphrase
+    bool passphrase_match = false;    // ClickSubmitPassphrase: both entries hold the same bytes
     bool timed_out = false;           // RequestFailed
     std::string text;                 // PageLoaded: remembered CSRF token; ConfigFailed: the reason
     int64_t idle_expires_at = 0;      // BroadcastExtended
@@ -143,6 +184,7 @@ struct FlowEvent {
     api::SessionInfo session;
     api::KeepaliveResponse keepalive;
     api::LogoutResponse logout;
+    api::CertificateIssued issued;    // EnrollReply, RenewReply
 };
 
 // Event builders, so callers do not fill the struct by hand.
@@ -158,11 +200,25 @@ FlowEvent flow_force_logout_reply(uint32_t seq, const api::Reply<api::ForceLogou
 FlowEvent flow_session_reply(uint32_t seq, const api::Reply<api::SessionInfo>& reply);
 FlowEvent flow_keepalive_reply(uint32_t seq, const api::Reply<api::KeepaliveResponse>& reply);
 FlowEvent flow_logout_reply(uint32_t seq, const api::Reply<api::LogoutResponse>& reply);
+FlowEvent flow_submit_enrollment(const std::string& user_id, int code_length);
+FlowEvent flow_submit_passphrase(int length, int again_length, bool match);
+FlowEvent flow_key_pair_ready(uint32_t seq, const std::string& csr_base64);
+FlowEvent flow_key_pair_failed(uint32_t seq, const std::string& reason);
+FlowEvent flow_certificate_reply(FlowEventKind kind, uint32_t seq, const api::Reply<api::CertificateIssued>& reply);
 
 enum class EffectKind {
     SendRequest,              // `request` #`seq`, aborted after `timeout` seconds; `text` = ticket
-                              // (Login, ForceLogout) or CSRF token (Keepalive, Logout)
-    WipePassword,             // secret_wipe() the password buffer (after any SendRequest before it)
+                              // (Login, ForceLogout), CSRF token (Keepalive, Logout, Renew) or user
+                              // ID (Enroll); Enroll and Renew carry FlowState::certificate_request
+    WipePassword,             // secret_wipe() every secret buffer: the password, the 取得用パスワード
+                              // and both import-password entries (after any SendRequest or
+                              // BuildCertificateFile before it)
+    MakeKeyPair,              // the browser makes key pair #`seq` (any earlier one is dropped) and a
+                              // request: KeyPairReady / KeyPairFailed with that `seq`
+    BuildCertificateFile,     // PKCS#12 of the key and FlowState::issued under the import password,
+                              // saved as issued.file_name: FileSaved / FileFailed
+    SaveFileAgain,            // hand the same file to the browser's download again
+    DiscardKeyPair,           // the browser forgets the key and the file
     RememberCertificateName,  // localStorage: `text` is the name shown next time on the prompt
     RememberSession,          // sessionStorage: `text` = CSRF token, so a reload can restore
     ForgetSession,            // sessionStorage: remove it
@@ -197,6 +253,9 @@ constexpr double kRequestTimeout = 30.0;
 // The flow's own deadline is a little later than the platform's abort, so the platform's
 // RequestFailed normally comes first; the flow's is the backstop if it never comes.
 constexpr double kDeadlineGrace = 5.0;
+// The browser makes an RSA key pair in well under a second on any current device; one that has
+// not come after this long never will (the module failed to load without telling).
+constexpr double kKeyPairTimeout = 60.0;
 
 struct FlowState {
     Screen screen = Screen::Login;
@@ -219,6 +278,14 @@ struct FlowState {
     bool software_keyboard = true;      // password screen: software keyboard shown
     bool software_keyboard_default = true;
     int menu_entries = 0;               // transaction menu size (configuration)
+
+    // 電子証明書取得 / 更新
+    CertificatePurpose purpose = CertificatePurpose::None;
+    std::string enroll_user_id;         // the ID typed on EnrollEntry (kept for a wrong code)
+    uint32_t key_pair_seq = 0;          // the key pair asked for last; other KeyPair* events are dropped
+    double key_pair_deadline = 0.0;     // renewal waits for the key pair until then
+    std::string certificate_request;    // KeyPairReady: the PKCS#10 request to send
+    api::CertificateIssued issued;      // the certificate the server issued
 };
 
 // A fresh flow on the login screen. Values come from the configuration.
@@ -231,6 +298,13 @@ FlowOutput flow_apply(FlowState& state, const FlowEvent& event, double now);
 // the flow would drop (an abandoned attempt's, or one never sent). The platform reads a reply's
 // body by this kind, so it keeps no record of its own of what it sent.
 RequestKind flow_awaited_request(const FlowState& state, uint32_t seq);
+
+// The notice for an import password and its confirmation: None when they may be used.
+Notice passphrase_notice(int length, int again_length, bool match);
+
+// Whether the main screen offers 電子証明書を更新 now (the server's renewal window, on the
+// server's clock).
+bool renewal_open(const ClientSession& session, double now);
 
 // The screen an error code leads to (for any request).
 Screen screen_for_error(api::ErrorCode code);

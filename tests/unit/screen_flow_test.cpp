@@ -94,6 +94,39 @@ static api::Reply<api::KeepaliveResponse> keepalive_ok()
     return r;
 }
 
+static api::Reply<api::CertificateIssued> issued_ok()
+{
+    api::Reply<api::CertificateIssued> r;
+    r.ok = true;
+    r.value.certificate = "TUlJQg==";
+    r.value.ca_certificates = {"TUlJQw=="};
+    r.value.file_name = "unga1399.p12";
+    r.value.not_after = kServer + 365 * 86400;
+    r.value.server_time = kServer;
+    return r;
+}
+
+template <typename T>
+static api::Reply<T> failure(ErrorCode code);
+
+static api::Reply<api::CertificateIssued> issued_failure(ErrorCode code)
+{
+    api::Reply<api::CertificateIssued> r = failure<api::CertificateIssued>(code);
+    if (code == ErrorCode::EnrollmentCodeWrong)
+        r.error.remaining_attempts = 4;
+    return r;
+}
+
+static FlowEvent enroll_reply(uint32_t seq, const api::Reply<api::CertificateIssued>& r)
+{
+    return flow_certificate_reply(FlowEventKind::EnrollReply, seq, r);
+}
+
+static FlowEvent renew_reply(uint32_t seq, const api::Reply<api::CertificateIssued>& r)
+{
+    return flow_certificate_reply(FlowEventKind::RenewReply, seq, r);
+}
+
 static api::Reply<api::LogoutResponse> logout_ok()
 {
     api::Reply<api::LogoutResponse> r;
@@ -114,6 +147,16 @@ enum class Start {
     UnavailableRestore,     // ErrorUnavailable; retry asks for the session again
     UnavailableLogout,      // ErrorUnavailable; retry logs out again
     ErrorConfiguration,
+    // 電子証明書取得 / 更新
+    EnrollEntry,            // the key pair is being made
+    EnrollEntryReady,       // the key pair is ready: 次へ sends
+    EnrollRequesting,       // the enroll request is out
+    MainRenewable,          // main screen inside the renewal window
+    RenewMakingKey,         // 電子証明書を更新 pressed: the key pair is being made
+    RenewRequesting,        // the renew request is out
+    PassphraseEnroll, PassphraseRenew, CertificateSaving, CertificateSavedEnroll, CertificateSavedRenew,
+    ErrorEnrollmentLocked, ErrorEnrollmentCodeExpired, ErrorEnrollmentCodeUsed, ErrorCertificateRequest,
+    UnavailableEnroll,      // ErrorUnavailable; retry starts 取得 again
     Count
 };
 
@@ -126,7 +169,11 @@ static const char* start_name(Start s)
         "error_certificate_revoked", "error_unknown_issuer", "error_wrong_usage", "error_wrong_institution",
         "error_bad_subject", "error_not_registered", "error_certificate_mismatch", "error_locked",
         "error_login_expired", "error_malformed_reply", "unavailable_identify", "unavailable_restore",
-        "unavailable_logout", "error_configuration"};
+        "unavailable_logout", "error_configuration", "enroll_entry", "enroll_entry_ready", "enroll_requesting",
+        "main_renewable", "renew_making_key", "renew_requesting", "passphrase_enroll", "passphrase_renew",
+        "certificate_saving", "certificate_saved_enroll", "certificate_saved_renew", "error_enrollment_locked",
+        "error_enrollment_code_expired", "error_enrollment_code_used", "error_certificate_request",
+        "unavailable_enroll"};
     static_assert(sizeof(names) / sizeof(names[0]) == static_cast<size_t>(Start::Count));
     return names[static_cast<int>(s)];
 }
@@ -139,6 +186,50 @@ static void step(FlowState& s, const FlowEvent& e)
 static void ok_click(FlowState& s, FlowEventKind kind)
 {
     step(s, flow_event(kind));
+}
+
+// The certificate screens after the file is issued: the import password, the file, the guide.
+static FlowState reach_file(FlowState s, Start start)
+{
+    if (start == Start::PassphraseEnroll || start == Start::PassphraseRenew)
+        return s;
+    step(s, flow_submit_passphrase(10, 10, true));
+    if (start == Start::CertificateSaving)
+        return s;
+    step(s, flow_event(FlowEventKind::FileSaved));
+    return s;
+}
+
+static FlowState reach_enrollment(FlowState s, Start start)
+{
+    step(s, flow_event(FlowEventKind::ClickCertificateEnroll));
+    if (start == Start::EnrollEntry)
+        return s;
+    step(s, flow_key_pair_ready(s.key_pair_seq, "Q1NS"));
+    if (start == Start::EnrollEntryReady)
+        return s;
+    step(s, flow_submit_enrollment("unga", 12));
+    if (start == Start::EnrollRequesting)
+        return s;
+    if (start == Start::UnavailableEnroll) {
+        step(s, flow_request_failed(s.pending_seq, false));
+        return s;
+    }
+    struct EnrollFailure { Start start; ErrorCode code; };
+    const EnrollFailure failures[] = {
+        {Start::ErrorEnrollmentLocked, ErrorCode::EnrollmentLocked},
+        {Start::ErrorEnrollmentCodeExpired, ErrorCode::EnrollmentCodeExpired},
+        {Start::ErrorEnrollmentCodeUsed, ErrorCode::EnrollmentCodeUsed},
+        {Start::ErrorCertificateRequest, ErrorCode::CsrWeakKey},
+    };
+    for (const EnrollFailure& f : failures) {
+        if (start == f.start) {
+            step(s, enroll_reply(s.pending_seq, issued_failure(f.code)));
+            return s;
+        }
+    }
+    step(s, enroll_reply(s.pending_seq, issued_ok()));
+    return reach_file(s, start);
 }
 
 static FlowState reach(Start start)
@@ -160,6 +251,9 @@ static FlowState reach(Start start)
         step(s, flow_request_failed(s.pending_seq, false));
         return s;
     }
+    if (start >= Start::EnrollEntry && start != Start::MainRenewable && start != Start::RenewMakingKey &&
+        start != Start::RenewRequesting && start != Start::PassphraseRenew && start != Start::CertificateSavedRenew)
+        return reach_enrollment(s, start);
     ok_click(s, FlowEventKind::ClickCertificateLogin);
     if (start == Start::CertificatePrompt)
         return s;
@@ -207,6 +301,23 @@ static FlowState reach(Start start)
             ok_click(s, FlowEventKind::ClickForceLogout);
         return s;
     }
+    if (start == Start::MainRenewable || start == Start::RenewMakingKey || start == Start::RenewRequesting ||
+        start == Start::PassphraseRenew || start == Start::CertificateSavedRenew) {
+        api::Reply<api::LoginResponse> renewable = login_ok();
+        renewable.value.session.certificate_not_after = kServer + 20 * 86400;
+        renewable.value.session.renewal_opens_at = kServer - 10 * 86400;
+        step(s, flow_login_reply(s.pending_seq, renewable));
+        if (start == Start::MainRenewable)
+            return s;
+        step(s, flow_event(FlowEventKind::ClickRenewCertificate));
+        if (start == Start::RenewMakingKey)
+            return s;
+        step(s, flow_key_pair_ready(s.key_pair_seq, "Q1NS"));
+        if (start == Start::RenewRequesting)
+            return s;
+        step(s, renew_reply(s.pending_seq, issued_ok()));
+        return reach_file(s, start);
+    }
     step(s, flow_login_reply(s.pending_seq, login_ok()));
     if (start == Start::Main)
         return s;
@@ -253,6 +364,12 @@ static FlowEvent sample_event(FlowEventKind kind, const FlowState& s)
     case FlowEventKind::SessionReply: return flow_session_reply(s.pending_seq, session_ok());
     case FlowEventKind::KeepaliveReply: return flow_keepalive_reply(s.pending_seq, keepalive_ok());
     case FlowEventKind::LogoutReply: return flow_logout_reply(s.pending_seq, logout_ok());
+    case FlowEventKind::EnrollReply: return enroll_reply(s.pending_seq, issued_ok());
+    case FlowEventKind::RenewReply: return renew_reply(s.pending_seq, issued_ok());
+    case FlowEventKind::ClickSubmitEnrollment: return flow_submit_enrollment("unga", 12);
+    case FlowEventKind::ClickSubmitPassphrase: return flow_submit_passphrase(10, 10, true);
+    case FlowEventKind::KeyPairReady: return flow_key_pair_ready(s.key_pair_seq, "Q1NT");
+    case FlowEventKind::KeyPairFailed: return flow_key_pair_failed(s.key_pair_seq, "no WebCrypto");
     case FlowEventKind::ConfigFailed: {
         FlowEvent e = flow_event(kind);
         e.text = "broken";
@@ -268,8 +385,10 @@ static const char* event_name(FlowEventKind kind)
         "None", "PageLoaded", "ConfigFailed", "Tick", "BrowserBack", "BroadcastLogout", "BroadcastExtended",
         "WindowCloseRefused", "ClickCertificateLogin", "ClickOk", "ClickBack", "ClickSubmitPassword",
         "ClickForceLogout", "ClickLogout", "ClickRelogin", "ClickCloseWindow", "ClickRetry", "ClickExtend",
-        "ClickMenuEntry", "ClickToggleKeyboard", "IdentifyReply", "LoginReply", "ForceLogoutReply", "SessionReply",
-        "KeepaliveReply", "LogoutReply", "RequestFailed"};
+        "ClickMenuEntry", "ClickToggleKeyboard", "ClickCertificateEnroll", "ClickSubmitEnrollment",
+        "ClickRenewCertificate", "ClickSubmitPassphrase", "ClickSaveAgain", "KeyPairReady", "KeyPairFailed",
+        "FileSaved", "FileFailed", "IdentifyReply", "LoginReply", "ForceLogoutReply", "SessionReply",
+        "KeepaliveReply", "LogoutReply", "EnrollReply", "RenewReply", "RequestFailed"};
     static_assert(sizeof(names) / sizeof(names[0]) == static_cast<size_t>(FlowEventKind::RequestFailed) + 1);
     return names[static_cast<int>(kind)];
 }
@@ -283,6 +402,10 @@ constexpr FlowEventKind kAllEvents[] = {
     FlowEventKind::ClickMenuEntry, FlowEventKind::ClickToggleKeyboard, FlowEventKind::IdentifyReply,
     FlowEventKind::LoginReply, FlowEventKind::ForceLogoutReply, FlowEventKind::SessionReply,
     FlowEventKind::KeepaliveReply, FlowEventKind::LogoutReply, FlowEventKind::RequestFailed,
+    FlowEventKind::ClickCertificateEnroll, FlowEventKind::ClickSubmitEnrollment, FlowEventKind::ClickRenewCertificate,
+    FlowEventKind::ClickSubmitPassphrase, FlowEventKind::ClickSaveAgain, FlowEventKind::KeyPairReady,
+    FlowEventKind::KeyPairFailed, FlowEventKind::FileSaved, FlowEventKind::FileFailed, FlowEventKind::EnrollReply,
+    FlowEventKind::RenewReply,
 };
 
 // The events each start state reacts to (BrowserBack is handled everywhere and tested apart).
@@ -294,8 +417,8 @@ static const std::vector<Legal>& legal_events()
     using K = FlowEventKind;
     const std::vector<K> error_screen = {K::ClickBack};
     static const std::vector<Legal> table = {
-        {Start::Fresh, {K::PageLoaded, K::ConfigFailed, K::ClickCertificateLogin}},
-        {Start::Login, {K::ClickCertificateLogin}},
+        {Start::Fresh, {K::PageLoaded, K::ConfigFailed, K::ClickCertificateLogin, K::ClickCertificateEnroll}},
+        {Start::Login, {K::ClickCertificateLogin, K::ClickCertificateEnroll}},
         {Start::Restoring, {K::SessionReply, K::RequestFailed}},
         {Start::CertificatePrompt, {K::ClickOk, K::ClickBack}},
         {Start::Identifying, {K::IdentifyReply, K::RequestFailed, K::ClickBack}},
@@ -326,6 +449,24 @@ static const std::vector<Legal>& legal_events()
         {Start::UnavailableRestore, {K::ClickBack, K::ClickRetry}},
         {Start::UnavailableLogout, {K::ClickBack, K::ClickRetry, K::BroadcastLogout}},
         {Start::ErrorConfiguration, {K::ClickRetry}},
+        {Start::EnrollEntry, {K::ClickBack, K::ClickToggleKeyboard, K::KeyPairReady, K::KeyPairFailed,
+                              K::ClickSubmitEnrollment}},
+        {Start::EnrollEntryReady, {K::ClickBack, K::ClickToggleKeyboard, K::KeyPairFailed, K::ClickSubmitEnrollment}},
+        {Start::EnrollRequesting, {K::EnrollReply, K::RequestFailed}},
+        {Start::MainRenewable, {K::ClickLogout, K::ClickExtend, K::ClickMenuEntry, K::BroadcastLogout,
+                                K::BroadcastExtended, K::ClickRenewCertificate}},
+        {Start::RenewMakingKey, {K::KeyPairReady, K::KeyPairFailed, K::BroadcastLogout}},
+        {Start::RenewRequesting, {K::RenewReply, K::RequestFailed, K::BroadcastLogout}},
+        {Start::PassphraseEnroll, {K::ClickSubmitPassphrase, K::ClickToggleKeyboard}},
+        {Start::PassphraseRenew, {K::ClickSubmitPassphrase, K::ClickToggleKeyboard, K::ClickBack, K::BroadcastLogout}},
+        {Start::CertificateSaving, {K::FileSaved, K::FileFailed}},
+        {Start::CertificateSavedEnroll, {K::ClickSaveAgain, K::ClickCertificateLogin, K::ClickBack}},
+        {Start::CertificateSavedRenew, {K::ClickSaveAgain, K::ClickBack, K::BroadcastLogout}},
+        {Start::ErrorEnrollmentLocked, error_screen},
+        {Start::ErrorEnrollmentCodeExpired, error_screen},
+        {Start::ErrorEnrollmentCodeUsed, error_screen},
+        {Start::ErrorCertificateRequest, error_screen},
+        {Start::UnavailableEnroll, {K::ClickBack, K::ClickRetry}},
     };
     return table;
 }
@@ -338,7 +479,9 @@ static bool same_state(const FlowState& a, const FlowState& b)
            a.force_logout_ticket == b.force_logout_ticket && a.session.phase == b.session.phase &&
            a.session.ticket == b.session.ticket && a.session.csrf_token == b.session.csrf_token &&
            a.session.idle_expires_at == b.session.idle_expires_at &&
-           a.session.absolute_expires_at == b.session.absolute_expires_at;
+           a.session.absolute_expires_at == b.session.absolute_expires_at && a.purpose == b.purpose &&
+           a.key_pair_seq == b.key_pair_seq && a.certificate_request == b.certificate_request &&
+           a.issued.certificate == b.issued.certificate;
 }
 
 TEST_CASE("the start states are the screens they claim to be")
@@ -363,6 +506,17 @@ TEST_CASE("the start states are the screens they claim to be")
         {Start::ErrorMalformedReply, Screen::ErrorMalformedReply},
         {Start::UnavailableIdentify, Screen::ErrorUnavailable}, {Start::UnavailableRestore, Screen::ErrorUnavailable},
         {Start::UnavailableLogout, Screen::ErrorUnavailable}, {Start::ErrorConfiguration, Screen::ErrorConfiguration},
+        {Start::EnrollEntry, Screen::EnrollEntry}, {Start::EnrollEntryReady, Screen::EnrollEntry},
+        {Start::EnrollRequesting, Screen::CertificateRequesting}, {Start::MainRenewable, Screen::Main},
+        {Start::RenewMakingKey, Screen::CertificateRequesting}, {Start::RenewRequesting, Screen::CertificateRequesting},
+        {Start::PassphraseEnroll, Screen::PassphraseEntry}, {Start::PassphraseRenew, Screen::PassphraseEntry},
+        {Start::CertificateSaving, Screen::CertificateSaving}, {Start::CertificateSavedEnroll, Screen::CertificateSaved},
+        {Start::CertificateSavedRenew, Screen::CertificateSaved},
+        {Start::ErrorEnrollmentLocked, Screen::ErrorEnrollmentLocked},
+        {Start::ErrorEnrollmentCodeExpired, Screen::ErrorEnrollmentCodeExpired},
+        {Start::ErrorEnrollmentCodeUsed, Screen::ErrorEnrollmentCodeUsed},
+        {Start::ErrorCertificateRequest, Screen::ErrorCertificateRequest},
+        {Start::UnavailableEnroll, Screen::ErrorUnavailable},
     };
     REQUIRE(std::size(rows) == static_cast<size_t>(Start::Count));
     for (const Row& row : rows) {
@@ -588,6 +742,129 @@ static std::vector<Transition> transitions()
         {Start::UnavailableLogout, "another tab logged out", click(K::BroadcastLogout), Screen::LoggedOut,
          {E::ForgetSession, E::WipePassword}, Notice::LoggedOutElsewhere},
         {Start::ErrorConfiguration, "reload", click(K::ClickRetry), Screen::ErrorConfiguration, {E::ReloadPage}},
+        // 電子証明書取得: the key pair is made as the screen opens
+        {Start::Login, "電子証明書取得", click(K::ClickCertificateEnroll), Screen::EnrollEntry,
+         {E::MakeKeyPair, E::WipePassword}},
+        {Start::Fresh, "電子証明書取得 before the load event", click(K::ClickCertificateEnroll), Screen::EnrollEntry,
+         {E::MakeKeyPair, E::WipePassword}},
+        {Start::EnrollEntry, "key pair ready", [](const FlowState& s) { return flow_key_pair_ready(s.key_pair_seq, "Q1NS"); },
+         Screen::EnrollEntry, {}},
+        {Start::EnrollEntry, "次へ before the key pair: the code stays, a notice says wait",
+         [](const FlowState&) { return flow_submit_enrollment("unga", 12); }, Screen::EnrollEntry, {},
+         Notice::KeyPairPreparing},
+        {Start::EnrollEntry, "no WebCrypto", [](const FlowState& s) { return flow_key_pair_failed(s.key_pair_seq, "x"); },
+         Screen::ErrorCertificateRequest, {E::DiscardKeyPair, E::WipePassword}},
+        {Start::EnrollEntry, "cancel", click(K::ClickBack), Screen::Login, {E::DiscardKeyPair, E::WipePassword}},
+        {Start::EnrollEntry, "software keyboard toggle", click(K::ClickToggleKeyboard), Screen::EnrollEntry, {}},
+        {Start::EnrollEntryReady, "次へ", [](const FlowState&) { return flow_submit_enrollment("unga", 12); },
+         Screen::CertificateRequesting, {E::SendRequest, E::WipePassword}},
+        {Start::EnrollEntryReady, "次へ without a user ID", [](const FlowState&) { return flow_submit_enrollment("", 12); },
+         Screen::EnrollEntry, {}, Notice::EnrollFieldsEmpty},
+        {Start::EnrollEntryReady, "次へ without a code", [](const FlowState&) { return flow_submit_enrollment("unga", 0); },
+         Screen::EnrollEntry, {}, Notice::EnrollFieldsEmpty},
+        {Start::EnrollEntryReady, "key pair lost", [](const FlowState& s) { return flow_key_pair_failed(s.key_pair_seq, "x"); },
+         Screen::ErrorCertificateRequest, {E::DiscardKeyPair, E::WipePassword}},
+        {Start::EnrollEntryReady, "cancel", click(K::ClickBack), Screen::Login, {E::DiscardKeyPair, E::WipePassword}},
+        {Start::EnrollEntryReady, "software keyboard toggle", click(K::ClickToggleKeyboard), Screen::EnrollEntry, {}},
+        {Start::EnrollRequesting, "issued", [](const FlowState& s) { return enroll_reply(s.pending_seq, issued_ok()); },
+         Screen::PassphraseEntry, {E::WipePassword}},
+        {Start::EnrollRequesting, "wrong code: type it again, the key pair kept",
+         [](const FlowState& s) { return enroll_reply(s.pending_seq, issued_failure(ErrorCode::EnrollmentCodeWrong)); },
+         Screen::EnrollEntry, {E::WipePassword}, Notice::EnrollmentCodeWrong},
+        {Start::EnrollRequesting, "locked",
+         [](const FlowState& s) { return enroll_reply(s.pending_seq, issued_failure(ErrorCode::EnrollmentLocked)); },
+         Screen::ErrorEnrollmentLocked, {E::DiscardKeyPair, E::WipePassword}},
+        {Start::EnrollRequesting, "expired",
+         [](const FlowState& s) { return enroll_reply(s.pending_seq, issued_failure(ErrorCode::EnrollmentCodeExpired)); },
+         Screen::ErrorEnrollmentCodeExpired, {E::DiscardKeyPair, E::WipePassword}},
+        {Start::EnrollRequesting, "used",
+         [](const FlowState& s) { return enroll_reply(s.pending_seq, issued_failure(ErrorCode::EnrollmentCodeUsed)); },
+         Screen::ErrorEnrollmentCodeUsed, {E::DiscardKeyPair, E::WipePassword}},
+        {Start::EnrollRequesting, "request refused",
+         [](const FlowState& s) { return enroll_reply(s.pending_seq, issued_failure(ErrorCode::CsrWrongSubject)); },
+         Screen::ErrorCertificateRequest, {E::DiscardKeyPair, E::WipePassword}},
+        {Start::EnrollRequesting, "server busy",
+         [](const FlowState& s) { return enroll_reply(s.pending_seq, issued_failure(ErrorCode::Unavailable)); },
+         Screen::ErrorUnavailable, {E::DiscardKeyPair, E::WipePassword}},
+        {Start::EnrollRequesting, "network failure", network_failure(false), Screen::ErrorUnavailable,
+         {E::DiscardKeyPair, E::WipePassword}},
+        {Start::UnavailableEnroll, "再試行: a new key pair, the code typed again", click(K::ClickRetry), Screen::EnrollEntry,
+         {E::MakeKeyPair, E::WipePassword}},
+        {Start::UnavailableEnroll, "back", click(K::ClickBack), Screen::Login, {E::WipePassword}},
+        // the file
+        {Start::PassphraseEnroll, "保存", [](const FlowState&) { return flow_submit_passphrase(10, 10, true); },
+         Screen::CertificateSaving, {E::BuildCertificateFile, E::WipePassword}},
+        {Start::PassphraseEnroll, "保存 with a short password", [](const FlowState&) { return flow_submit_passphrase(7, 7, true); },
+         Screen::PassphraseEntry, {}, Notice::PassphraseTooShort},
+        {Start::PassphraseEnroll, "保存 with two different entries",
+         [](const FlowState&) { return flow_submit_passphrase(10, 10, false); }, Screen::PassphraseEntry, {},
+         Notice::PassphraseMismatch},
+        {Start::PassphraseEnroll, "software keyboard toggle", click(K::ClickToggleKeyboard), Screen::PassphraseEntry, {}},
+        {Start::PassphraseRenew, "保存", [](const FlowState&) { return flow_submit_passphrase(10, 10, true); },
+         Screen::CertificateSaving, {E::BuildCertificateFile, E::WipePassword}},
+        {Start::PassphraseRenew, "cancel: back to the main screen", click(K::ClickBack), Screen::Main,
+         {E::DiscardKeyPair, E::WipePassword}},
+        {Start::PassphraseRenew, "software keyboard toggle", click(K::ClickToggleKeyboard), Screen::PassphraseEntry, {}},
+        {Start::PassphraseRenew, "logout in another tab", click(K::BroadcastLogout), Screen::LoggedOut,
+         {E::ForgetSession, E::DiscardKeyPair, E::WipePassword}, Notice::LoggedOutElsewhere},
+        {Start::CertificateSaving, "saved", click(K::FileSaved), Screen::CertificateSaved, {E::WipePassword}},
+        {Start::CertificateSaving, "could not be made: 保存 again", click(K::FileFailed), Screen::PassphraseEntry,
+         {E::WipePassword}, Notice::FileFailed},
+        {Start::CertificateSavedEnroll, "もう一度保存", click(K::ClickSaveAgain), Screen::CertificateSaved, {E::SaveFileAgain}},
+        {Start::CertificateSavedEnroll, "電子証明書ログイン with the new certificate", click(K::ClickCertificateLogin),
+         Screen::CertificatePrompt, {E::DiscardKeyPair, E::WipePassword}},
+        {Start::CertificateSavedEnroll, "to the login screen", click(K::ClickBack), Screen::Login,
+         {E::DiscardKeyPair, E::WipePassword}},
+        {Start::CertificateSavedRenew, "もう一度保存", click(K::ClickSaveAgain), Screen::CertificateSaved, {E::SaveFileAgain}},
+        {Start::CertificateSavedRenew, "back to the main screen", click(K::ClickBack), Screen::Main,
+         {E::DiscardKeyPair, E::WipePassword}},
+        {Start::CertificateSavedRenew, "logout in another tab", click(K::BroadcastLogout), Screen::LoggedOut,
+         {E::ForgetSession, E::DiscardKeyPair, E::WipePassword}, Notice::LoggedOutElsewhere},
+        // 電子証明書更新
+        {Start::MainRenewable, "電子証明書を更新", click(K::ClickRenewCertificate), Screen::CertificateRequesting,
+         {E::MakeKeyPair, E::WipePassword}},
+        {Start::Main, "電子証明書を更新 outside the window does nothing", click(K::ClickRenewCertificate), Screen::Main, {}},
+        {Start::MainRenewable, "ログアウト", click(K::ClickLogout), Screen::LoggingOut, {E::SendRequest, E::WipePassword}},
+        {Start::MainRenewable, "延長", click(K::ClickExtend), Screen::Main, {E::SendRequest}},
+        {Start::MainRenewable, "menu entry", [](const FlowState&) { return flow_menu_entry(0); }, Screen::Main,
+         {E::OpenMenuEntry}},
+        {Start::MainRenewable, "logout in another tab", click(K::BroadcastLogout), Screen::LoggedOut,
+         {E::ForgetSession, E::WipePassword}, Notice::LoggedOutElsewhere},
+        {Start::MainRenewable, "extended in another tab",
+         [](const FlowState&) { return flow_broadcast_extended(kServer + 900, kServer + 3600); }, Screen::Main, {}},
+        {Start::RenewMakingKey, "key pair ready: the request goes out",
+         [](const FlowState& s) { return flow_key_pair_ready(s.key_pair_seq, "Q1NS"); }, Screen::CertificateRequesting,
+         {E::SendRequest}},
+        {Start::RenewMakingKey, "no WebCrypto: back, unchanged",
+         [](const FlowState& s) { return flow_key_pair_failed(s.key_pair_seq, "x"); }, Screen::Main,
+         {E::DiscardKeyPair, E::WipePassword}, Notice::RenewalFailed},
+        {Start::RenewMakingKey, "no key pair by its deadline: back, unchanged", click(K::Tick), Screen::Main,
+         {E::DiscardKeyPair, E::WipePassword}, Notice::RenewalFailed, kT0 + kKeyPairTimeout},
+        {Start::RenewMakingKey, "still making the key pair", click(K::Tick), Screen::CertificateRequesting, {},
+         Notice::None, kT0 + kKeyPairTimeout - 1},
+        {Start::RenewMakingKey, "logout in another tab", click(K::BroadcastLogout), Screen::LoggedOut,
+         {E::ForgetSession, E::DiscardKeyPair, E::WipePassword}, Notice::LoggedOutElsewhere},
+        {Start::RenewRequesting, "issued", [](const FlowState& s) { return renew_reply(s.pending_seq, issued_ok()); },
+         Screen::PassphraseEntry, {E::WipePassword}},
+        {Start::RenewRequesting, "not open yet",
+         [](const FlowState& s) { return renew_reply(s.pending_seq, issued_failure(ErrorCode::RenewalNotOpen)); },
+         Screen::Main, {E::DiscardKeyPair, E::WipePassword}, Notice::RenewalNotOpen},
+        {Start::RenewRequesting, "request refused",
+         [](const FlowState& s) { return renew_reply(s.pending_seq, issued_failure(ErrorCode::CsrWeakKey)); },
+         Screen::Main, {E::DiscardKeyPair, E::WipePassword}, Notice::RenewalFailed},
+        {Start::RenewRequesting, "server busy",
+         [](const FlowState& s) { return renew_reply(s.pending_seq, issued_failure(ErrorCode::Unavailable)); },
+         Screen::Main, {E::DiscardKeyPair, E::WipePassword}, Notice::RenewalFailed},
+        {Start::RenewRequesting, "session over meanwhile",
+         [](const FlowState& s) { return renew_reply(s.pending_seq, issued_failure(ErrorCode::SessionExpired)); },
+         Screen::SessionExpired, {E::ForgetSession, E::DiscardKeyPair, E::WipePassword}},
+        {Start::RenewRequesting, "certificate revoked meanwhile",
+         [](const FlowState& s) { return renew_reply(s.pending_seq, issued_failure(ErrorCode::CertRevoked)); },
+         Screen::ErrorCertificateRevoked, {E::ForgetSession, E::DiscardKeyPair, E::WipePassword}},
+        {Start::RenewRequesting, "network failure: back, unchanged", network_failure(true), Screen::Main,
+         {E::DiscardKeyPair, E::WipePassword}, Notice::RenewalFailed},
+        {Start::RenewRequesting, "logout in another tab", click(K::BroadcastLogout), Screen::LoggedOut,
+         {E::ForgetSession, E::DiscardKeyPair, E::WipePassword}, Notice::LoggedOutElsewhere},
     };
     // Each certificate failure, from identification, has its own screen.
     struct CertFailure { ErrorCode code; Screen screen; };
@@ -617,7 +894,8 @@ static std::vector<Transition> transitions()
         Start::ErrorNoCertificate, Start::ErrorCertificateExpired, Start::ErrorCertificateNotYetValid,
         Start::ErrorCertificateRevoked, Start::ErrorUnknownIssuer, Start::ErrorWrongUsage, Start::ErrorWrongInstitution,
         Start::ErrorBadSubject, Start::ErrorNotRegistered, Start::ErrorLocked, Start::ErrorLoginExpired,
-        Start::ErrorMalformedReply, Start::ErrorCertificateMismatch,
+        Start::ErrorMalformedReply, Start::ErrorCertificateMismatch, Start::ErrorEnrollmentLocked,
+        Start::ErrorEnrollmentCodeExpired, Start::ErrorEnrollmentCodeUsed, Start::ErrorCertificateRequest,
     };
     for (Start s : error_starts)
         t.push_back({s, "back to login", click(K::ClickBack), Screen::Login, {E::WipePassword}});
@@ -636,7 +914,8 @@ static std::string kinds_text(const std::vector<EffectKind>& kinds)
 {
     static const char* names[] = {"SendRequest", "WipePassword", "RememberCertificateName", "RememberSession",
                                   "ForgetSession", "BroadcastLogout", "BroadcastExtended", "PushHistoryEntry",
-                                  "CloseWindow", "OpenMenuEntry", "ReloadPage"};
+                                  "CloseWindow", "OpenMenuEntry", "ReloadPage", "MakeKeyPair",
+                                  "BuildCertificateFile", "SaveFileAgain", "DiscardKeyPair"};
     std::string text;
     for (EffectKind k : kinds)
         text += std::string(text.empty() ? "" : ", ") + names[static_cast<int>(k)];
@@ -686,9 +965,15 @@ TEST_CASE("every screen change wipes the password, after any request that needed
         const auto wipe = std::find(kinds.begin(), kinds.end(), EffectKind::WipePassword);
         if (out.screen_changed)
             CHECK(wipe != kinds.end());
-        for (size_t i = 0; i < out.effects.size(); i++)
-            if (out.effects[i].kind == EffectKind::SendRequest && out.effects[i].request == RequestKind::Login)
+        // The login password, the 取得用パスワード and the import password are read before the wipe.
+        for (size_t i = 0; i < out.effects.size(); i++) {
+            const Effect& e = out.effects[i];
+            const bool reads_secret = (e.kind == EffectKind::SendRequest &&
+                                       (e.request == RequestKind::Login || e.request == RequestKind::Enroll)) ||
+                                      e.kind == EffectKind::BuildCertificateFile;
+            if (reads_secret)
                 CHECK(static_cast<size_t>(wipe - kinds.begin()) > i);
+        }
     }
 }
 
@@ -745,6 +1030,7 @@ TEST_CASE("a double click never sends twice")
         {Start::Main, flow_event(FlowEventKind::ClickLogout)},
         {Start::Main, flow_event(FlowEventKind::ClickExtend)},
         {Start::UnavailableIdentify, flow_event(FlowEventKind::ClickRetry)},
+        {Start::EnrollEntryReady, flow_submit_enrollment("unga", 12)},
     };
     for (const Row& row : rows) {
         CAPTURE(start_name(row.start), event_name(row.click.kind));
@@ -1115,4 +1401,103 @@ TEST_CASE("a reply is read as the outstanding request's kind only; abandoned and
     CHECK(flow_awaited_request(main, main.pending_seq) == RequestKind::Logout);
     step(main, flow_logout_reply(main.pending_seq, logout_ok()));
     CHECK(flow_awaited_request(main, main.pending_seq) == RequestKind::None);
+}
+
+// ---------------------------------------------------------------- 電子証明書取得 / 更新
+
+TEST_CASE("the import password: long enough, and the same twice")
+{
+    struct Row { int length; int again; bool match; Notice notice; };
+    const Row rows[] = {
+        {0, 0, true, Notice::PassphraseTooShort},
+        {kMinPassphraseBytes - 1, kMinPassphraseBytes - 1, true, Notice::PassphraseTooShort},
+        {kMinPassphraseBytes, kMinPassphraseBytes, true, Notice::None},
+        {20, 20, true, Notice::None},
+        {20, 20, false, Notice::PassphraseMismatch},
+        {20, 19, true, Notice::PassphraseMismatch},
+        {20, 0, false, Notice::PassphraseMismatch},
+    };
+    for (const Row& row : rows) {
+        CAPTURE(row.length, row.again, row.match);
+        CHECK(passphrase_notice(row.length, row.again, row.match) == row.notice);
+    }
+}
+
+TEST_CASE("renewal is offered inside the server's window only, on the server's clock")
+{
+    FlowState s = reach(Start::MainRenewable);
+    CHECK(renewal_open(s.session, kT0));
+    // The page's clock is 1000 s ahead of the server's: the server's clock decides.
+    struct Row { int64_t opens; int64_t not_after; bool open; };
+    const Row rows[] = {
+        {kServer - 1, kServer + 100, true},
+        {kServer, kServer + 100, true},
+        {kServer + 1, kServer + 100, false},
+        {kServer - 100, kServer, false},   // expired: a new certificate is obtained, not renewed
+        {0, kServer + 100, false},         // an older server that says nothing
+    };
+    for (const Row& row : rows) {
+        CAPTURE(row.opens, row.not_after);
+        ClientSession session = s.session;
+        session.info.renewal_opens_at = row.opens;
+        session.info.certificate_not_after = row.not_after;
+        CHECK(renewal_open(session, kT0) == row.open);
+    }
+    ClientSession anonymous;
+    anonymous.info.renewal_opens_at = kServer - 1;
+    anonymous.info.certificate_not_after = kServer + 100;
+    CHECK_FALSE(renewal_open(anonymous, kT0));
+}
+
+TEST_CASE("取得: the request carries the typed ID and the key pair's request; a stale key pair is dropped")
+{
+    FlowState s = reach(Start::EnrollEntry);
+    const uint32_t first = s.key_pair_seq;
+    flow_apply(s, flow_event(FlowEventKind::ClickBack), kT0);
+    flow_apply(s, flow_event(FlowEventKind::ClickCertificateEnroll), kT0);
+    CHECK(s.key_pair_seq != first);
+    // The first visit's key pair arrives late: dropped, the request stays unmade.
+    FlowOutput late = flow_apply(s, flow_key_pair_ready(first, "T0xE"), kT0);
+    CHECK(late.effects.empty());
+    CHECK(s.certificate_request.empty());
+    flow_apply(s, flow_key_pair_ready(s.key_pair_seq, "TkVX"), kT0);
+    CHECK(s.certificate_request == "TkVX");
+    FlowOutput out = flow_apply(s, flow_submit_enrollment("unga", 12), kT0);
+    REQUIRE(out.effects.size() == 2);
+    CHECK(out.effects[0].kind == EffectKind::SendRequest);
+    CHECK(out.effects[0].request == RequestKind::Enroll);
+    CHECK(out.effects[0].text == "unga");
+    CHECK(out.effects[1].kind == EffectKind::WipePassword);
+    // A wrong code keeps the key pair and its request, so the customer only types the code again.
+    flow_apply(s, enroll_reply(s.pending_seq, issued_failure(ErrorCode::EnrollmentCodeWrong)), kT0);
+    CHECK(s.screen == Screen::EnrollEntry);
+    CHECK(s.remaining_attempts == 4);
+    CHECK(s.certificate_request == "TkVX");
+    out = flow_apply(s, flow_submit_enrollment("unga", 12), kT0);
+    CHECK(sends(out) == 1);
+    // Issued: the certificate is kept for the file, then forgotten with the key pair.
+    flow_apply(s, enroll_reply(s.pending_seq, issued_ok()), kT0);
+    CHECK(s.issued.file_name == "unga1399.p12");
+    flow_apply(s, flow_submit_passphrase(10, 10, true), kT0);
+    flow_apply(s, flow_event(FlowEventKind::FileSaved), kT0);
+    flow_apply(s, flow_event(FlowEventKind::ClickCertificateLogin), kT0);
+    CHECK(s.screen == Screen::CertificatePrompt);
+    CHECK(s.issued.certificate.empty());
+    CHECK(s.certificate_request.empty());
+    CHECK(s.purpose == CertificatePurpose::None);
+}
+
+TEST_CASE("更新: the request goes out with the session's CSRF token once the key pair is made")
+{
+    FlowState s = reach(Start::RenewMakingKey);
+    CHECK(s.pending == RequestKind::None);
+    FlowOutput out = flow_apply(s, flow_key_pair_ready(s.key_pair_seq, "UkVO"), kT0);
+    REQUIRE(out.effects.size() == 1);
+    CHECK(out.effects[0].request == RequestKind::Renew);
+    CHECK(out.effects[0].text == "csrf-from-login");
+    CHECK(s.certificate_request == "UkVO");
+    // The session's timeout still applies on the certificate screens.
+    FlowState later = reach(Start::PassphraseRenew);
+    flow_apply(later, flow_event(FlowEventKind::Tick), kT0 + 601);
+    CHECK(later.screen == Screen::SessionExpired);
 }
