@@ -19,13 +19,26 @@
 #include <optional>
 #include <string>
 
+// The secret text fields; the software keyboard types into one of them.
+enum class SecretField { Password, EnrollmentCode, Passphrase, PassphraseAgain };
+
 // The page's state beside the login flow.
 struct PageState {
     DisplayPrefs prefs;      // language, text size, theme choice (remembered on the device)
     SoftKeyboard keyboard;   // the software keyboard (core/soft_keyboard.h)
-    SecretBuffer password;   // the login password's only home (core/secret_buffer.h)
+    // Every secret the customer types has a wiped buffer of its own (core/secret_buffer.h);
+    // EffectKind::WipePassword wipes them all (page_wipe_secrets).
+    SecretBuffer password;           // the login password
+    SecretBuffer enrollment_code;    // 取得用パスワード
+    SecretBuffer passphrase;         // the PKCS#12 import password, and its confirmation
+    SecretBuffer passphrase_again;
+    SecretField keyboard_field = SecretField::Password;   // where the software keyboard types
+    // 取得's user ID: not a secret, but never grown either (ImGui edits it in place).
+    char user_id[api::kMaxUserIdBytes + 1] = {};
     std::string open_url;    // a link the customer followed, for the platform to open (then cleared)
 };
+
+SecretBuffer& page_secret(PageState& page, SecretField field);
 
 enum class KeyboardOption { AlwaysShowLabels, FixedLayout, RandomizeLetters };
 
@@ -40,6 +53,9 @@ enum class PageActionKind {
     FitSoftKeyboard,     // the keyboard is drawn `columns` keys wide, `control_columns` control keys a row
     PressSoftKey,        // `value`: index of the key in the keyboard's layout
     SubmitPassword,      // 認証, or Enter in the password field
+    SubmitEnrollment,    // 次へ on 電子証明書取得, or Enter in its fields
+    SubmitPassphrase,    // 保存 on the import password screen, or Enter in its fields
+    SelectKeyboardField, // `value`: a SecretField the software keyboard now types into
 };
 
 struct PageAction {
@@ -62,12 +78,19 @@ PageAction page_fit_keyboard(int columns, int control_columns);
 // submits (決定) or closes (閉じる: type on the physical keyboard instead).
 std::optional<FlowEvent> page_apply(PageState& page, const AppConfig& config, const PageAction& action);
 
-// A new screen visit: the software keyboard reopens with a freshly shuffled layout.
-void page_screen_changed(PageState& page);
+// A new screen visit: the software keyboard reopens with a freshly shuffled layout, typing into
+// the screen's first secret field.
+void page_screen_changed(PageState& page, Screen screen);
 
-// After each frame: the password field edits the buffer in place; keep it in the form the
-// rest of core relies on (secret_normalise).
+// After each frame: the text fields edit their buffers in place; keep them in the form the
+// rest of core relies on (secret_normalise, a terminated user ID).
 void page_after_frame(PageState& page);
+
+// Zeroes every secret buffer (EffectKind::WipePassword).
+void page_wipe_secrets(PageState& page);
+
+// A user ID character (A-Z a-z 0-9 . _ -), as the server's check: the ID field takes no other.
+bool user_id_char(unsigned c);
 
 // Whether the software keyboard shows its character labels now: always with 文字を常に表示;
 // otherwise hidden while a mouse pointer is over the keys or a finger is down on them, so a

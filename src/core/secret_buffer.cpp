@@ -49,3 +49,11 @@ void secret_normalise(SecretBuffer& buf)
     const int n = secret_length(buf);
     secure_zero(buf.data + n, static_cast<std::size_t>(kSecretCapacity + 1 - n));
 }
+
+bool secret_equal(const SecretBuffer& a, const SecretBuffer& b)
+{
+    unsigned char differ = 0;
+    for (int i = 0; i <= kSecretCapacity; i++)
+        differ = static_cast<unsigned char>(differ | (a.data[i] ^ b.data[i]));
+    return differ == 0;
+}

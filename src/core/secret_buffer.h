@@ -31,6 +31,10 @@ bool secret_append(SecretBuffer& buf, char c);
 // False when the buffer is already empty.
 bool secret_delete_last(SecretBuffer& buf);
 
+// Whether both hold the same text (the import password and its confirmation). Reads every
+// byte, so the time does not tell where they differ.
+bool secret_equal(const SecretBuffer& a, const SecretBuffer& b);
+
 // Zeroes every byte of the buffer, including bytes past the text that an editor may have
 // touched. Uses volatile writes plus a compiler barrier, so it is not optimised away even when
 // the buffer is not read again (the reason memset alone is not enough).

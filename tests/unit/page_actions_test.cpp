@@ -103,7 +103,7 @@ TEST_CASE("the software keyboard is laid out for the width it is drawn at, and a
     CHECK(kb.layout.columns == 8);
     CHECK(fx.seed != seed_after_open);
 
-    page_screen_changed(fx.page);   // a new visit of the screen: reopened at the next fit
+    page_screen_changed(fx.page, Screen::PasswordEntry);   // a new visit of the screen: reopened at the next fit
     CHECK_FALSE(kb.open);
 }
 
@@ -215,4 +215,93 @@ TEST_CASE("a fit asking for more columns than a keyboard can have is clamped and
     CHECK_FALSE(soft_keyboard_fit(fx.page.keyboard, 99, 99));
     CHECK(fx.seed == seed);
     CHECK(fx.page.keyboard.layout.columns == kSoftKeyboardMaxColumns);
+}
+
+static std::string text_of(const SecretBuffer& buffer)
+{
+    return std::string(buffer.data, static_cast<size_t>(secret_length(buffer)));
+}
+
+TEST_CASE("each screen's software keyboard types into its own secret field, and 決定 submits that form")
+{
+    struct Row { Screen screen; SecretField field; FlowEventKind submits; };
+    const Row rows[] = {
+        {Screen::PasswordEntry, SecretField::Password, FlowEventKind::ClickSubmitPassword},
+        {Screen::EnrollEntry, SecretField::EnrollmentCode, FlowEventKind::ClickSubmitEnrollment},
+        {Screen::PassphraseEntry, SecretField::Passphrase, FlowEventKind::ClickSubmitPassphrase},
+    };
+    for (const Row& row : rows) {
+        CAPTURE(screen_name(row.screen));
+        Fixture fx;
+        fx.page.keyboard_field = SecretField::PassphraseAgain;
+        page_screen_changed(fx.page, row.screen);
+        CHECK(fx.page.keyboard_field == row.field);
+        page_apply(fx.page, fx.config, page_fit_keyboard(10, 7));
+        const int digit = soft_keyboard_find(fx.page.keyboard, SoftKeyKind::Char, '7');
+        page_apply(fx.page, fx.config, page_action(PageActionKind::PressSoftKey, digit));
+        CHECK(text_of(page_secret(fx.page, row.field)) == "7");
+        // Only that field got the key.
+        for (SecretField other : {SecretField::Password, SecretField::EnrollmentCode, SecretField::Passphrase,
+                                  SecretField::PassphraseAgain})
+            if (other != row.field)
+                CHECK(secret_length(page_secret(fx.page, other)) == 0);
+        const auto submit = page_apply(fx.page, fx.config,
+                                       page_action(PageActionKind::PressSoftKey,
+                                                   soft_keyboard_find(fx.page.keyboard, SoftKeyKind::Enter)));
+        REQUIRE(submit);
+        CHECK(submit->kind == row.submits);
+    }
+}
+
+TEST_CASE("取得 submits the typed ID with the code's length; 保存 says whether both import passwords match")
+{
+    Fixture fx;
+    std::strcpy(fx.page.user_id, "unga01");
+    std::strcpy(fx.page.enrollment_code.data, "abcDEF234567");
+    const auto enroll = page_apply(fx.page, fx.config, page_action(PageActionKind::SubmitEnrollment));
+    REQUIRE(enroll);
+    CHECK(enroll->kind == FlowEventKind::ClickSubmitEnrollment);
+    CHECK(enroll->text == "unga01");
+    CHECK(enroll->password_length == 12);
+
+    struct Row { const char* first; const char* again; bool match; };
+    const Row rows[] = {
+        {"correct horse", "correct horse", true},
+        {"correct horse", "correct horsf", false},
+        {"correct horse", "correct hors", false},
+        {"", "", true},
+    };
+    for (const Row& row : rows) {
+        CAPTURE(row.first, row.again);
+        page_wipe_secrets(fx.page);
+        std::strcpy(fx.page.passphrase.data, row.first);
+        std::strcpy(fx.page.passphrase_again.data, row.again);
+        const auto save = page_apply(fx.page, fx.config, page_action(PageActionKind::SubmitPassphrase));
+        REQUIRE(save);
+        CHECK(save->kind == FlowEventKind::ClickSubmitPassphrase);
+        CHECK(save->password_length == static_cast<int>(std::strlen(row.first)));
+        CHECK(save->passphrase_again_length == static_cast<int>(std::strlen(row.again)));
+        CHECK(save->passphrase_match == row.match);
+    }
+
+    // The keyboard may be pointed at the confirmation field, and nowhere that does not exist.
+    page_apply(fx.page, fx.config, page_action(PageActionKind::SelectKeyboardField, static_cast<int>(SecretField::PassphraseAgain)));
+    CHECK(fx.page.keyboard_field == SecretField::PassphraseAgain);
+    page_apply(fx.page, fx.config, page_action(PageActionKind::SelectKeyboardField, 9));
+    CHECK(fx.page.keyboard_field == SecretField::PassphraseAgain);
+
+    page_wipe_secrets(fx.page);
+    for (SecretField field : {SecretField::Password, SecretField::EnrollmentCode, SecretField::Passphrase,
+                              SecretField::PassphraseAgain})
+        for (char c : page_secret(fx.page, field).data)
+            CHECK(c == 0);
+    CHECK(std::string(fx.page.user_id) == "unga01");   // not a secret: kept for a second try
+}
+
+TEST_CASE("user IDs take the server's characters only")
+{
+    for (unsigned c : {unsigned('a'), unsigned('Z'), unsigned('0'), unsigned('9'), unsigned('.'), unsigned('_'), unsigned('-')})
+        CHECK(user_id_char(c));
+    for (unsigned c : {unsigned(' '), unsigned('@'), unsigned('/'), unsigned('\\'), unsigned('"'), 0x3042u, 0u, 0x7fu})
+        CHECK_FALSE(user_id_char(c));
 }

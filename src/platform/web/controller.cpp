@@ -173,7 +173,7 @@ void controller_dispatch(WebPlatform& p, const FlowEvent& event)
     const FlowOutput out = flow_apply(p.app.flow, event, page_now());
     if (out.screen_changed) {
         p.app.screen_serial++;
-        page_screen_changed(p.app.page);
+        page_screen_changed(p.app.page, p.app.flow.screen);
     }
     for (const Effect& e : out.effects)
         perform(p, e);
