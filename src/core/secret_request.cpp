@@ -67,3 +67,28 @@ bool secret_login_body(std::string_view ticket, const SecretBuffer& password, Se
         secret_body_wipe(out);
     return ok;
 }
+
+bool secret_enroll_body(std::string_view user_id, const SecretBuffer& code, std::string_view csr, SecretBody& out)
+{
+    secret_body_wipe(out);
+    for (char c : user_id) {
+        const bool id_char = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.'
+            || c == '_' || c == '-';
+        if (!id_char)
+            return false;
+    }
+    for (char c : csr) {
+        const bool base64_char = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+'
+            || c == '/' || c == '=';
+        if (!base64_char)
+            return false;
+    }
+    const bool ok = user_id.size() <= api::kMaxUserIdBytes && csr.size() <= api::kMaxCsrBase64Bytes
+        && put(out, "{\"user_id\":") && put_json_string(out, user_id.data(), static_cast<int>(user_id.size()))
+        && put(out, ",\"code\":") && put_json_string(out, code.data, secret_length(code))
+        && put(out, ",\"csr\":") && put_json_string(out, csr.data(), static_cast<int>(csr.size()))
+        && put(out, '}');
+    if (!ok)
+        secret_body_wipe(out);
+    return ok;
+}

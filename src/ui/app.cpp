@@ -79,6 +79,9 @@ static void draw_screen(ScreenContext& c)
     case Screen::Main: screen_main(c); break;
     case Screen::LoggedOut: screen_logged_out(c); break;
     case Screen::SessionExpired: screen_session_expired(c); break;
+    case Screen::EnrollEntry: screen_enroll_entry(c); break;
+    case Screen::PassphraseEntry: screen_passphrase_entry(c); break;
+    case Screen::CertificateSaved: screen_certificate_saved(c); break;
     default:
         if (screen_is_waiting(c.flow.screen))
             screen_waiting(c);
@@ -183,8 +186,9 @@ bool app_frame(App& app, const AppFrameInput& input, std::vector<FlowEvent>& eve
 
     const bool first_frame = app.drawn_serial != app.screen_serial;
     app.drawn_serial = app.screen_serial;
-    ScreenContext c{app.flow, app.config, app.page, app.last_certificate_name, app.page.password.data, f, input,
-                    layout_column_width(ImGui::GetContentRegionAvail().x), first_frame};
+    ScreenContext c{app.flow, app.config, app.page, app.last_certificate_name, app.page.password.data,
+                    app.page.enrollment_code.data, app.page.passphrase.data, app.page.passphrase_again.data,
+                    app.page.user_id, f, input, layout_column_width(ImGui::GetContentRegionAvail().x), first_frame};
     layout_begin_column(c.width);
     draw_top_bar(c);
     draw_back_button_notice(c);

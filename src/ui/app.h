@@ -3,6 +3,7 @@
 // screen, records semantics and returns what the customer did as flow events.
 #include "core/app_config.h"
 #include "core/display_prefs.h"
+#include "core/import_guide.h"
 #include "core/page_actions.h"
 #include "core/screen_flow.h"
 #include "core/semantics.h"
@@ -16,6 +17,7 @@
 struct AppFrameInput {
     double now = 0.0;          // page clock, seconds
     bool caps_lock = false;
+    ImportGuide import_guide = ImportGuide::Other;   // the browser's (import_guide_for its user agent)
 };
 
 // Something the DOM layer asked for (keyboard or assistive technology on an overlay element).

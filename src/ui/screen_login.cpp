@@ -66,6 +66,11 @@ void screen_login(ScreenContext& c)
     const ButtonRow row = layout_button_row(c.width, 360.0f, {T(c, StringId::login_certificate)});
     if (ui_button(c.f, T(c, StringId::login_certificate), ImVec2(row.width, 0.0f)))
         ui_emit(c.f, flow_event(FlowEventKind::ClickCertificateLogin));
+    // 電子証明書取得: for a first certificate, an expired one or a new PC.
+    layout_section_gap();
+    ui_text_colored(c.f, theme_muted_text_color(), T(c, StringId::login_enroll_hint));
+    if (ui_secondary_button(c.f, T(c, StringId::login_enroll), ImVec2(row.width, 0.0f)))
+        ui_emit(c.f, flow_event(FlowEventKind::ClickCertificateEnroll));
 
     if (!cfg.forgot_password_url.empty()) {
         layout_section_gap();

@@ -46,6 +46,31 @@ static void draw_session_time(ScreenContext& c)
     }
 }
 
+// The certificate's expiry, and inside the renewal window 電子証明書を更新.
+static void draw_certificate_renewal(ScreenContext& c)
+{
+    const FlowState& flow = c.flow;
+    const api::SessionInfo& info = flow.session.info;
+    if (info.certificate_not_after <= 0)
+        return;   // an older server that does not tell
+    const bool open = renewal_open(flow.session, c.input.now);
+    if (!open && flow.notice != Notice::RenewalNotOpen && flow.notice != Notice::RenewalFailed)
+        return;
+    layout_section_gap();
+    ui_heading(c.f, T(c, StringId::renew_heading), 2);
+    ui_text(c.f, T(c, StringId::renew_expires, "date", format_jst_date(info.certificate_not_after)).c_str());
+    if (flow.notice == Notice::RenewalNotOpen)
+        ui_alert(c.f, T(c, StringId::renew_not_open));
+    if (flow.notice == Notice::RenewalFailed)
+        ui_alert(c.f, T(c, StringId::renew_failed));
+    if (!open)
+        return;
+    ui_text(c.f, T(c, StringId::renew_open));
+    const ButtonRow row = layout_button_row(c.width, 300.0f, {T(c, StringId::button_renew)});
+    if (ui_button(c.f, T(c, StringId::button_renew), ImVec2(row.width, 0.0f)))
+        ui_emit(c.f, flow_event(FlowEventKind::ClickRenewCertificate));
+}
+
 static void draw_menu(ScreenContext& c)
 {
     const std::vector<MenuEntry>& menu = c.config.transaction_menu;
@@ -146,6 +171,7 @@ void screen_main(ScreenContext& c)
     ui_label_value(c.f, T(c, StringId::main_previous_login), previous.c_str(), label_width);
     layout_section_gap();
     draw_session_time(c);
+    draw_certificate_renewal(c);
     draw_menu(c);
     draw_history(c);
 }

@@ -10,6 +10,8 @@ static StringId waiting_text(Screen screen)
     case Screen::Authenticating: return StringId::authenticating;
     case Screen::ForcingLogout: return StringId::forcing_logout;
     case Screen::LoggingOut: return StringId::logging_out;
+    case Screen::CertificateRequesting: return StringId::certificate_requesting;
+    case Screen::CertificateSaving: return StringId::certificate_saving;
     default: return StringId::loading;
     }
 }

@@ -13,9 +13,14 @@ struct ScreenContext {
     const AppConfig& config;
     const PageState& page;                      // display preferences, software keyboard, password
     const std::string& last_certificate_name;
-    // The password field's text: ImGui's text field edits it in place, so it is the one buffer
-    // a screen writes, and only through ui_password_field (page_after_frame tidies it up).
+    // The text fields' buffers: ImGui's text fields edit them in place, so they are the only
+    // buffers a screen writes, and only through ui_password_field / ui_user_id_field
+    // (page_after_frame tidies them up).
     char* password_field;
+    char* enrollment_code_field;
+    char* passphrase_field;
+    char* passphrase_again_field;
+    char* user_id_field;
     UiFrame& f;
     const AppFrameInput& input;
     float width;        // the content column's width, CSS pixels
@@ -36,5 +41,8 @@ void screen_forced_logout(ScreenContext& c);
 void screen_main(ScreenContext& c);
 void screen_logged_out(ScreenContext& c);
 void screen_session_expired(ScreenContext& c);
+void screen_enroll_entry(ScreenContext& c);
+void screen_passphrase_entry(ScreenContext& c);
+void screen_certificate_saved(ScreenContext& c);
 void screen_waiting(ScreenContext& c);   // every screen that only waits for a reply
 void screen_error(ScreenContext& c);     // every error screen

@@ -407,6 +407,23 @@ bool ui_password_field(UiFrame& f, const char* name, char* buffer, int capacity,
     return entered;
 }
 
+static int user_id_filter(ImGuiInputTextCallbackData* data)
+{
+    return user_id_char(data->EventChar) ? 0 : 1;   // non-zero drops the character
+}
+
+bool ui_user_id_field(UiFrame& f, const char* name, char* buffer, int capacity, float width)
+{
+    ImGui::SetNextItemWidth(width);
+    const ImGuiInputTextFlags flags = ImGuiInputTextFlags_EnterReturnsTrue | ImGuiInputTextFlags_CharsNoBlank
+        | ImGuiInputTextFlags_CallbackCharFilter;
+    ImGui::PushID(name);
+    const bool entered = ImGui::InputText("##field", buffer, static_cast<size_t>(capacity), flags, user_id_filter);
+    ImGui::PopID();
+    record(f, SemanticRole::TextInput, name);
+    return entered;
+}
+
 void ui_wipe_text_edit_state()
 {
     imgui_wipe_text_edit_state();

@@ -74,6 +74,10 @@ bool ui_activated_from_dom(const UiFrame& f);
 // `read_only`: the physical keyboard may not type into it (the software keyboard does).
 bool ui_password_field(UiFrame& f, const char* name, char* buffer, int capacity, float width, bool read_only);
 
+// A plain text field for a user ID, editing `buffer` in place; it takes user_id_char characters
+// only. Returns true when Enter was pressed.
+bool ui_user_id_field(UiFrame& f, const char* name, char* buffer, int capacity, float width);
+
 // Zeroes the copies ImGui keeps of the text being edited (its edit buffers and undo history), so
 // a wiped password leaves nothing behind in ImGui's memory either.
 void ui_wipe_text_edit_state();

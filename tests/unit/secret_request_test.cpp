@@ -71,3 +71,30 @@ TEST_CASE("wiping the body zeroes it")
     for (char c : body.data)
         REQUIRE(c == 0);
 }
+
+TEST_CASE("the enroll body carries the 取得用パスワード from its buffer and reads back as an enroll request")
+{
+    const std::string csr(api::kMaxCsrBase64Bytes, 'A');
+    SecretBody body;
+    REQUIRE(secret_enroll_body("unga.01_x-y", secret_of("code\"with\\quote"), csr, body));
+    api::json j;
+    std::string error;
+    REQUIRE(api::parse_json_object(std::string_view(body.data, static_cast<size_t>(body.length)), j, error));
+    api::EnrollRequest request;
+    REQUIRE(api::parse_enroll_request(j, request, error));
+    CHECK(request.user_id == "unga.01_x-y");
+    CHECK(request.code == "code\"with\\quote");
+    CHECK(request.csr == csr);
+
+    // What a user ID or a request never holds is refused, and nothing is left behind.
+    const char* bad_ids[] = {"a\"b", "a b", "\xe3\x81\x82"};
+    for (const char* id : bad_ids) {
+        CAPTURE(id);
+        CHECK_FALSE(secret_enroll_body(id, secret_of("code"), "TUlJQg==", body));
+        CHECK(body.length == 0);
+    }
+    CHECK_FALSE(secret_enroll_body("unga", secret_of("code"), "TUlJ\"Qg==", body));
+    CHECK_FALSE(secret_enroll_body("unga", secret_of("code"), std::string(api::kMaxCsrBase64Bytes + 1, 'A'), body));
+    for (char c : body.data)
+        REQUIRE(c == 0);
+}

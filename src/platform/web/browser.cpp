@@ -58,6 +58,22 @@ EM_JS(char*, js_storage_get, (int session, const char* key), {
     return ptr;
 });
 
+EM_JS(char*, js_user_agent, (), {
+    const value = String(navigator.userAgent || "");
+    const size = lengthBytesUTF8(value) + 1;
+    const ptr = _malloc(size);
+    stringToUTF8(value, ptr, size);
+    return ptr;
+});
+
+std::string browser_user_agent()
+{
+    char* text = js_user_agent();
+    std::string out = text ? text : "";
+    std::free(text);
+    return out;
+}
+
 EM_JS(void, js_storage_set, (int session, const char* key, const char* value), {
     try { (session ? sessionStorage : localStorage).setItem(UTF8ToString(key), UTF8ToString(value)); } catch (e) {}
 });

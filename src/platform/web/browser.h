@@ -31,3 +31,6 @@ void browser_push_history();
 void browser_close_window();              // reports CloseRefused when the window stays open
 void browser_open(const std::string& url);   // a new window, without opener or referrer
 void browser_reload();
+
+// navigator.userAgent (which import guide to show: core/import_guide.h).
+std::string browser_user_agent();

@@ -2,6 +2,7 @@
 
 #include "assets.h"
 #include "browser.h"
+#include "certificate_bridge.h"
 #include "fetch_bridge.h"
 #include "frame_loop.h"
 #include "page_contract.h"
@@ -35,6 +36,10 @@ static FlowEvent reply_event(RequestKind kind, const FetchReply& r)
     case RequestKind::Session: return flow_session_reply(r.seq, api::read_session_reply(r.status, r.body));
     case RequestKind::Keepalive: return flow_keepalive_reply(r.seq, api::read_keepalive_reply(r.status, r.body));
     case RequestKind::Logout: return flow_logout_reply(r.seq, api::read_logout_reply(r.status, r.body));
+    case RequestKind::Enroll:
+        return flow_certificate_reply(FlowEventKind::EnrollReply, r.seq, api::read_certificate_issued_reply(r.status, r.body));
+    case RequestKind::Renew:
+        return flow_certificate_reply(FlowEventKind::RenewReply, r.seq, api::read_certificate_issued_reply(r.status, r.body));
     case RequestKind::None: break;
     }
     return flow_event(FlowEventKind::None);
@@ -77,6 +82,8 @@ static const char* request_path(RequestKind kind)
     case RequestKind::Session: return api::kPathSession;
     case RequestKind::Keepalive: return api::kPathKeepalive;
     case RequestKind::Logout: return api::kPathLogout;
+    case RequestKind::Enroll: return api::kPathEnroll;
+    case RequestKind::Renew: return api::kPathRenew;
     case RequestKind::None: break;
     }
     return "/";
@@ -115,6 +122,24 @@ static void send_request(WebPlatform& p, const Effect& e)
     case RequestKind::Logout:
         fetch_send(e.seq, "POST", url, e.text, "{}", 2, e.timeout);
         return;
+    case RequestKind::Enroll: {
+        // The 取得用パスワード, like the password, goes from its buffer into a wiped body only.
+        SecretBody body;
+        if (!secret_enroll_body(e.text, p.app.page.enrollment_code, p.app.flow.certificate_request, body)) {
+            controller_dispatch(p, flow_request_failed(e.seq, false));
+            return;
+        }
+        fetch_send(e.seq, "POST", url, std::string(), body.data, static_cast<size_t>(body.length), e.timeout);
+        secret_body_wipe(body);
+        return;
+    }
+    case RequestKind::Renew: {
+        api::RenewRequest request;
+        request.csr = p.app.flow.certificate_request;
+        const std::string body = api::dump_json(api::to_json(request));
+        fetch_send(e.seq, "POST", url, e.text, body.data(), body.size(), e.timeout);
+        return;
+    }
     case RequestKind::None:
         return;
     }
@@ -127,8 +152,20 @@ static void perform(WebPlatform& p, const Effect& e)
         send_request(p, e);
         break;
     case EffectKind::WipePassword:
-        secret_wipe(p.app.page.password);
+        page_wipe_secrets(p.app.page);
         ui_wipe_text_edit_state();
+        break;
+    case EffectKind::MakeKeyPair:
+        certificate_make_key_pair(e.seq);
+        break;
+    case EffectKind::BuildCertificateFile:
+        certificate_build_file(p.app.flow.issued, p.app.page.passphrase);
+        break;
+    case EffectKind::SaveFileAgain:
+        certificate_save_again();
+        break;
+    case EffectKind::DiscardKeyPair:
+        certificate_discard();
         break;
     case EffectKind::RememberCertificateName:
         p.app.last_certificate_name = e.text;
@@ -224,6 +261,7 @@ void controller_after_frame(WebPlatform& p, const std::vector<FlowEvent>& events
 void controller_start(WebPlatform& p)
 {
     fetch_set_reply_handler(on_fetch_reply);
+    certificate_bridge_install([](const FlowEvent& e) { controller_dispatch(platform(), e); });
     browser_install(on_browser_event);
 
     std::vector<unsigned char> bytes;
@@ -242,6 +280,7 @@ void controller_start(WebPlatform& p)
     p.app.flow = flow_init(p.app.config.session_warning_seconds, p.app.config.software_keyboard.enabled_by_default,
                            static_cast<int>(p.app.config.transaction_menu.size()));
     p.app.last_certificate_name = browser_local_get(kStoreCertificateName);
+    p.import_guide = import_guide_for(browser_user_agent());
 
     if (!ok) {
         FlowEvent failed = flow_event(FlowEventKind::ConfigFailed);

@@ -63,6 +63,7 @@ static void build_ui(WebPlatform& p, double now, float delta_time, std::vector<F
     AppFrameInput input;
     input.now = now;
     input.caps_lock = p.caps_lock;
+    input.import_guide = p.import_guide;
     ImGui::NewFrame();
     if (app_frame(p.app, input, events))
         pacer_note_event(p.pacer);   // what was clicked changes the next picture

@@ -23,6 +23,7 @@ struct WebPlatform {
     int css_width = 0;              // canvas size in CSS pixels
     int css_height = 0;
     bool caps_lock = false;
+    ImportGuide import_guide = ImportGuide::Other;   // from the user agent, once at start
     DisplayPrefs remembered_prefs;  // the display preferences last stored on this device
     // Keyboard focus in the DOM layer: on a control (button, link, checkbox), Enter and Space
     // belong to the browser, which clicks it; ImGui does not see them.
