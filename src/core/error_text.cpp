@@ -1,6 +1,6 @@
 #include "error_text.h"
 
-StringId error_text(Screen screen, FailureKind failure)
+StringId error_text(Screen screen, FailureKind failure, api::ErrorCode code)
 {
     switch (screen) {
     case Screen::ErrorNoCertificate: return StringId::error_no_certificate;
@@ -20,7 +20,14 @@ StringId error_text(Screen screen, FailureKind failure)
     case Screen::ErrorEnrollmentLocked: return StringId::error_enrollment_locked;
     case Screen::ErrorEnrollmentCodeExpired: return StringId::error_enrollment_code_expired;
     case Screen::ErrorEnrollmentCodeUsed: return StringId::error_enrollment_code_used;
-    case Screen::ErrorCertificateRequest: return StringId::error_certificate_request;
+    case Screen::ErrorCertificateRequest:
+        switch (code) {
+        case api::ErrorCode::CsrWeakKey: return StringId::error_csr_weak_key;
+        case api::ErrorCode::CsrWrongSubject: return StringId::error_csr_wrong_subject;
+        case api::ErrorCode::CsrInvalid: return StringId::error_csr_invalid;
+        default: break;
+        }
+        return StringId::error_certificate_request;   // the browser's key pair or request failed
     case Screen::ErrorUnavailable:
         switch (failure) {
         case FailureKind::Timeout: return StringId::error_timeout;

@@ -5,4 +5,6 @@
 #include "screen_flow.h"
 #include "ui_strings.h"
 
-StringId error_text(Screen screen, FailureKind failure);
+// `code`: the server's error behind the screen (FlowState::last_error); ErrorCertificateRequest
+// tells a weak key and a request naming someone else apart from a key the browser could not make.
+StringId error_text(Screen screen, FailureKind failure, api::ErrorCode code);

@@ -583,6 +583,7 @@ struct Step {
                 s.notice = Notice::None;
             break;
         case FlowEventKind::KeyPairFailed:
+            s.last_error = api::ErrorResponse{};   // the browser failed, not the server
             go(Screen::ErrorCertificateRequest);
             break;
         case FlowEventKind::ClickSubmitEnrollment:

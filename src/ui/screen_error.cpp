@@ -13,7 +13,7 @@ void screen_error(ScreenContext& c)
     const FlowState& flow = c.flow;
     ui_heading(c.f, T(c, StringId::error_heading), 1);
     layout_rule(c.width);
-    ui_alert(c.f, T(c, error_text(flow.screen, flow.failure)));
+    ui_alert(c.f, T(c, error_text(flow.screen, flow.failure, flow.last_error.code)));
 
     if (flow.screen == Screen::ErrorLocked) {
         const std::string& configured = local_text(c.config.locked_contact, c.page.prefs.lang);

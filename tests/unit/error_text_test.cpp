@@ -27,7 +27,7 @@ TEST_CASE("revocation_unavailable shows that certificates cannot be checked now,
     CHECK(s.screen == Screen::ErrorUnavailable);   // the screen with 再試行 and ログイン画面へ戻る
     CHECK(s.failure == FailureKind::RevocationUnavailable);
     CHECK(s.retry == RequestKind::Identify);
-    CHECK(error_text(s.screen, s.failure) == StringId::error_revocation_unavailable);
+    CHECK(error_text(s.screen, s.failure, s.last_error.code) == StringId::error_revocation_unavailable);
 
     const std::string ja = ui_text(StringId::error_revocation_unavailable, Lang::Ja);
     const std::string en = ui_text(StringId::error_revocation_unavailable, Lang::En);
@@ -57,11 +57,11 @@ TEST_CASE("each reason for ErrorUnavailable has its own text")
     };
     for (const Row& row : rows) {
         CAPTURE(static_cast<int>(row.failure));
-        CHECK(error_text(Screen::ErrorUnavailable, row.failure) == row.text);
+        CHECK(error_text(Screen::ErrorUnavailable, row.failure, api::ErrorCode::Unavailable) == row.text);
     }
     // The server-busy answer keeps its own wording.
-    CHECK(error_text(after_identify_error(api::ErrorCode::Unavailable).screen,
-                     after_identify_error(api::ErrorCode::Unavailable).failure) == StringId::error_server_busy);
+    const FlowState busy = after_identify_error(api::ErrorCode::Unavailable);
+    CHECK(error_text(busy.screen, busy.failure, busy.last_error.code) == StringId::error_server_busy);
 }
 
 TEST_CASE("every error screen has a message of its own")
@@ -71,6 +71,47 @@ TEST_CASE("every error screen has a message of its own")
         if (!screen_is_error(screen) || screen == Screen::ErrorMalformedReply)
             continue;
         CAPTURE(screen_name(screen));
-        CHECK(error_text(screen, FailureKind::None) != StringId::error_malformed_reply);
+        CHECK(error_text(screen, FailureKind::None, api::ErrorCode::Internal) != StringId::error_malformed_reply);
     }
+}
+
+// 取得 up to the server's answer `code` to the request (the key pair ready, ID and code typed).
+static FlowState after_enroll_error(api::ErrorCode code)
+{
+    FlowState s = flow_init(120, true, 3);
+    flow_apply(s, flow_page_loaded(""), 0.0);
+    flow_apply(s, flow_event(FlowEventKind::ClickCertificateEnroll), 0.0);
+    flow_apply(s, flow_key_pair_ready(s.key_pair_seq, "Q1NS"), 0.5);
+    flow_apply(s, flow_submit_enrollment("unga", 12), 1.0);
+    api::Reply<api::CertificateIssued> reply;
+    reply.ok = false;
+    reply.error.code = code;
+    flow_apply(s, flow_certificate_reply(FlowEventKind::EnrollReply, s.pending_seq, reply), 1.5);
+    return s;
+}
+
+TEST_CASE("a refused certification request says why, and that the 取得用パスワード was not used")
+{
+    struct Row { api::ErrorCode code; StringId text; };
+    const Row rows[] = {
+        {api::ErrorCode::CsrWeakKey, StringId::error_csr_weak_key},
+        {api::ErrorCode::CsrWrongSubject, StringId::error_csr_wrong_subject},
+        {api::ErrorCode::CsrInvalid, StringId::error_csr_invalid},
+    };
+    for (const Row& row : rows) {
+        CAPTURE(api::error_code_name(row.code));
+        const FlowState s = after_enroll_error(row.code);
+        REQUIRE(s.screen == Screen::ErrorCertificateRequest);
+        CHECK(error_text(s.screen, s.failure, s.last_error.code) == row.text);
+        CHECK(std::string(ui_text(row.text, Lang::Ja)).find("取得用パスワードは使われていません") != std::string::npos);
+    }
+
+    // The browser could not make the key: its own text, even after a server refusal earlier.
+    FlowState s = after_enroll_error(api::ErrorCode::CsrWeakKey);
+    flow_apply(s, flow_event(FlowEventKind::ClickBack), 2.0);
+    REQUIRE(s.screen == Screen::Login);
+    flow_apply(s, flow_event(FlowEventKind::ClickCertificateEnroll), 2.0);
+    flow_apply(s, flow_key_pair_failed(s.key_pair_seq, "no WebCrypto"), 2.5);
+    REQUIRE(s.screen == Screen::ErrorCertificateRequest);
+    CHECK(error_text(s.screen, s.failure, s.last_error.code) == StringId::error_certificate_request);
 }
