@@ -61,6 +61,8 @@ def main():
         "ibank.js": os.path.join(platform_out, "ibank.js"),
         "ibank.wasm": os.path.join(platform_out, "ibank.wasm"),
         "ui-font.otf": os.path.join(platform_out, "ui-font.otf"),
+        # The certificate module (web/enroll, bundled by scripts/build), loaded on first use.
+        "enroll.js": os.path.join(args.build, "enroll.js"),
     }
     for name, paths in hashed_sources.items():
         for path in paths if isinstance(paths, list) else [paths]:

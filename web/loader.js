@@ -9,6 +9,7 @@
     font: script.dataset.font,
     config: script.dataset.config,
     glyphs: script.dataset.glyphs,
+    enroll: script.dataset.enroll,
   };
 
   // A theme the customer chose on this device colours the loading panel too (app.css); with
@@ -138,6 +139,16 @@
       });
     }],
     [C.glyphManifest]: files.glyphs,
+    // The certificate module of 電子証明書取得 and 更新 (web/enroll): downloaded the first time one
+    // of those screens needs it, never for the first screen; after a failure the next call tries
+    // again instead of repeating the failure.
+    [C.certificateModule]: (() => {
+      let loading = null;
+      return () => {
+        if (!loading) loading = import(new URL(files.enroll, document.baseURI).href).catch((e) => { loading = null; throw e; });
+        return loading;
+      };
+    })(),
     instantiateWasm(imports, receiveInstance) {
       compiled
         .then((module) => WebAssembly.instantiate(module, imports).then((instance) => receiveInstance(instance, module)))

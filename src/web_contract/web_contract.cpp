@@ -68,6 +68,7 @@ std::string page_contract_js()
             {"config", page::kAssetConfig},
         }},
         {"glyphManifest", page::kModuleGlyphManifest},
+        {"certificateModule", page::kModuleCertificateModule},
         {"failures", {
             {"fontNotLoaded", page::kFailFontNotLoaded},
             {"webgl2Unavailable", page::kFailWebgl2Unavailable},

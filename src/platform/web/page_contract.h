@@ -21,6 +21,9 @@ constexpr const char* kAssetFont = "font";
 constexpr const char* kAssetConfig = "config";
 // Module.ibankGlyphManifest: the URL of the glyph chunks' manifest (content-hashed name).
 constexpr const char* kModuleGlyphManifest = "ibankGlyphManifest";
+// Module.ibankCertificateModule(): a promise of the browser's certificate module (web/enroll,
+// loaded by web/loader.js on first use: 電子証明書取得 and 更新 only).
+constexpr const char* kModuleCertificateModule = "ibankCertificateModule";
 
 // Why the module could not start, as web/loader.js's error panel explains it.
 constexpr const char* kFailFontNotLoaded = "font not loaded";
