@@ -7,6 +7,7 @@ import { runCleanup } from './lib/cleanup.mjs';
 import { startIbgate } from './lib/ibgate.mjs';
 import { waitForFirstFrame } from './lib/app.mjs';
 import { saveScreen } from './lib/artifacts.mjs';
+import { button, heading, screenState, waitForNextScreen } from './lib/screens.mjs';
 
 const testTimeout = { timeout: 120_000 };
 // Names with kanji outside the first screen's font: they arrive as glyph chunks.
@@ -25,28 +26,6 @@ after(runCleanup);
 // A browser context holding `certificate` (or none: a customer with no certificate installed).
 function openPage(t, certificate = null) {
   return server.openPage(browser, t, { clientCertificates: certificate ? certificate.clientCertificates : null });
-}
-
-const button = (page, name) => page.getByRole('button', { name, exact: true });
-const heading = (page, name) => page.getByRole('heading', { name, exact: true });
-
-// The screen the app shows (core's screen name), and how many screen changes it has made.
-const screenState = (page) => page.evaluate(() => {
-  const layer = document.getElementById('semantics');
-  return { screen: layer.dataset.screen, changes: Number(layer.dataset.screenSerial || 0) };
-});
-
-// Waits until the app has left the current screen and settled on `screen`.
-async function waitForNextScreen(page, before, screen) {
-  try {
-    await page.waitForFunction(([changes, name]) => {
-      const layer = document.getElementById('semantics');
-      return Number(layer.dataset.screenSerial) > changes && layer.dataset.screen === name;
-    }, [before.changes, screen], { polling: 50, timeout: 30_000 });
-  } catch (e) {
-    const now = await screenState(page);
-    throw new Error(`expected screen ${screen} after ${JSON.stringify(before)}, still at ${JSON.stringify(now)}`);
-  }
 }
 
 async function identify(page) {

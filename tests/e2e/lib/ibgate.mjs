@@ -78,7 +78,7 @@ async function checkServerTrust(data, ports) {
 // of one server (see e2eProxy); the result is the same, with `cluster` (tests/e2e/lib/proxy.mjs)
 // for tests that look at the instances themselves.
 // `testClock`: a single server (ibgate-test-clock) whose time advanceClock(seconds) moves forward.
-// Returns { appUrl, certOrigin, config, ibgate(args, stdin), addUser, issueCert, advanceClock, stop, start }.
+// Returns { appUrl, certOrigin, config, ibgate(args, stdin), addUser, issueCert, enrollCode, advanceClock, stop, start }.
 export async function startIbgate({ t = null, idleTimeout = 600, maxFailures = 6, serveArgs = [], proxy = e2eProxy,
                                     instances = e2eInstances, testClock = false } = {}) {
   if (testClock) proxy = '';   // the clock is one process's
@@ -173,6 +173,10 @@ export async function startIbgate({ t = null, idleTimeout = 600, maxFailures = 6
              fingerprint: issued.fingerprint, serial: issued.serial };
   };
 
+  // Issues a 取得用パスワード through the operator command; returns { user_id, code, expires_at }.
+  const enrollCode = async (id, { validDays = null } = {}) =>
+    JSON.parse(await ibgate(['cert', 'enroll', id, '--json', ...(validDays ? ['--valid-days', String(validDays)] : [])]));
+
   // A browser context holding `clientCertificates` (none: a customer without a certificate),
   // served `pageConfig` as config.json, on this server's page after its first frame. Closed
   // after test `t`. `setup(context)` runs before navigation (init scripts, e.g. preferences).
@@ -194,6 +198,7 @@ export async function startIbgate({ t = null, idleTimeout = 600, maxFailures = 6
     return { context, page };
   };
 
-  return { appUrl, certOrigin, config, softKeyboardConfig, ibgate, addUser, issueCert, advanceClock, openPage, stop, start, dir,
+  return { appUrl, certOrigin, config, softKeyboardConfig, ibgate, addUser, issueCert, enrollCode, advanceClock, openPage, stop,
+           start, dir,
            data, database: database?.url ?? null, get cluster() { return cluster; } };
 }
