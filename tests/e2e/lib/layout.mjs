@@ -232,12 +232,16 @@ const ui = {
   ja: {
     certificateLogin: '電子証明書ログイン', ok: 'OK', password: 'ログインパスワード', authenticate: '認証',
     keyboardEnter: '決定', typeWithKeyboard: 'キーボードで入力する', remainingAttempts: 'あと5回',
-    forceLogout: '強制ログアウト', logout: 'ログアウト',
+    forceLogout: '強制ログアウト', logout: 'ログアウト', relogin: '再ログイン', enroll: '電子証明書取得',
+    userId: 'ID', enrollmentCode: '取得用パスワード', next: '次へ', importPassword: 'インポート用パスワード',
+    importPasswordAgain: 'インポート用パスワード（確認）', save: '保存', renew: '電子証明書を更新',
   },
   en: {
     certificateLogin: 'Certificate login', ok: 'OK', password: 'Login password', authenticate: 'Authenticate',
     keyboardEnter: 'Enter', typeWithKeyboard: 'Type with the keyboard', remainingAttempts: '5 more wrong attempts',
-    forceLogout: 'Force logout', logout: 'Log out',
+    forceLogout: 'Force logout', logout: 'Log out', relogin: 'Log in again', enroll: 'Get a certificate',
+    userId: 'ID', enrollmentCode: 'Enrollment code', next: 'Next', importPassword: 'Import password',
+    importPasswordAgain: 'Import password (again)', save: 'Save', renew: 'Renew certificate',
   },
 };
 
@@ -286,17 +290,25 @@ async function scrollIntoWindow(page, locator) {
 // on) and submits; the focused text field takes the keys, as after a Tab. The field is brought
 // into the window first, so the screenshots that follow show it. (A field focused below the
 // fold is scrolled into view by the app itself: display_prefs.test.mjs.)
-async function submitPassword(page, s, password) {
+async function useKeyboard(page, s) {
   if (await button(page, s.keyboardEnter).count()) {
     await activate(page.getByRole('checkbox', { name: s.typeWithKeyboard, exact: true }));
     await button(page, s.keyboardEnter).waitFor({ state: 'detached' });
     await settle(page);
   }
-  const field = page.getByRole('textbox', { name: s.password, exact: true });
+}
+
+async function typeInField(page, name, text) {
+  const field = page.getByRole('textbox', { name, exact: true });
   await scrollIntoWindow(page, field);
   await field.focus();
   await settle(page);
-  await page.keyboard.type(password);
+  await page.keyboard.type(text);
+}
+
+async function submitPassword(page, s, password) {
+  await useKeyboard(page, s);
+  await typeInField(page, s.password, password);
   await activate(button(page, s.authenticate));
 }
 
@@ -340,7 +352,9 @@ async function walk(browser, server, t, prefs) {
   const id = `lay${lang}${textSize}${theme}`.replace(/-/g, '');
   const password = 'Pw-7!xyz';   // short (8 is the least): every key typed costs the app frames
   await server.addUser(id, password);
-  const { clientCertificates } = await server.issueCert(id);
+  // Near its end, so the main screen shows its renewal part and the password screen its warning.
+  const { clientCertificates } = await server.issueCert(id, { days: 20 });
+  const { code } = await server.enrollCode(id);
   const setup = preferenceSetup(prefs);
   const findings = new Findings();
 
@@ -380,9 +394,27 @@ async function walk(browser, server, t, prefs) {
     await checkScreen(page, 'forced_logout_required', 'forced-logout');
     await go(page, s.forceLogout, 'login');
     await login(page, s, password, 'main');
+    await button(page, s.renew).waitFor();
     await checkScreen(page, 'main', 'main');
     await go(page, s.logout, 'logged_out');
     await checkScreen(page, 'logged_out', 'logged-out');
+
+    // 電子証明書取得: the ID and code with the software keyboard on, the import password, the guide.
+    await go(page, s.relogin, 'login');
+    await go(page, s.enroll, 'enroll_entry');
+    await button(page, s.keyboardEnter).waitFor();
+    await checkScreen(page, 'enroll_entry', 'enroll-keyboard');
+    await useKeyboard(page, s);
+    await typeInField(page, s.userId, id);
+    await typeInField(page, s.enrollmentCode, code);
+    await go(page, s.next, 'passphrase_entry');
+    await button(page, s.keyboardEnter).waitFor();   // each secret screen starts as configured
+    await checkScreen(page, 'passphrase_entry', 'passphrase-keyboard');
+    await useKeyboard(page, s);
+    await typeInField(page, s.importPassword, password);
+    await typeInField(page, s.importPasswordAgain, password);
+    await go(page, s.save, 'certificate_saved');
+    await checkScreen(page, 'certificate_saved', 'certificate-saved');
   } catch (e) {
     e.message += `\n(the walk stopped there; problems found until then: ${findings.texts.length ? '\n  ' + findings.texts.join('\n  ') : 'none'})`;
     throw e;
