@@ -356,6 +356,7 @@ json to_json(const IdentifyResponse& v)
         {"ticket", v.ticket},
         {"ticket_expires_at", v.ticket_expires_at},
         {"server_time", v.server_time},
+        {"renewal_opens_at", v.renewal_opens_at},
     };
 }
 
@@ -371,7 +372,8 @@ bool parse_identify_response(const json& j, IdentifyResponse& out, std::string& 
     return parse_certificate_identity(*identity, out.identity, error)
         && read_token(j, "ticket", out.ticket, error)
         && read_time(j, "ticket_expires_at", out.ticket_expires_at, error)
-        && read_time(j, "server_time", out.server_time, error);
+        && read_time(j, "server_time", out.server_time, error)
+        && read_optional_time(j, "renewal_opens_at", out.renewal_opens_at, error);
 }
 
 json to_json(const SessionInfo& v)

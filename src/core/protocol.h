@@ -189,6 +189,9 @@ struct IdentifyResponse {
     std::string ticket;             // single use, bound to the certificate's fingerprint
     int64_t ticket_expires_at = 0;
     int64_t server_time = 0;
+    // From when 電子証明書更新 is offered for this certificate (the server's renewal window;
+    // 0: not told, an older server). The password screen's expiry warning follows it.
+    int64_t renewal_opens_at = 0;
 };
 
 struct SessionInfo {

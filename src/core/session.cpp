@@ -20,6 +20,7 @@ void session_identified(ClientSession& s, const api::IdentifyResponse& reply, do
     s.identity = reply.identity;
     s.ticket = reply.ticket;
     s.ticket_expires_at = reply.ticket_expires_at;
+    s.renewal_opens_at = reply.renewal_opens_at;
     s.clock_offset = static_cast<double>(reply.server_time) - now;
 }
 
@@ -229,5 +230,7 @@ bool certificate_expires_soon(const ClientSession& s, double now, int warning_da
 {
     if (s.phase != SessionPhase::Identified)
         return false;
+    if (s.renewal_opens_at > 0)
+        return session_server_now(s, now) >= static_cast<double>(s.renewal_opens_at);
     return certificate_days_left(s.identity, session_server_now(s, now)) < warning_days;
 }

@@ -30,6 +30,7 @@ struct ClientSession {
     api::CertificateIdentity identity;
     std::string ticket;
     int64_t ticket_expires_at = 0;
+    int64_t renewal_opens_at = 0;    // server clock; 0: the server did not say
 
     // Authenticated.
     api::SessionInfo info;
@@ -87,6 +88,7 @@ std::string certificate_name(const api::CertificateIdentity& identity);
 // Whole days left until the certificate's not_after (negative once expired).
 int certificate_days_left(const api::CertificateIdentity& identity, double server_now);
 
-// True when an identified certificate expires within `warning_days` days (the password screen
-// then shows the renewal warning).
+// True when the password screen shows the renewal warning for the identified certificate: from
+// the server's renewal_opens_at, so the warning and the main screen's 電子証明書を更新 appear
+// together; from `warning_days` before expiry when the server did not say.
 bool certificate_expires_soon(const ClientSession& s, double now, int warning_days);

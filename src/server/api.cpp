@@ -280,6 +280,7 @@ static void handle_identify(ApiService& svc, ApiRequest& req, ApiResponse& r, in
         answer.identity = identity_of(svc, id);
         answer.ticket = issue_ticket(svc, tx, TicketKind::Login, id, now, answer.ticket_expires_at);
         answer.server_time = now;
+        answer.renewal_opens_at = renewal_opens_at(answer.identity.not_after, svc.config.renewal_days);
         audit(tx, ctx, id.user.user_id, AuditEntry{AuditEvent::Identify, kAuditSuccess, id.facts.fingerprint, {}});
         set_json(out, 200, api::to_json(answer));
     });

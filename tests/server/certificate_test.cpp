@@ -26,6 +26,8 @@ TEST_CASE("a registered certificate identifies its holder and gets a ticket")
     CHECK(out.identity.serial == cert.serial);
     CHECK(out.identity.not_after == pki_not_after(cert.cert.get()));
     CHECK(out.ticket_expires_at == ts.now + ts.api.config.ticket_lifetime);
+    // When 電子証明書更新 opens for it: the page's expiry warning follows the server's window.
+    CHECK(out.renewal_opens_at == out.identity.not_after - int64_t{ts.api.config.renewal_days} * 86400);
     CHECK(r.header("cache-control") == "no-store");
 }
 

@@ -94,6 +94,7 @@ TEST_CASE("identify response round trip keeps every field")
     in.ticket = "tkt-abc";
     in.ticket_expires_at = 1764290060;
     in.server_time = 1764290000;
+    in.renewal_opens_at = 1787408000;
 
     IdentifyResponse out;
     std::string error;
@@ -108,6 +109,7 @@ TEST_CASE("identify response round trip keeps every field")
     CHECK(out.identity.serial == "0a1b2c");
     CHECK(out.identity.fingerprint_sha256 == in.identity.fingerprint_sha256);
     CHECK(out.ticket == "tkt-abc");
+    CHECK(out.renewal_opens_at == 1787408000);
     CHECK(out.ticket_expires_at == 1764290060);
     CHECK(out.server_time == 1764290000);
 }
@@ -308,8 +310,8 @@ static void check_every_break_rejected(const json& good, bool (*parse)(const jso
 
 TEST_CASE("every missing or mistyped field is rejected")
 {
-    IdentifyResponse identify{sample_identity(), "tkt", 10, 5};
-    check_every_break_rejected<IdentifyResponse>(to_json(identify), parse_identify_response);
+    IdentifyResponse identify{sample_identity(), "tkt", 10, 5, 8};
+    check_every_break_rejected<IdentifyResponse>(to_json(identify), parse_identify_response, {"renewal_opens_at"});
     check_every_break_rejected<CertificateIdentity>(to_json(sample_identity()), parse_certificate_identity);
     check_every_break_rejected<SessionInfo>(to_json(sample_session()), parse_session_info,
                                             {"certificate_not_after", "renewal_opens_at"});

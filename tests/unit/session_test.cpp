@@ -215,6 +215,24 @@ TEST_CASE("the password screen warns when the certificate expires within the war
     }
 }
 
+TEST_CASE("the warning follows the server's renewal window when the server names it")
+{
+    // The server opens renewal 20 days before expiry while the page's own setting says 30: the
+    // warning (which points to 電子証明書を更新) appears exactly when that button does.
+    struct Row { double days_left; bool warn; };
+    const Row rows[] = {{25, false}, {20.01, false}, {20, true}, {19.5, true}, {1, true}};
+    for (const Row& row : rows) {
+        CAPTURE(row.days_left);
+        ClientSession s;
+        api::IdentifyResponse id;
+        id.server_time = kServer;
+        id.identity.not_after = kServer + static_cast<int64_t>(row.days_left * 86400);
+        id.renewal_opens_at = id.identity.not_after - 20 * 86400;
+        session_identified(s, id, kNow);
+        CHECK(certificate_expires_soon(s, kNow, 30) == row.warn);
+    }
+}
+
 // Hostile or broken times: the protocol refuses them on arrival (api::kMinTime..kMaxTime), but
 // each function must still give a defined, saturated answer for any int64.
 constexpr int64_t kInt64Min = std::numeric_limits<int64_t>::min();
