@@ -213,14 +213,26 @@ test('an expired 取得用パスワード is explained', testTimeout, async (t) 
 });
 
 // Requests the server must not sign, put in place of the browser's own on the way out.
-async function makeRequest(dir, name, { bits = 2048, cn, corruptSignature = false }) {
+async function makeRequest(dir, name, { bits = 2048, cn }) {
   const key = path.join(dir, `${name}.key`);
   const der = path.join(dir, `${name}.csr`);
   await run('openssl', ['req', '-new', '-newkey', `rsa:${bits}`, '-nodes', '-keyout', key, '-subj', `/CN=${cn}`,
     '-outform', 'DER', '-out', der]);
-  const bytes = fs.readFileSync(der);
-  if (corruptSignature) bytes[bytes.length - 5] ^= 0xff;   // inside the signature's BIT STRING
-  return bytes.toString('base64');
+  return fs.readFileSync(der).toString('base64');
+}
+
+// A request that carries one public key and is signed by another: no proof of possession.
+async function requestSignedByAnotherKey(cn) {
+  const pkijs = await import('pkijs');
+  const asn1js = await import('asn1js');
+  const rsa = { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' };
+  const claimed = await crypto.subtle.generateKey(rsa, true, ['sign', 'verify']);
+  const signer = await crypto.subtle.generateKey(rsa, true, ['sign', 'verify']);
+  const request = new pkijs.CertificationRequest();
+  request.subject.typesAndValues.push(new pkijs.AttributeTypeAndValue({ type: '2.5.4.3', value: new asn1js.Utf8String({ value: cn }) }));
+  await request.subjectPublicKeyInfo.importKey(claimed.publicKey);
+  await request.sign(signer.privateKey, 'SHA-256');
+  return Buffer.from(request.toSchema().toBER(false)).toString('base64');
 }
 
 test('a request the server will not sign says why, and leaves the 取得用パスワード usable', testTimeout, async (t) => {
@@ -233,7 +245,7 @@ test('a request the server will not sign says why, and leaves the 取得用パ�
       text: 'このブラウザが作成した鍵は短すぎるため' },
     { what: 'another customer\'s name', csr: await makeRequest(server.dir, 'other', { cn: `${other.id}${institution.code}` }),
       text: '電子証明書の申請内容が入力されたIDと一致しないため' },
-    { what: 'a broken signature', csr: await makeRequest(server.dir, 'broken', { cn, corruptSignature: true }),
+    { what: 'a signature by another key', csr: await requestSignedByAnotherKey(cn),
       text: '申請の署名を確認できません' },
   ];
   for (const c of cases) {
