@@ -141,6 +141,8 @@ test('取得: the ID and 取得用パスワード give a file that logs in, and 
   const file = await saveFile(page, server.dir);
   assert.equal(file.name, `${user.id}${institution.code}.p12`);
   await screenText(page, `保存したファイル：${file.name}`).waitFor();
+  // Chromium on Linux: the general guide (Windows, macOS and Firefox have their own).
+  await screenText(page, 'お使いのブラウザまたはOSの証明書の設定で').waitFor();
   await saveScreen(page, 'enroll-3-saved');
   assert.match(await fileSubject(file.path), new RegExp(`subject=.*CN = ${user.id}${institution.code}\\n`));
 
@@ -270,13 +272,16 @@ test('a request the server will not sign says why, and leaves the 取得用パ�
 test('更新: the main screen renews a certificate near its end; the first login with the new one retires the old', testTimeout, async (t) => {
   const user = await newUser();
   const old = await server.issueCert(user.id, { days: 20 });
+  // A customer on Windows: the import guide is the one for Windows' certificate store.
+  const windowsChrome = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36';
   const first = await server.openPage(browser, t, { clientCertificates: old.clientCertificates,
-                                                    contextOptions: { acceptDownloads: true } });
+                                                    contextOptions: { acceptDownloads: true, userAgent: windowsChrome } });
   await login(first.page, user.password);
   await renewFromMain(first.page);
   const file = await saveFile(first.page, server.dir);
   assert.equal(file.name, `${user.id}${institution.code}.p12`);
   await screenText(first.page, '新しい電子証明書は、次回のログインから使えます。').waitFor();
+  await screenText(first.page, '「証明書のインポート ウィザード」が開きます。').waitFor();
   await saveScreen(first.page, 'renew-2-saved');
   await button(first.page, 'メイン画面へ戻る').click();
   await waitForScreen(first.page, 'main');
