@@ -258,6 +258,18 @@ bool app_config_parse(std::string_view text, AppConfig& out, std::string& error)
         r.fail("certificate_origin", "is missing (the https origin that asks for the client certificate)");
     }
 
+    if (const json* v = member(root, "app_origin")) {
+        std::string origin;
+        if (r.read_string(*v, "app_origin", origin, static_cast<size_t>(kConfigMaxUrlBytes))) {
+            if (origin.size() > 8 && origin.back() == '/')
+                origin.pop_back();
+            if (origin_valid(origin))
+                config.app_origin = origin;
+            else
+                r.fail("app_origin", "must be an https origin such as \"https://ib.example.jp\", without a path (got \"" + origin + "\")");
+        }
+    }
+
     if (const json* v = member(root, "forgot_password_url"))
         r.read_url(*v, "forgot_password_url", config.forgot_password_url);
     if (const json* v = member(root, "notices"))
@@ -338,4 +350,18 @@ bool app_config_parse(std::string_view text, AppConfig& out, std::string& error)
     }
     out = config;
     return true;
+}
+
+std::string app_origin_mismatch(const AppConfig& config, std::string_view page_origin)
+{
+    if (config.app_origin.empty() || config.app_origin == page_origin)
+        return {};
+    return "this page was opened at " + std::string(page_origin) + ", but the service admits only " + config.app_origin +
+           " (config.json app_origin, ibgate serve --app-origin): open the page there, or start the server with this origin";
+}
+
+std::string cors_refusal_detail(const AppConfig& config, std::string_view page_origin)
+{
+    return config.certificate_origin + " answered but refused requests from " + std::string(page_origin) +
+           " (CORS): the server's --app-origin must be this page's origin, and config.json's certificate_origin that server";
 }

@@ -39,6 +39,7 @@ struct AppConfig {
     LocalText credit_union_name;                // required
     std::string institution_code;               // required: 4 digits, as in certificate names
     std::string certificate_origin;             // required: https://host[:port], no path
+    std::string app_origin;                     // the origin the server admits (ibgate fills it in); empty: not checked
     std::string forgot_password_url;            // empty: no link on the login screen
     std::vector<LocalText> notices;             // login screen notes
     std::vector<LocalText> security_notices;    // login screen security notes
@@ -54,6 +55,14 @@ struct AppConfig {
 constexpr int kConfigMaxListEntries = 20;    // notices, security notices, menu entries
 constexpr int kConfigMaxTextBytes = 1000;    // one text
 constexpr int kConfigMaxUrlBytes = 2000;
+
+// "" when the page may run at `page_origin` (location.origin); else what an operator needs to
+// know, naming both origins: the certificate origin would refuse every request from this page.
+std::string app_origin_mismatch(const AppConfig& config, std::string_view page_origin);
+
+// The detail of a request the certificate origin answered but refused (CORS): which origin
+// refused which.
+std::string cors_refusal_detail(const AppConfig& config, std::string_view page_origin);
 
 // The defaults of every optional field (the manual's notices, a generic contact text).
 AppConfig app_config_defaults();

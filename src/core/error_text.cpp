@@ -16,7 +16,8 @@ StringId error_text(Screen screen, FailureKind failure, api::ErrorCode code)
     case Screen::ErrorLocked: return StringId::error_locked;
     case Screen::ErrorLoginExpired: return StringId::error_login_expired;
     case Screen::ErrorMalformedReply: return StringId::error_malformed_reply;
-    case Screen::ErrorConfiguration: return StringId::error_config;
+    case Screen::ErrorConfiguration:
+        return failure == FailureKind::Misconfigured ? StringId::error_misconfigured : StringId::error_config;
     case Screen::ErrorEnrollmentLocked: return StringId::error_enrollment_locked;
     case Screen::ErrorEnrollmentCodeExpired: return StringId::error_enrollment_code_expired;
     case Screen::ErrorEnrollmentCodeUsed: return StringId::error_enrollment_code_used;
@@ -34,7 +35,8 @@ StringId error_text(Screen screen, FailureKind failure, api::ErrorCode code)
         case FailureKind::ServerBusy: return StringId::error_server_busy;
         case FailureKind::RevocationUnavailable: return StringId::error_revocation_unavailable;
         case FailureKind::None:
-        case FailureKind::Network: break;
+        case FailureKind::Network:
+        case FailureKind::Misconfigured: break;
         }
         return StringId::error_unavailable;
     default: return StringId::error_malformed_reply;

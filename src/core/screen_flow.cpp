@@ -216,6 +216,14 @@ FlowEvent flow_request_failed(uint32_t seq, bool timed_out)
     return e;
 }
 
+FlowEvent flow_request_refused(uint32_t seq, const std::string& detail)
+{
+    FlowEvent e = flow_request_failed(seq, false);
+    e.server_refused = true;
+    e.text = detail;
+    return e;
+}
+
 template <typename T>
 static FlowEvent reply_event(FlowEventKind kind, uint32_t seq, const api::Reply<T>& reply)
 {
@@ -436,6 +444,14 @@ struct Step {
         go(Screen::ErrorUnavailable);
         s.failure = why;
         s.retry = retry;
+    }
+
+    void misconfigured(const std::string& detail)
+    {
+        drop_pending();
+        go(Screen::ErrorConfiguration);
+        s.failure = FailureKind::Misconfigured;
+        s.config_error = detail;
     }
 
     void expired()
@@ -956,7 +972,17 @@ struct Step {
             on_tick();
             return;
         case FlowEventKind::RequestFailed:
+            if (e.server_refused) {
+                misconfigured(e.text);   // retrying cannot help, nor can the customer's network
+                return;
+            }
             failed(outstanding, e.timed_out);
+            return;
+        case FlowEventKind::Misconfigured:
+            if (s.started || s.screen != Screen::Login)
+                return;
+            s.started = true;
+            misconfigured(e.text);
             return;
         case FlowEventKind::BroadcastLogout:
             if (s.session.phase == SessionPhase::Authenticated)

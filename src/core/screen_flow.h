@@ -116,13 +116,17 @@ const char* request_name(RequestKind kind);
 // Why ErrorUnavailable was reached; the screen words it accordingly.
 // RevocationUnavailable: the server cannot check certificates' revocation right now (its CRL
 // is out of date or its OCSP responder does not answer) and refuses certificate logins.
-enum class FailureKind { None, Network, Timeout, ServerBusy, RevocationUnavailable };
+// Misconfigured (on ErrorConfiguration): the page and the service disagree - the page runs at
+// another origin than the one the server admits, or the certificate origin answered and refused
+// it. The operator's fault, not the customer's network: the screen says so, with the detail.
+enum class FailureKind { None, Network, Timeout, ServerBusy, RevocationUnavailable, Misconfigured };
 
 enum class FlowEventKind {
     None,
     // platform
     PageLoaded,             // once at start; `text` = CSRF token remembered in sessionStorage ("" = none)
     ConfigFailed,           // config.json could not be loaded or parsed
+    Misconfigured,          // at start: the page's origin is not the configured app_origin; `text` the detail
     Tick,                   // timer: session expiry, request deadlines
     BrowserBack,            // popstate: the customer pressed the browser's back button
     BroadcastLogout,        // another tab of this browser logged out
@@ -171,6 +175,7 @@ struct FlowEvent {
     int passphrase_again_length = 0;  // ClickSubmitPassphrase
     bool passphrase_match = false;    // ClickSubmitPassphrase: both entries hold the same bytes
     bool timed_out = false;           // RequestFailed
+    bool server_refused = false;      // RequestFailed: the server was reachable but refused the page's origin (CORS); `text` the detail
     std::string text;                 // PageLoaded: remembered CSRF token; ConfigFailed: the reason
     int64_t idle_expires_at = 0;      // BroadcastExtended
     int64_t absolute_expires_at = 0;
@@ -194,6 +199,8 @@ FlowEvent flow_submit_password(int password_length);
 FlowEvent flow_menu_entry(int index);
 FlowEvent flow_broadcast_extended(int64_t idle_expires_at, int64_t absolute_expires_at);
 FlowEvent flow_request_failed(uint32_t seq, bool timed_out);
+// A request the certificate origin refused although it answered (CORS): misconfiguration.
+FlowEvent flow_request_refused(uint32_t seq, const std::string& detail);
 FlowEvent flow_identify_reply(uint32_t seq, const api::Reply<api::IdentifyResponse>& reply);
 FlowEvent flow_login_reply(uint32_t seq, const api::Reply<api::LoginResponse>& reply);
 FlowEvent flow_force_logout_reply(uint32_t seq, const api::Reply<api::ForceLogoutResponse>& reply);

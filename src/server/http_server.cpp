@@ -1,6 +1,7 @@
 #include "server/http_server.h"
 
 #include "server/forwarding.h"
+#include "server/page_config.h"
 #include "server/request_rules.h"
 #include "server/static_files.h"
 #include "server/tls_context.h"
@@ -200,6 +201,11 @@ struct Server {
     std::optional<net::steady_timer> sweep_timer;
     std::thread io_thread;
 };
+
+PageConfigFacts page_config_facts(const ApiService& api, const ServerConfig& config)
+{
+    return PageConfigFacts{api.config.app_origin, config.cert_origin, api.config.institution_code};
+}
 
 std::string app_content_security_policy(const std::string& cert_origin)
 {
@@ -834,6 +840,10 @@ private:
             send_api(std::move(answer), req.version(), !req.keep_alive());
             return;
         }
+        if (is_page_config_target(std::string(req.target()))) {
+            serve_page_config(req);
+            return;
+        }
         StaticFile file;
         beast::error_code ec;
         http::file_body::value_type body;
@@ -870,6 +880,41 @@ private:
         http::response<http::file_body> res{std::piecewise_construct, std::make_tuple(std::move(body)),
                                             std::make_tuple(http::status::ok, req.version())};
         fill(res);
+        res.keep_alive(req.keep_alive());
+        res.prepare_payload();
+        send(std::move(res));
+    }
+
+    // config.json with this server's origins and institution code written in (page_config.h):
+    // small, read anew each time (the credit union edits it without a restart), never cached.
+    void serve_page_config(http::request<http::string_body>& req)
+    {
+        PageConfig page;
+        if (!page_config_read(server_.config.web_root, page_config_facts(*server_.api, server_.config), page)) {
+            ApiRequest request = api_request(req);
+            request.has_origin = false;
+            send_api(api_refuse(*server_.api, request, api::ErrorCode::NotFound, "no such file"), req.version(),
+                     !req.keep_alive());
+            return;
+        }
+        auto fill = [&](http::fields& fields) {
+            fields.set(http::field::server, "ibgate");
+            add_security_headers(fields);
+            fields.set("X-Request-Id", request_id());
+            fields.set(http::field::content_type, content_type_for(kPageConfigName));
+            fields.set(http::field::cache_control, "no-cache");
+        };
+        if (req.method() == http::verb::head) {
+            http::response<http::empty_body> res{http::status::ok, req.version()};
+            fill(res);
+            res.content_length(page.text.size());
+            res.keep_alive(req.keep_alive());
+            send(std::move(res));
+            return;
+        }
+        http::response<http::string_body> res{http::status::ok, req.version()};
+        fill(res);
+        res.body() = std::move(page.text);
         res.keep_alive(req.keep_alive());
         res.prepare_payload();
         send(std::move(res));

@@ -105,3 +105,7 @@ ServerStats server_stats(Server& server);
 
 // The Content-Security-Policy of the app origin.
 std::string app_content_security_policy(const std::string& cert_origin);
+
+// What this server fills into the page's config.json (page_config.h).
+struct PageConfigFacts;
+PageConfigFacts page_config_facts(const ApiService& api, const ServerConfig& config);

@@ -5,6 +5,7 @@
 #include "server/database_url.h"
 #include "server/http_server.h"
 #include "server/operator.h"
+#include "server/page_config.h"
 #include "server/request_rules.h"
 #include "server/rules.h"
 
@@ -258,6 +259,17 @@ static int run_serve(const DataPaths& paths, const ServeOptions& o, const std::s
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
     raise_descriptor_limit(config, *logger);
+    // The page gets this server's origins and institution code in its config.json; where the
+    // file says otherwise the operator is told once, here (the file is read anew per request).
+    PageConfig page;
+    if (page_config_read(config.web_root, page_config_facts(api, config), page)) {
+        if (!page.filled)
+            log_message(*logger, "warning", "page_config_invalid",
+                        config.web_root + "/config.json is not a JSON object of at most " +
+                            std::to_string(kPageConfigMaxBytes) + " bytes: served as it is, the page will show what is wrong");
+        for (const std::string& change : page.replaced)
+            log_message(*logger, "info", "page_config_filled", "config.json served with " + change);
+    }
     auto server = server_start(config, api);
     std::printf("ibgate: %s (%s) serving\n", settings.institution_name.c_str(), settings.institution_code.c_str());
     std::printf("  app origin          %s  (listening on %s, files from %s)\n", o.app_origin.c_str(),

@@ -108,6 +108,11 @@ static bool regular_file(const fs::path& p)
     return fs::is_regular_file(p, ec);
 }
 
+bool is_page_config_target(const std::string& target)
+{
+    return target.substr(0, target.find_first_of("?#")) == std::string("/") + kPageConfigName;
+}
+
 bool static_resolve(const std::string& web_root, const std::string& target, const std::string& accept_encoding,
                     StaticFile& out)
 {

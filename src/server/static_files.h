@@ -24,3 +24,8 @@ bool is_content_hashed_name(const std::string& file_name);
 bool accepts_encoding(const std::string& accept_encoding, const std::string& coding);
 
 const char* content_type_for(const std::string& file_name);
+
+// The page's configuration, which the server fills in before sending (page_config.h).
+constexpr const char* kPageConfigName = "config.json";
+// Does `target` name it (at the root, with or without a query)?
+bool is_page_config_target(const std::string& target);

@@ -68,6 +68,9 @@ test('① certificate and password lead to the main screen with company, user an
   // The certificate name "ID + 金融機関コード", split into its parts.
   assert.equal(await page.getByText(`電子証明書名：${user.id}1399（ID ${user.id}／金融機関コード 1399／管理者）`).count(), 1);
   await saveScreen(page, 'login-1-password');
+  // The password field is drawn on the canvas: the DOM holds no form and no password input a
+  // password manager would offer to save or fill (README, "What the browser adds").
+  assert.equal(await page.locator('form, input[type="password"]').count(), 0);
   await typePassword(page, user.password);
   await button(page, 'ログアウト').waitFor();
   await heading(page, company).waitFor();

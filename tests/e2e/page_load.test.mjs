@@ -108,6 +108,21 @@ async function assertStyledLoadError(page, what) {
   return text;
 }
 
+// What a browser adds to a login page on its own, each decided (README, "What the browser adds"):
+// no translation offer, and nothing a password manager or autofill would take for a login form.
+test('the page asks not to be translated and offers no form to a password manager', testTimeout, async (t) => {
+  const { page } = await openApp(browser, server.url, { t });
+  await waitForFirstFrame(page);
+  await page.getByRole('heading', { name: heading }).waitFor();
+  const marks = await page.evaluate(() => ({
+    translate: document.documentElement.getAttribute('translate'),
+    google: document.querySelector('meta[name="google"]')?.getAttribute('content') ?? null,
+    lang: document.documentElement.lang,
+    forms: document.querySelectorAll('form, input[type="password"], input[type="text"], input:not([type])').length,
+  }));
+  assert.deepEqual(marks, { translate: 'no', google: 'notranslate', lang: 'ja', forms: 0 });
+});
+
 test('a failed WebAssembly download shows a styled error message', testTimeout, async (t) => {
   const wasmRequests = [];
   const { page } = await openApp(browser, server.url, {

@@ -5,6 +5,7 @@
 #include <sys/resource.h>
 
 #include <catch_amalgamated.hpp>
+#include <nlohmann/json.hpp>
 
 
 static const std::string kPassword = "correct horse";
@@ -242,7 +243,19 @@ TEST_CASE("app origin: files with their types, encodings and cache lifetimes")
     CHECK(index.header("x-content-type-options") == "nosniff");
     CHECK(index.header("referrer-policy") == "no-referrer");
 
-    CHECK(fetch("/config.json", "gzip").header("cache-control") == "no-cache");
+    // The page's configuration carries this server's origins and institution code, whatever
+    // the file says, and is never served from a stale precompressed sibling.
+    Reply config = fetch("/config.json?v=2", "gzip, br");
+    CHECK(config.status == 200);
+    CHECK(config.header("cache-control") == "no-cache");
+    CHECK(config.header("content-type") == "application/json; charset=utf-8");
+    CHECK(config.header("content-encoding").empty());
+    const nlohmann::json page = nlohmann::json::parse(config.body);
+    CHECK(page.at("api_origin") == "https://localhost:8444");   // the file's own fields stay
+    CHECK(page.at("certificate_origin") == ServerConfig{}.cert_origin);   // the harness keeps the default
+    CHECK(page.at("app_origin") == "https://localhost:8443");
+    CHECK(page.at("credit_union").at("institution_code") == "1234");
+    CHECK(fetch("/config.json", "", "HEAD").status == 200);
 
     Reply br = fetch("/assets/app.0123abcd.wasm", "gzip, deflate, br");
     CHECK(br.body == "brotli-wasm");

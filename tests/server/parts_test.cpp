@@ -2,9 +2,13 @@
 // layer's rules for connections, request shape and the login queue.
 #include "server/cert_check.h"
 #include "server/request_rules.h"
+#include "server/page_config.h"
 #include "server/static_files.h"
 
 #include <catch_amalgamated.hpp>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
 
 TEST_CASE("content-hashed names are recognised")
 {
@@ -213,4 +217,49 @@ TEST_CASE("the API workers' queue always takes session calls and login steps up 
         CAPTURE(static_cast<int>(r.work), r.queued, r.limit);
         CHECK(work_queue_admits(r.work, r.queued, r.limit) == r.admitted);
     }
+}
+
+TEST_CASE("the page's configuration gets the server's origins and institution code written in")
+{
+    const PageConfigFacts facts{"https://ib.example.jp", "https://cert.example.jp:8444", "1399"};
+    struct Row { const char* file; bool filled; size_t replaced; };
+    const Row rows[] = {
+        // The values already right: nothing to report.
+        {R"({"credit_union":{"name":"A","institution_code":"1399"},"certificate_origin":"https://cert.example.jp:8444",)"
+         R"("app_origin":"https://ib.example.jp"})", true, 0},
+        // The shipped file's development origin and another code: each named once.
+        {R"({"credit_union":{"name":"A","institution_code":"1234"},"certificate_origin":"https://localhost:8444"})", true, 3},
+        {R"({"credit_union":"not an object"})", true, 3},
+        {R"({})", true, 3},
+        // Not a JSON object: served as it is, for the page to report what is wrong.
+        {R"([1,2])", false, 0},
+        {R"({"credit_union": )", false, 0},
+        {"", false, 0},
+    };
+    for (const Row& row : rows) {
+        CAPTURE(row.file);
+        const PageConfig page = page_config_fill(row.file, facts);
+        CHECK(page.filled == row.filled);
+        CHECK(page.replaced.size() == row.replaced);
+        if (!row.filled) {
+            CHECK(page.text == row.file);
+            continue;
+        }
+        const nlohmann::json j = nlohmann::json::parse(page.text);
+        CHECK(j.at("certificate_origin") == facts.certificate_origin);
+        CHECK(j.at("app_origin") == facts.app_origin);
+        CHECK(j.at("credit_union").at("institution_code") == facts.institution_code);
+    }
+    // The other fields and their order stay as the credit union wrote them.
+    const PageConfig kept = page_config_fill(R"({"z":1,"credit_union":{"name":"A"},"a":[1]})", facts);
+    CHECK(kept.text.find("\"z\"") < kept.text.find("\"credit_union\""));
+    CHECK(kept.text.find("\"credit_union\"") < kept.text.find("\"a\""));
+    CHECK(nlohmann::json::parse(kept.text).at("credit_union").at("name") == "A");
+    // The change log names the value before and after.
+    const PageConfig changed = page_config_fill(R"({"certificate_origin":"https://localhost:8444"})", facts);
+    CHECK(std::find(changed.replaced.begin(), changed.replaced.end(),
+                    "certificate_origin: https://localhost:8444 -> https://cert.example.jp:8444") != changed.replaced.end());
+    // Too large a file is not parsed at all.
+    const std::string huge = "{\"x\":\"" + std::string(kPageConfigMaxBytes, 'a') + "\"}";
+    CHECK_FALSE(page_config_fill(huge, facts).filled);
 }

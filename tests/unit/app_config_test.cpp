@@ -282,3 +282,36 @@ TEST_CASE("only https URLs and paths on the app origin may be opened")
         CHECK(app_config_url_allowed(row.url) == row.allowed);
     }
 }
+
+TEST_CASE("app_origin: the page checks it runs where the service admits it")
+{
+    AppConfig c;
+    std::string error;
+    REQUIRE(app_config_parse(kMinimal, c, error));
+    CHECK(c.app_origin.empty());
+    CHECK(app_origin_mismatch(c, "https://anywhere.example").empty());   // not told: not checked
+
+    REQUIRE(app_config_parse(with("app_origin", "\"https://ib.example.jp/\""), c, error));
+    CHECK(c.app_origin == "https://ib.example.jp");
+    struct Row { const char* page_origin; bool mismatch; };
+    const Row rows[] = {{"https://ib.example.jp", false}, {"https://ib.example.jp:8443", true},
+                        {"http://ib.example.jp", true}, {"https://127.0.0.1", true}, {"", true}};
+    for (const Row& row : rows) {
+        CAPTURE(row.page_origin);
+        const std::string detail = app_origin_mismatch(c, row.page_origin);
+        CHECK(detail.empty() != row.mismatch);
+        if (row.mismatch) {
+            // Both origins named, for the operator.
+            CHECK(detail.find("https://ib.example.jp") != std::string::npos);
+            CHECK(detail.find(row.page_origin) != std::string::npos);
+        }
+    }
+    const std::string cors = cors_refusal_detail(c, "https://other.example");
+    CHECK(cors.find(c.certificate_origin) != std::string::npos);
+    CHECK(cors.find("https://other.example") != std::string::npos);
+
+    AppConfig bad;
+    CHECK_FALSE(app_config_parse(with("app_origin", "\"https://ib.example.jp/login\""), bad, error));
+    CHECK(error.find("app_origin") != std::string::npos);
+    CHECK_FALSE(app_config_parse(with("app_origin", "\"http://ib.example.jp\""), bad, error));
+}

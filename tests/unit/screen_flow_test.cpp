@@ -1,4 +1,5 @@
 #include "core/screen_flow.h"
+#include "core/error_text.h"
 
 #include <algorithm>
 #include <catch_amalgamated.hpp>
@@ -370,7 +371,8 @@ static FlowEvent sample_event(FlowEventKind kind, const FlowState& s)
     case FlowEventKind::ClickSubmitPassphrase: return flow_submit_passphrase(10, 10, true);
     case FlowEventKind::KeyPairReady: return flow_key_pair_ready(s.key_pair_seq, "Q1NT");
     case FlowEventKind::KeyPairFailed: return flow_key_pair_failed(s.key_pair_seq, "no WebCrypto");
-    case FlowEventKind::ConfigFailed: {
+    case FlowEventKind::ConfigFailed:
+    case FlowEventKind::Misconfigured: {
         FlowEvent e = flow_event(kind);
         e.text = "broken";
         return e;
@@ -382,7 +384,7 @@ static FlowEvent sample_event(FlowEventKind kind, const FlowState& s)
 static const char* event_name(FlowEventKind kind)
 {
     static const char* names[] = {
-        "None", "PageLoaded", "ConfigFailed", "Tick", "BrowserBack", "BroadcastLogout", "BroadcastExtended",
+        "None", "PageLoaded", "ConfigFailed", "Misconfigured", "Tick", "BrowserBack", "BroadcastLogout", "BroadcastExtended",
         "WindowCloseRefused", "ClickCertificateLogin", "ClickOk", "ClickBack", "ClickSubmitPassword",
         "ClickForceLogout", "ClickLogout", "ClickRelogin", "ClickCloseWindow", "ClickRetry", "ClickExtend",
         "ClickMenuEntry", "ClickToggleKeyboard", "ClickCertificateEnroll", "ClickSubmitEnrollment",
@@ -394,7 +396,7 @@ static const char* event_name(FlowEventKind kind)
 }
 
 constexpr FlowEventKind kAllEvents[] = {
-    FlowEventKind::PageLoaded, FlowEventKind::ConfigFailed, FlowEventKind::Tick, FlowEventKind::BroadcastLogout,
+    FlowEventKind::PageLoaded, FlowEventKind::ConfigFailed, FlowEventKind::Misconfigured, FlowEventKind::Tick, FlowEventKind::BroadcastLogout,
     FlowEventKind::BroadcastExtended, FlowEventKind::WindowCloseRefused, FlowEventKind::ClickCertificateLogin,
     FlowEventKind::ClickOk, FlowEventKind::ClickBack, FlowEventKind::ClickSubmitPassword,
     FlowEventKind::ClickForceLogout, FlowEventKind::ClickLogout, FlowEventKind::ClickRelogin,
@@ -417,7 +419,7 @@ static const std::vector<Legal>& legal_events()
     using K = FlowEventKind;
     const std::vector<K> error_screen = {K::ClickBack};
     static const std::vector<Legal> table = {
-        {Start::Fresh, {K::PageLoaded, K::ConfigFailed, K::ClickCertificateLogin, K::ClickCertificateEnroll}},
+        {Start::Fresh, {K::PageLoaded, K::ConfigFailed, K::Misconfigured, K::ClickCertificateLogin, K::ClickCertificateEnroll}},
         {Start::Login, {K::ClickCertificateLogin, K::ClickCertificateEnroll}},
         {Start::Restoring, {K::SessionReply, K::RequestFailed}},
         {Start::CertificatePrompt, {K::ClickOk, K::ClickBack}},
@@ -609,6 +611,9 @@ static std::vector<Transition> transitions()
          Screen::CertificatePrompt, {E::WipePassword}},
         {Start::Fresh, "configuration failed", [](const FlowState&) { return flow_event(FlowEventKind::ConfigFailed); },
          Screen::ErrorConfiguration, {E::WipePassword}},
+        {Start::Fresh, "page opened at an origin the service does not admit",
+         [](const FlowState&) { return flow_event(FlowEventKind::Misconfigured); }, Screen::ErrorConfiguration,
+         {E::WipePassword}},
         // login and certificate prompt
         {Start::Login, "電子証明書ログイン", click(K::ClickCertificateLogin), Screen::CertificatePrompt, {E::WipePassword}},
         {Start::CertificatePrompt, "OK", click(K::ClickOk), Screen::Identifying, {E::SendRequest, E::WipePassword}},
@@ -1500,4 +1505,38 @@ TEST_CASE("更新: the request goes out with the session's CSRF token once the k
     FlowState later = reach(Start::PassphraseRenew);
     flow_apply(later, flow_event(FlowEventKind::Tick), kT0 + 601);
     CHECK(later.screen == Screen::SessionExpired);
+}
+
+TEST_CASE("a page the service does not admit says it is misconfigured, not that the network failed")
+{
+    // At start: the page runs at another origin than config.json's app_origin.
+    FlowState s = reach(Start::Fresh);
+    FlowEvent mismatch = flow_event(FlowEventKind::Misconfigured);
+    mismatch.text = "this page was opened at https://a, but the service admits only https://b";
+    step(s, mismatch);
+    CHECK(s.screen == Screen::ErrorConfiguration);
+    CHECK(s.failure == FailureKind::Misconfigured);
+    CHECK(s.config_error == mismatch.text);
+    CHECK(error_text(s.screen, s.failure, s.last_error.code) == StringId::error_misconfigured);
+
+    // During a request: the certificate origin answered but refused the page's origin (CORS).
+    // Each request kind ends there, with nothing outstanding and no retry of the same request.
+    const Start starts[] = {Start::Identifying, Start::Authenticating, Start::Restoring, Start::LoggingOut,
+                            Start::EnrollRequesting};
+    for (Start start : starts) {
+        CAPTURE(static_cast<int>(start));
+        FlowState r = reach(start);
+        step(r, flow_request_refused(r.pending_seq, "https://cert answered but refused"));
+        CHECK(r.screen == Screen::ErrorConfiguration);
+        CHECK(r.failure == FailureKind::Misconfigured);
+        CHECK(r.pending == RequestKind::None);
+        CHECK(r.config_error == "https://cert answered but refused");
+        CHECK_FALSE(screen_offers(r.screen).retry);
+    }
+
+    // A request that simply got no answer stays a network failure with 再試行.
+    FlowState n = reach(Start::Identifying);
+    step(n, flow_request_failed(n.pending_seq, false));
+    CHECK(n.screen == Screen::ErrorUnavailable);
+    CHECK(error_text(n.screen, n.failure, n.last_error.code) == StringId::error_unavailable);
 }

@@ -74,6 +74,22 @@ std::string browser_user_agent()
     return out;
 }
 
+EM_JS(char*, js_page_origin, (), {
+    const value = String(location.origin || "");
+    const size = lengthBytesUTF8(value) + 1;
+    const ptr = _malloc(size);
+    stringToUTF8(value, ptr, size);
+    return ptr;
+});
+
+std::string browser_page_origin()
+{
+    char* text = js_page_origin();
+    std::string out = text ? text : "";
+    std::free(text);
+    return out;
+}
+
 EM_JS(void, js_storage_set, (int session, const char* key, const char* value), {
     try { (session ? sessionStorage : localStorage).setItem(UTF8ToString(key), UTF8ToString(value)); } catch (e) {}
 });

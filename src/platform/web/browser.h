@@ -34,3 +34,4 @@ void browser_reload();
 
 // navigator.userAgent (which import guide to show: core/import_guide.h).
 std::string browser_user_agent();
+std::string browser_page_origin();   // location.origin

@@ -25,8 +25,10 @@ using page::kStoreTheme;
 
 static double page_now() { return emscripten_get_now() / 1000.0; }
 
-static FlowEvent reply_event(RequestKind kind, const FetchReply& r)
+static FlowEvent reply_event(const WebPlatform& p, RequestKind kind, const FetchReply& r)
 {
+    if (r.status == 0 && r.refused_by_server)
+        return flow_request_refused(r.seq, cors_refusal_detail(p.app.config, browser_page_origin()));
     if (r.status == 0)
         return flow_request_failed(r.seq, r.timed_out);
     switch (kind) {
@@ -52,7 +54,7 @@ static void on_fetch_reply(const FetchReply& reply)
     const RequestKind kind = flow_awaited_request(p.app.flow, reply.seq);
     if (kind == RequestKind::None)
         return;
-    controller_dispatch(p, reply_event(kind, reply));
+    controller_dispatch(p, reply_event(p, kind, reply));
 }
 
 static void on_browser_event(const BrowserEvent& e)
@@ -286,6 +288,13 @@ void controller_start(WebPlatform& p)
         FlowEvent failed = flow_event(FlowEventKind::ConfigFailed);
         failed.text = have ? error : "config.json not loaded";
         controller_dispatch(p, failed);
+        return;
+    }
+    const std::string mismatch = app_origin_mismatch(p.app.config, browser_page_origin());
+    if (!mismatch.empty()) {
+        FlowEvent misconfigured = flow_event(FlowEventKind::Misconfigured);
+        misconfigured.text = mismatch;
+        controller_dispatch(p, misconfigured);
         return;
     }
     controller_dispatch(p, flow_page_loaded(browser_session_get(kStoreCsrfToken)));

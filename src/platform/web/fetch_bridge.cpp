@@ -29,16 +29,27 @@ EM_JS(void, js_fetch, (unsigned seq, const char* method, const char* url, const 
     const controller = new AbortController();
     let timedOut = false;
     const timer = setTimeout(() => { timedOut = true; controller.abort(); }, timeout_ms);
-    const done = (status, bytes) => {
+    const target = UTF8ToString(url);
+    const done = (status, bytes, refused) => {
         clearTimeout(timer);
         if (payload) payload.fill(0);
         const len = bytes ? bytes.length : 0;
         const ptr = len ? _malloc(len) : 0;
         if (len) HEAPU8.set(bytes, ptr);
-        _ibank_fetch_done(seq, status, timedOut ? 1 : 0, ptr, len);
+        _ibank_fetch_done(seq, status, timedOut ? 1 : 0, refused ? 1 : 0, ptr, len);
         if (ptr) _free(ptr);
     };
-    fetch(UTF8ToString(url), {
+    // A failed request: was the origin there at all? A no-cors GET of its root needs no CORS
+    // permission, so it succeeds exactly when the server answers; then CORS refused the page.
+    // (No `redirect: 'manual'` here: Chromium fails every no-cors request that has it.)
+    const probe = () => {
+        if (timedOut) { done(0, null, false); return; }
+        if (payload) payload.fill(0);
+        fetch(new URL(target).origin + '/', { mode: 'no-cors', credentials: 'include', cache: 'no-store',
+                                              signal: AbortSignal.timeout(5000) })
+            .then(() => done(0, null, true), () => done(0, null, false));
+    };
+    fetch(target, {
         method: UTF8ToString(method),
         headers: headers,
         body: payload,
@@ -52,7 +63,7 @@ EM_JS(void, js_fetch, (unsigned seq, const char* method, const char* url, const 
         if (declared > max_reply) { controller.abort(); done(response.status, new Uint8Array(0)); return; }
         const bytes = new Uint8Array(await response.arrayBuffer());
         done(response.status, bytes.length > max_reply ? new Uint8Array(0) : bytes);
-    }).catch(() => done(0, null));
+    }).catch(probe);
 });
 
 void fetch_send(uint32_t seq, const char* method, const std::string& url, const std::string& csrf_token,
@@ -62,12 +73,14 @@ void fetch_send(uint32_t seq, const char* method, const std::string& url, const 
              timeout_seconds * 1000.0, kMaxReplyBytes);
 }
 
-extern "C" EMSCRIPTEN_KEEPALIVE void ibank_fetch_done(unsigned seq, int status, int timed_out, const char* body, int length)
+extern "C" EMSCRIPTEN_KEEPALIVE void ibank_fetch_done(unsigned seq, int status, int timed_out, int refused,
+                                                      const char* body, int length)
 {
     FetchReply reply;
     reply.seq = seq;
     reply.status = status;
     reply.timed_out = timed_out != 0;
+    reply.refused_by_server = refused != 0;
     if (body && length > 0)
         reply.body.assign(body, static_cast<size_t>(length));
     if (g_handler)

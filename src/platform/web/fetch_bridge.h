@@ -13,6 +13,9 @@ struct FetchReply {
     uint32_t seq = 0;
     int status = 0;          // HTTP status; 0 when no answer came (network error or timeout)
     bool timed_out = false;
+    // No answer (status 0, not timed out), yet the origin answered a plain no-cors request right
+    // after: it refused this page's origin (CORS), which is misconfiguration, not the network.
+    bool refused_by_server = false;
     std::string body;
 };
 

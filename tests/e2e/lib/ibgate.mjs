@@ -178,10 +178,11 @@ export async function startIbgate({ t = null, idleTimeout = 600, maxFailures = 6
     JSON.parse(await ibgate(['cert', 'enroll', id, '--json', ...(validDays ? ['--valid-days', String(validDays)] : [])]));
 
   // A browser context holding `clientCertificates` (none: a customer without a certificate),
-  // served `pageConfig` as config.json, on this server's page after its first frame. Closed
-  // after test `t`. `setup(context)` runs before navigation (init scripts, e.g. preferences).
+  // served `pageConfig` as config.json (null: the server's own), on this server's page (`url`)
+  // after its first frame. Closed after test `t`. `setup(context)` runs before navigation
+  // (init scripts, e.g. preferences).
   const openPage = async (browser, t, { clientCertificates = null, pageConfig = config, viewport = { width: 1280, height: 900 },
-                                        contextOptions = {}, setup = null } = {}) => {
+                                        contextOptions = {}, setup = null, url = appUrl } = {}) => {
     const context = await browser.newContext({
       // The development server CA is not in the test browser's trust store (see checkServerTrust).
       ignoreHTTPSErrors: true,
@@ -190,10 +191,11 @@ export async function startIbgate({ t = null, idleTimeout = 600, maxFailures = 6
       ...contextOptions,
     });
     onCleanup(() => context.close().catch(() => {}), t);
-    await context.route('**/config.json', (route) => route.fulfill({ contentType: 'application/json', body: JSON.stringify(pageConfig) }));
+    if (pageConfig)
+      await context.route('**/config.json', (route) => route.fulfill({ contentType: 'application/json', body: JSON.stringify(pageConfig) }));
     if (setup) await setup(context);
     const page = await context.newPage();
-    await page.goto(appUrl);
+    await page.goto(url);
     await waitForFirstFrame(page);
     return { context, page };
   };
