@@ -88,6 +88,20 @@ struct Reader {
         return true;
     }
 
+    // An https origin without a path; a trailing '/' is tolerated and removed.
+    void read_origin(const json& j, const std::string& field, const char* example, std::string& out)
+    {
+        std::string origin;
+        if (!read_string(j, field, origin, static_cast<size_t>(kConfigMaxUrlBytes)))
+            return;
+        if (origin.size() > 8 && origin.back() == '/')
+            origin.pop_back();
+        if (origin_valid(origin))
+            out = origin;
+        else
+            fail(field, std::string("must be an https origin such as \"") + example + "\", without a path (got \"" + origin + "\")");
+    }
+
     void read_text(const json& j, const std::string& field, LocalText& out)
     {
         LocalText text;
@@ -244,31 +258,12 @@ bool app_config_parse(std::string_view text, AppConfig& out, std::string& error)
         }
     }
 
-    if (const json* v = member(root, "certificate_origin")) {
-        std::string origin;
-        if (r.read_string(*v, "certificate_origin", origin, static_cast<size_t>(kConfigMaxUrlBytes))) {
-            if (origin.size() > 8 && origin.back() == '/')
-                origin.pop_back();
-            if (origin_valid(origin))
-                config.certificate_origin = origin;
-            else
-                r.fail("certificate_origin", "must be an https origin such as \"https://cert.example.jp:8444\", without a path (got \"" + origin + "\")");
-        }
-    } else {
+    if (const json* v = member(root, "certificate_origin"))
+        r.read_origin(*v, "certificate_origin", "https://cert.example.jp:8444", config.certificate_origin);
+    else
         r.fail("certificate_origin", "is missing (the https origin that asks for the client certificate)");
-    }
-
-    if (const json* v = member(root, "app_origin")) {
-        std::string origin;
-        if (r.read_string(*v, "app_origin", origin, static_cast<size_t>(kConfigMaxUrlBytes))) {
-            if (origin.size() > 8 && origin.back() == '/')
-                origin.pop_back();
-            if (origin_valid(origin))
-                config.app_origin = origin;
-            else
-                r.fail("app_origin", "must be an https origin such as \"https://ib.example.jp\", without a path (got \"" + origin + "\")");
-        }
-    }
+    if (const json* v = member(root, "app_origin"))
+        r.read_origin(*v, "app_origin", "https://ib.example.jp", config.app_origin);
 
     if (const json* v = member(root, "forgot_password_url"))
         r.read_url(*v, "forgot_password_url", config.forgot_password_url);

@@ -47,6 +47,14 @@ void browser_install(BrowserEventHandler handler)
                        signal_id(BrowserSignal::BackPressed));
 }
 
+// The string a js_* function malloc'd, freed.
+static std::string take_js_string(char* text)
+{
+    std::string out = text ? text : "";
+    std::free(text);
+    return out;
+}
+
 // Storage can be unavailable (private modes, blocked by policy): every call tolerates that.
 EM_JS(char*, js_storage_get, (int session, const char* key), {
     let value = null;
@@ -58,37 +66,17 @@ EM_JS(char*, js_storage_get, (int session, const char* key), {
     return ptr;
 });
 
-EM_JS(char*, js_user_agent, (), {
-    const value = String(navigator.userAgent || "");
+// What the browser says about itself: 0 navigator.userAgent, 1 location.origin.
+EM_JS(char*, js_browser_text, (int which), {
+    const value = String((which === 0 ? navigator.userAgent : location.origin) || "");
     const size = lengthBytesUTF8(value) + 1;
     const ptr = _malloc(size);
     stringToUTF8(value, ptr, size);
     return ptr;
 });
 
-std::string browser_user_agent()
-{
-    char* text = js_user_agent();
-    std::string out = text ? text : "";
-    std::free(text);
-    return out;
-}
-
-EM_JS(char*, js_page_origin, (), {
-    const value = String(location.origin || "");
-    const size = lengthBytesUTF8(value) + 1;
-    const ptr = _malloc(size);
-    stringToUTF8(value, ptr, size);
-    return ptr;
-});
-
-std::string browser_page_origin()
-{
-    char* text = js_page_origin();
-    std::string out = text ? text : "";
-    std::free(text);
-    return out;
-}
+std::string browser_user_agent() { return take_js_string(js_browser_text(0)); }
+std::string browser_page_origin() { return take_js_string(js_browser_text(1)); }
 
 EM_JS(void, js_storage_set, (int session, const char* key, const char* value), {
     try { (session ? sessionStorage : localStorage).setItem(UTF8ToString(key), UTF8ToString(value)); } catch (e) {}
@@ -98,15 +86,7 @@ EM_JS(void, js_storage_remove, (int session, const char* key), {
     try { (session ? sessionStorage : localStorage).removeItem(UTF8ToString(key)); } catch (e) {}
 });
 
-static std::string storage_get(int session, const char* key)
-{
-    char* value = js_storage_get(session, key);
-    if (!value)
-        return std::string();
-    std::string out(value);
-    std::free(value);
-    return out;
-}
+static std::string storage_get(int session, const char* key) { return take_js_string(js_storage_get(session, key)); }
 
 std::string browser_local_get(const char* key) { return storage_get(0, key); }
 void browser_local_set(const char* key, const std::string& value) { js_storage_set(0, key, value.c_str()); }
