@@ -524,6 +524,8 @@ int main(int argc, char** argv)
     CLI::App* cert_enroll = cert_cmd->add_subcommand(
         "enroll", "issue a 取得用パスワード: the customer obtains a certificate in the browser with it (printed once)");
     cert_enroll->add_option("id", user_id, "user ID");
+    // A user whose ID is "list" or "cancel" is named with --user: the bare word is the subcommand.
+    cert_enroll->add_option("--user", user_id, "user ID (for an ID that is also a subcommand's name)");
     cert_enroll->add_option("--valid-days", enroll_days, "days the code may be used")->capture_default_str();
     bool enroll_json = false;
     cert_enroll->add_flag("--json", enroll_json, "print one JSON object (user_id, code, expires_at) for scripts");
@@ -664,7 +666,9 @@ int main(int argc, char** argv)
             std::printf("cancelled the enrollment code of %s\n", user_id.c_str());
         } else if (cert_enroll->parsed()) {
             if (user_id.empty())
-                throw std::runtime_error("cert enroll needs a user ID (or: cert enroll list, cert enroll cancel ID)");
+                throw std::runtime_error(
+                    "cert enroll needs a user ID (or: cert enroll list, cert enroll cancel ID; an ID named list or "
+                    "cancel: cert enroll --user ID)");
             OpenStore db(paths);
             IssuedEnrollmentCode issued = operator_enroll(db.store, user_id, enroll_days, now);
             if (enroll_json) {

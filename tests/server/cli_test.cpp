@@ -507,3 +507,39 @@ TEST_CASE("cli: SIGTERM drains: the request in flight is answered, new connectio
         CHECK(j["instance"] == "drain-test");
     }
 }
+
+TEST_CASE("cli: cert enroll issues, lists and cancels 取得用パスワード, also for a user named like a subcommand")
+{
+    REQUIRE(sodium_init() >= 0);
+    CliDir cli;
+    REQUIRE(cli.run("init --hash-cost test --institution-code 1399").status == 0);
+    for (const char* id : {"tanaka01", "list"})
+        REQUIRE(cli.run(std::string("user add ") + id + " --name N --company C --password-stdin", "Sakura-2024-pass\n").status == 0);
+
+    CliRun issued = cli.run("cert enroll tanaka01 --valid-days 10 --json");
+    INFO(issued.output);
+    REQUIRE(issued.status == 0);
+    const nlohmann::json code = nlohmann::json::parse(issued.output);
+    CHECK(code.at("user_id") == "tanaka01");
+    CHECK(code.at("code").get<std::string>().size() >= 12);
+
+    // "list" as the bare word is the listing; the user of that name is reached with --user.
+    CliRun for_list = cli.run("cert enroll --user list --json");
+    INFO(for_list.output);
+    REQUIRE(for_list.status == 0);
+    CHECK(nlohmann::json::parse(for_list.output).at("user_id") == "list");
+
+    CliRun listed = cli.run("cert enroll list");
+    INFO(listed.output);
+    REQUIRE(listed.status == 0);
+    CHECK(listed.output.find("tanaka01") != std::string::npos);
+    CHECK(listed.output.find("open") != std::string::npos);
+    // Only the hash is kept: the code itself is never shown again.
+    CHECK(listed.output.find(code.at("code").get<std::string>()) == std::string::npos);
+
+    CHECK(cli.run("cert enroll cancel tanaka01").status == 0);
+    CHECK(cli.run("cert enroll list").output.find("cancelled") != std::string::npos);
+    CliRun bare = cli.run("cert enroll");
+    CHECK(bare.status != 0);
+    CHECK(bare.output.find("--user") != std::string::npos);
+}
