@@ -840,25 +840,48 @@ private:
             send_api(std::move(answer), req.version(), !req.keep_alive());
             return;
         }
-        if (is_page_config_target(std::string(req.target()))) {
-            serve_page_config(req);
+        const std::string target(req.target());
+        StaticFile file;
+        if (!static_resolve(server_.config.web_root, target, std::string(req[http::field::accept_encoding]), file)) {
+            refuse_missing_file(req);
             return;
         }
-        StaticFile file;
+        // config.json with this server's origins and institution code written in (page_config.h):
+        // small, read anew each time (the credit union edits it without a restart).
+        if (is_page_config_target(target)) {
+            PageConfig page;
+            if (!page_config_read(server_.config.web_root, page_config_facts(*server_.api, server_.config), page)) {
+                refuse_missing_file(req);
+                return;
+            }
+            const uint64_t size = page.text.size();
+            send_file<http::string_body>(req, file, std::move(page.text), size);
+            return;
+        }
         beast::error_code ec;
         http::file_body::value_type body;
-        bool found = static_resolve(server_.config.web_root, std::string(req.target()),
-                                    std::string(req[http::field::accept_encoding]), file);
-        if (found)
-            body.open(file.path.c_str(), beast::file_mode::scan, ec);
-        if (!found || ec) {
-            ApiRequest request = api_request(req);
-            request.has_origin = false;
-            ApiResponse answer = api_refuse(*server_.api, request, api::ErrorCode::NotFound, "no such file");
-            send_api(std::move(answer), req.version(), !req.keep_alive());
+        body.open(file.path.c_str(), beast::file_mode::scan, ec);
+        if (ec) {
+            refuse_missing_file(req);
             return;
         }
+        const uint64_t size = body.size();
+        send_file<http::file_body>(req, file, std::move(body), size);
+    }
 
+    void refuse_missing_file(const http::request<http::string_body>& req)
+    {
+        ApiRequest request = api_request(req);
+        request.has_origin = false;
+        send_api(api_refuse(*server_.api, request, api::ErrorCode::NotFound, "no such file"), req.version(),
+                 !req.keep_alive());
+    }
+
+    // A file of the app origin with the headers static_resolve chose; HEAD gets them alone.
+    template <class Body>
+    void send_file(const http::request<http::string_body>& req, const StaticFile& file, typename Body::value_type body,
+                   uint64_t size)
+    {
         auto fill = [&](http::fields& fields) {
             fields.set(http::field::server, "ibgate");
             add_security_headers(fields);
@@ -872,49 +895,14 @@ private:
         if (req.method() == http::verb::head) {
             http::response<http::empty_body> res{http::status::ok, req.version()};
             fill(res);
-            res.content_length(body.size());
+            res.content_length(size);
             res.keep_alive(req.keep_alive());
             send(std::move(res));
             return;
         }
-        http::response<http::file_body> res{std::piecewise_construct, std::make_tuple(std::move(body)),
-                                            std::make_tuple(http::status::ok, req.version())};
+        http::response<Body> res{std::piecewise_construct, std::make_tuple(std::move(body)),
+                                 std::make_tuple(http::status::ok, req.version())};
         fill(res);
-        res.keep_alive(req.keep_alive());
-        res.prepare_payload();
-        send(std::move(res));
-    }
-
-    // config.json with this server's origins and institution code written in (page_config.h):
-    // small, read anew each time (the credit union edits it without a restart), never cached.
-    void serve_page_config(http::request<http::string_body>& req)
-    {
-        PageConfig page;
-        if (!page_config_read(server_.config.web_root, page_config_facts(*server_.api, server_.config), page)) {
-            ApiRequest request = api_request(req);
-            request.has_origin = false;
-            send_api(api_refuse(*server_.api, request, api::ErrorCode::NotFound, "no such file"), req.version(),
-                     !req.keep_alive());
-            return;
-        }
-        auto fill = [&](http::fields& fields) {
-            fields.set(http::field::server, "ibgate");
-            add_security_headers(fields);
-            fields.set("X-Request-Id", request_id());
-            fields.set(http::field::content_type, content_type_for(kPageConfigName));
-            fields.set(http::field::cache_control, "no-cache");
-        };
-        if (req.method() == http::verb::head) {
-            http::response<http::empty_body> res{http::status::ok, req.version()};
-            fill(res);
-            res.content_length(page.text.size());
-            res.keep_alive(req.keep_alive());
-            send(std::move(res));
-            return;
-        }
-        http::response<http::string_body> res{http::status::ok, req.version()};
-        fill(res);
-        res.body() = std::move(page.text);
         res.keep_alive(req.keep_alive());
         res.prepare_payload();
         send(std::move(res));

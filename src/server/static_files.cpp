@@ -133,6 +133,10 @@ bool static_resolve(const std::string& web_root, const std::string& target, cons
     out.cache_control = is_content_hashed_name(name) ? "public, max-age=31536000, immutable" : "no-cache";
     out.path = file.string();
     out.content_encoding.clear();
+    // The page's configuration is filled in by the server before sending: its precompressed
+    // siblings hold the file as written, so they are never the answer.
+    if (is_page_config_target(target))
+        return true;
     if (accepts_encoding(accept_encoding, "br") && regular_file(file.string() + ".br")) {
         out.path = file.string() + ".br";
         out.content_encoding = "br";

@@ -13,6 +13,7 @@ struct StaticFile {
 };
 
 // False when no file answers `target` (unknown, hidden, or a path that tries to leave the root).
+// The page's configuration (is_page_config_target) is never answered by a precompressed sibling.
 bool static_resolve(const std::string& web_root, const std::string& target, const std::string& accept_encoding,
                     StaticFile& out);
 

@@ -9,7 +9,7 @@ import { launchBrowser } from './lib/browser.mjs';
 import { runCleanup } from './lib/cleanup.mjs';
 import { startIbgate, institution } from './lib/ibgate.mjs';
 import { saveScreen } from './lib/artifacts.mjs';
-import { button, heading, textbox, screenText, screenState, waitForNextScreen, waitForScreen } from './lib/screens.mjs';
+import { button, heading, typeInto, screenText, screenState, waitForNextScreen, waitForScreen } from './lib/screens.mjs';
 
 const testTimeout = { timeout: 120_000 };
 const misconfigured = 'サービスの設定に誤りがあるため、接続できません。';
@@ -41,8 +41,7 @@ test('the page gets the server\'s own origins and institution code: a login on a
   await heading(page, 'ログインパスワード入力').waitFor();
   // The served file keeps the credit union's software keyboard on; type on the real one.
   await page.getByRole('checkbox', { name: 'キーボードで入力する', exact: true }).click();
-  await textbox(page, 'ログインパスワード').click();
-  await page.keyboard.type('Pw-origin-1!');
+  await typeInto(page, 'ログインパスワード', 'Pw-origin-1!');
   await button(page, '認証').click();
   await button(page, 'ログアウト').waitFor();
 });

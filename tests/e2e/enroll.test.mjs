@@ -13,7 +13,7 @@ import { launchBrowser } from './lib/browser.mjs';
 import { runCleanup } from './lib/cleanup.mjs';
 import { startIbgate, institution } from './lib/ibgate.mjs';
 import { saveScreen } from './lib/artifacts.mjs';
-import { button, heading, textbox, screenText, screenState, waitForNextScreen, waitForScreen } from './lib/screens.mjs';
+import { button, heading, textbox, typeInto, screenText, screenState, waitForNextScreen, waitForScreen } from './lib/screens.mjs';
 
 const run = promisify(execFile);
 const testTimeout = { timeout: 180_000 };
@@ -29,14 +29,7 @@ before(async () => {
 });
 after(runCleanup);
 
-let userCount = 0;
-async function newUser() {
-  userCount++;
-  const id = `enroll${userCount}`;
-  const password = `Pw-${userCount}-Secret!`;
-  await server.addUser(id, password);
-  return { id, password };
-}
+const newUser = () => server.newUser('enroll', { certificate: false });
 
 // A customer without a certificate, on the login screen.
 const openWithoutCertificate = (t) =>
@@ -48,11 +41,6 @@ const openWithFile = (t, pfxPath) =>
     clientCertificates: [{ origin: server.certOrigin, pfxPath, passphrase: importPassword }],
     contextOptions: { acceptDownloads: true },
   });
-
-async function typeInto(page, field, text) {
-  await textbox(page, field).click();
-  await page.keyboard.type(text);
-}
 
 async function clearField(page, field) {
   await textbox(page, field).click();

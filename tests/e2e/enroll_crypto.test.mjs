@@ -16,6 +16,7 @@ import { startStaticServer } from './lib/static_server.mjs';
 import { launchBrowser } from './lib/browser.mjs';
 import { onCleanup, runCleanup } from './lib/cleanup.mjs';
 import { openApp, waitForFirstFrame } from './lib/app.mjs';
+import { makeOtherCa } from './lib/certs.mjs';
 
 const run = promisify(execFile);
 const testTimeout = { timeout: 120_000 };
@@ -29,14 +30,10 @@ let ca;
 
 // The CA a bank would sign with, made by openssl: the module never sees its key.
 async function makeCa() {
-  const certPath = path.join(dir, 'ca.pem');
-  const keyPath = path.join(dir, 'ca.key');
-  await run('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes',
-    '-keyout', keyPath, '-out', certPath, '-days', '30', '-subj', '/CN=Test Client CA',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+  const made = await makeOtherCa(dir, { cn: 'Test Client CA' });
   const der = path.join(dir, 'ca.der');
-  await run('openssl', ['x509', '-in', certPath, '-outform', 'DER', '-out', der]);
-  return { certPath, keyPath, der: fs.readFileSync(der) };
+  await run('openssl', ['x509', '-in', made.certPath, '-outform', 'DER', '-out', der]);
+  return { ...made, der: fs.readFileSync(der) };
 }
 
 // Signs the request `csrDer` as a client certificate for `cn`; returns the certificate's DER.

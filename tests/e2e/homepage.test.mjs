@@ -16,7 +16,7 @@ import { waitForFirstFrame } from './lib/app.mjs';
 import { repoRoot } from './lib/paths.mjs';
 import { startStaticServer } from './lib/static_server.mjs';
 import { saveScreen } from './lib/artifacts.mjs';
-import { button, heading, textbox } from './lib/screens.mjs';
+import { button, heading, typeInto } from './lib/screens.mjs';
 
 const testTimeout = { timeout: 180_000 };
 const sampleHomepage = path.join(repoRoot, 'docs/sample-homepage/index.html');
@@ -45,14 +45,7 @@ before(async () => {
 });
 after(runCleanup);
 
-let userCount = 0;
-async function newUser() {
-  userCount++;
-  const id = `home${userCount}`;
-  const password = `Pw-${userCount}-Secret!`;
-  await server.addUser(id, password);
-  return { id, password, certificate: await server.issueCert(id) };
-}
+const newUser = () => server.newUser('home');
 
 // A browser context as server.openPage makes it (certificate errors ignored for the development
 // server CA, the customer's certificate, this server's config.json for every page of the
@@ -84,8 +77,7 @@ async function openAppFrom(context, homepage) {
 async function loginAndOut(page, password) {
   await button(page, '電子証明書ログイン').click();
   await button(page, 'OK').click();
-  await textbox(page, 'ログインパスワード').click();
-  await page.keyboard.type(password);
+  await typeInto(page, 'ログインパスワード', password);
   await button(page, '認証').click();
   await button(page, 'ログアウト').click();
   await heading(page, 'ログアウト完了').waitFor();

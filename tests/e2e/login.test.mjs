@@ -7,7 +7,7 @@ import { runCleanup } from './lib/cleanup.mjs';
 import { startIbgate } from './lib/ibgate.mjs';
 import { waitForFirstFrame } from './lib/app.mjs';
 import { saveScreen } from './lib/artifacts.mjs';
-import { button, heading, screenState, waitForNextScreen } from './lib/screens.mjs';
+import { button, heading, screenState, typeInto, waitForNextScreen } from './lib/screens.mjs';
 
 const testTimeout = { timeout: 120_000 };
 // Names with kanji outside the first screen's font: they arrive as glyph chunks.
@@ -35,8 +35,7 @@ async function identify(page) {
 }
 
 async function typePassword(page, password) {
-  await page.getByRole('textbox', { name: 'ログインパスワード' }).click();
-  await page.keyboard.type(password);
+  await typeInto(page, 'ログインパスワード', password);
   await button(page, '認証').click();
 }
 
@@ -46,15 +45,7 @@ async function login(page, password) {
   await button(page, 'ログアウト').waitFor();
 }
 
-let userCount = 0;
-async function newUser(options = {}) {
-  userCount++;
-  const id = `user${userCount}`;
-  const password = `Pw-${userCount}-Secret!`;
-  await server.addUser(id, password, options);
-  const certificate = await server.issueCert(id);
-  return { id, password, certificate };
-}
+const newUser = (options = {}) => server.newUser('user', options);
 
 test('① certificate and password lead to the main screen with company, user and previous login', testTimeout, async (t) => {
   const user = await newUser({ company, name: userName });
@@ -240,9 +231,7 @@ test('the back button keeps the screen and explains itself; このウィンド�
 });
 
 test('a certificate that expires within 30 days is flagged on the password screen', testTimeout, async (t) => {
-  userCount++;
-  const id = `user${userCount}`;
-  await server.addUser(id, 'Soon-Secret-1');
+  const { id } = await server.newUser('user', { certificate: false });
   const certificate = await server.issueCert(id, { days: 10 });
   const { page } = await openPage(t, certificate);
   await identify(page);
@@ -261,8 +250,7 @@ test('English on every screen, remembered on the device, and back to 日本語',
   await button(page, 'Certificate login').click();
   await heading(page, 'Choose your certificate').waitFor();
   await button(page, 'OK').click();
-  await page.getByRole('textbox', { name: 'Login password' }).click();
-  await page.keyboard.type(user.password);
+  await typeInto(page, 'Login password', user.password);
   await button(page, 'Authenticate').click();
   await button(page, 'Log out').waitFor();
   await saveScreen(page, 'login-english-main');

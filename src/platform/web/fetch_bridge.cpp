@@ -44,7 +44,7 @@ EM_JS(void, js_fetch, (unsigned seq, const char* method, const char* url, const 
     // (No `redirect: 'manual'` here: Chromium fails every no-cors request that has it.)
     const probe = () => {
         if (timedOut) { done(0, null, false); return; }
-        if (payload) payload.fill(0);
+        if (payload) payload.fill(0);   // now, not after the probe's few seconds
         fetch(new URL(target).origin + '/', { mode: 'no-cors', credentials: 'include', cache: 'no-store',
                                               signal: AbortSignal.timeout(5000) })
             .then(() => done(0, null, true), () => done(0, null, false));

@@ -9,13 +9,13 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 let counter = 0;
 
-// Writes a self-signed CA of another issuer into `dir`; returns { certPath, keyPath }.
-export async function makeOtherCa(dir) {
+// Writes a self-signed CA of another issuer (named `cn`) into `dir`; returns { certPath, keyPath }.
+export async function makeOtherCa(dir, { cn = 'Another Bank Client CA' } = {}) {
   fs.mkdirSync(dir, { recursive: true });
   const certPath = path.join(dir, 'other-ca.pem');
   const keyPath = path.join(dir, 'other-ca.key');
   await run('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes',
-    '-keyout', keyPath, '-out', certPath, '-days', '30', '-subj', '/CN=Another Bank Client CA',
+    '-keyout', keyPath, '-out', certPath, '-days', '30', '-subj', `/CN=${cn}`,
     '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
   return { certPath, keyPath };
 }

@@ -78,7 +78,7 @@ async function checkServerTrust(data, ports) {
 // of one server (see e2eProxy); the result is the same, with `cluster` (tests/e2e/lib/proxy.mjs)
 // for tests that look at the instances themselves.
 // `testClock`: a single server (ibgate-test-clock) whose time advanceClock(seconds) moves forward.
-// Returns { appUrl, certOrigin, config, ibgate(args, stdin), addUser, issueCert, enrollCode, advanceClock, stop, start }.
+// Returns { appUrl, certOrigin, config, ibgate(args, stdin), addUser, newUser, issueCert, enrollCode, advanceClock, stop, start }.
 export async function startIbgate({ t = null, idleTimeout = 600, maxFailures = 6, serveArgs = [], proxy = e2eProxy,
                                     instances = e2eInstances, testClock = false } = {}) {
   if (testClock) proxy = '';   // the clock is one process's
@@ -173,6 +173,18 @@ export async function startIbgate({ t = null, idleTimeout = 600, maxFailures = 6
              fingerprint: issued.fingerprint, serial: issued.serial };
   };
 
+  // A new user `<prefix>N` (N counting per prefix on this server) with a password and, unless
+  // `certificate: false`, a certificate (issueCert's result); `options` are addUser's.
+  const userCounts = new Map();
+  const newUser = async (prefix, { certificate = true, ...options } = {}) => {
+    const n = (userCounts.get(prefix) ?? 0) + 1;
+    userCounts.set(prefix, n);
+    const id = `${prefix}${n}`;
+    const password = `Pw-${n}-Secret!`;
+    await addUser(id, password, options);
+    return { id, password, certificate: certificate ? await issueCert(id) : null };
+  };
+
   // Issues a 取得用パスワード through the operator command; returns { user_id, code, expires_at }.
   const enrollCode = async (id, { validDays = null } = {}) =>
     JSON.parse(await ibgate(['cert', 'enroll', id, '--json', ...(validDays ? ['--valid-days', String(validDays)] : [])]));
@@ -200,7 +212,7 @@ export async function startIbgate({ t = null, idleTimeout = 600, maxFailures = 6
     return { context, page };
   };
 
-  return { appUrl, certOrigin, config, softKeyboardConfig, ibgate, addUser, issueCert, enrollCode, advanceClock, openPage, stop,
+  return { appUrl, certOrigin, config, softKeyboardConfig, ibgate, addUser, newUser, issueCert, enrollCode, advanceClock, openPage, stop,
            start, dir,
            data, database: database?.url ?? null, get cluster() { return cluster; } };
 }

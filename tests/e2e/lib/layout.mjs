@@ -15,6 +15,7 @@ import { artifactPath, saveScreen } from './artifacts.mjs';
 import { launchBrowser } from './browser.mjs';
 import { runCleanup } from './cleanup.mjs';
 import { startIbgate } from './ibgate.mjs';
+import { button } from './screens.mjs';
 
 export const viewports = [
   { width: 1920, height: 1080 },
@@ -250,7 +251,6 @@ const ui = {
 // the corner, away from the widgets. It runs in the phone-sized window, where frames are
 // cheapest.
 const flowViewport = viewports.at(-1);
-const button = (page, name) => page.getByRole('button', { name, exact: true });
 const activate = (locator) => locator.dispatchEvent('click');   // detail 0: not from a pointer
 
 // Waits until the app shows `screen` (core's screen name) as a screen it entered after `serial`.

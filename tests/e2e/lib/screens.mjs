@@ -5,6 +5,12 @@ export const button = (page, name) => page.getByRole('button', { name, exact: tr
 export const heading = (page, name) => page.getByRole('heading', { name, exact: true });
 export const textbox = (page, name) => page.getByRole('textbox', { name, exact: true });
 
+// Clicks the text field `name` and types `text` on the physical keyboard.
+export async function typeInto(page, name, text) {
+  await textbox(page, name).click();
+  await page.keyboard.type(text);
+}
+
 // The screen the app shows (core's screen name), and how many screen changes it has made.
 export const screenState = (page) => page.evaluate(() => {
   const layer = document.getElementById('semantics');
