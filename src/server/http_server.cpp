@@ -1,6 +1,7 @@
 #include "server/http_server.h"
 
 #include "server/forwarding.h"
+#include "server/hash_helpers.h"
 #include "server/page_config.h"
 #include "server/request_rules.h"
 #include "server/static_files.h"
@@ -18,10 +19,7 @@
 #include <boost/beast/ssl.hpp>
 
 #include <openssl/ssl.h>
-#include <pthread.h>
-#include <sched.h>
 #include <sodium.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -55,8 +53,6 @@ constexpr size_t kReadBufferLimit = kHeaderLimit + api::kMaxBodyBytes + 4096;
 constexpr size_t kChunkExtensionLimit = 1024;
 // The next request's first bytes on a kept-alive connection are read in pieces of this size.
 constexpr size_t kKeepAliveRead = 2048;
-// Password checks run under SCHED_IDLE; where that is refused, at this nice value.
-constexpr int kHashNice = 10;
 // A certificate header from an untrusted address is logged at most once a minute per address,
 // for at most this many addresses at a time (the audit log records every one regardless).
 constexpr size_t kIgnoredHeaderAddresses = 1024;
@@ -150,21 +146,6 @@ static void work_queue_stop(WorkQueue& queue)
     queue.threads.clear();
 }
 
-// Password checks use only CPU time no other thread wants: under SCHED_IDLE a waking I/O or API
-// thread preempts a hash thread at once, and the scheduler counts a core running only hash
-// threads as idle when it places a woken thread. Nice 10 (the fallback) still let a hash thread
-// finish its time slice first. Linux applies both per thread.
-static void lower_hash_thread_priority()
-{
-#ifdef SCHED_IDLE
-    sched_param param{};
-    param.sched_priority = 0;
-    if (pthread_setschedparam(pthread_self(), SCHED_IDLE, &param) == 0)
-        return;
-#endif
-    setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kHashNice);
-}
-
 struct Server {
     ServerConfig config;
     ApiService* api = nullptr;
@@ -193,6 +174,7 @@ struct Server {
     net::io_context hash_io;
     std::optional<net::executor_work_guard<net::io_context::executor_type>> hash_work;
     std::vector<std::thread> hash_threads;
+    HashHelpersPtr hash_helpers;   // where the hash threads' password checks run
     ssl::context app_tls{ssl::context::tls_server};
     ssl::context cert_tls{ssl::context::tls_server};
     WorkQueue workers;
@@ -1053,6 +1035,8 @@ static void server_stop(Server* server)
     server->hash_io.stop();
     for (std::thread& t : server->hash_threads)
         t.join();
+    server->api->checker.check_elsewhere = nullptr;
+    server->hash_helpers.reset();
     work_queue_stop(server->workers);
     delete server;
 }
@@ -1065,6 +1049,12 @@ std::unique_ptr<Server, void (*)(Server*)> server_start(const ServerConfig& conf
     server->log = config.log ? config.log : std::make_shared<Logger>();
     if (config.behind_proxy && config.trusted_proxies.empty())
         throw std::runtime_error("--behind-proxy needs at least one --trusted-proxy");
+    // Forked first, while the process is small and no thread of the server runs yet.
+    server->hash_helpers = hash_helpers_start(config.hash_workers, server->log);
+    api.checker.check_elsewhere = [helpers = server->hash_helpers.get()](const std::string& hash,
+                                                                          std::string_view password, bool& match) {
+        return hash_helpers_check(*helpers, hash, password, match);
+    };
     server->workers.log = server->log.get();
     work_queue_start(server->workers, std::max(1, config.workers));
     server->app_csp = app_content_security_policy(config.cert_origin);
@@ -1107,9 +1097,8 @@ std::unique_ptr<Server, void (*)(Server*)> server_start(const ServerConfig& conf
     server->hash_work.emplace(server->hash_io.get_executor());
     for (int i = 0; i < std::max(1, config.hash_workers); i++) {
         server->hash_threads.emplace_back([s = server.get()] {
-            // Below every other thread: when logins use up the CPU, session checks, keepalives,
-            // logouts and files still get it first.
-            lower_hash_thread_priority();
+            // At normal priority: the password check itself runs in a helper (SCHED_IDLE), and
+            // this thread only waits for it and does the login's database work.
             s->hash_io.run();
         });
     }

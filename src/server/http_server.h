@@ -8,8 +8,9 @@
 // One I/O thread reads and writes every connection. API requests run on a small worker pool
 // (SQLite blocks), which takes session checks, keepalives and logouts before queued login steps;
 // logins, whose Argon2id check takes tens to hundreds of milliseconds of CPU, run on a pool of
-// their own with a bounded queue, on CPU time no other thread wants, so no amount of logging in
-// can delay a session check, a keepalive, a logout or a file. Every connection is bounded in count (per
+// their own with a bounded queue, and the check itself in a helper process on CPU time no other
+// thread wants (hash_helpers.h), so no amount of logging in can delay a session check, a
+// keepalive, a logout or a file. Every connection is bounded in count (per
 // origin and per client address), in time (handshake, each request's header and body, idle
 // keep-alive) and in memory (one fixed-size read buffer for header, chunk lines, body and
 // trailers together).
@@ -48,11 +49,11 @@ struct ServerConfig {
     int max_connections = 1024;
     int max_connections_per_address = 64;
     int workers = 2;                   // threads for API requests other than logins; session calls first
-    // Logins: `hash_workers` threads (SCHED_IDLE: only CPU time no other thread wants) check
-    // passwords; up to `hash_queue` more logins wait for one. A login past that is answered at
+    // Logins: `hash_workers` threads, each with a helper process (SCHED_IDLE: only CPU time no
+    // other thread wants) that checks the password; up to `hash_queue` more logins wait for one. A login past that is answered at
     // once with 503 `unavailable` and Retry-After: `busy_retry_after` seconds, and the page
     // tells the customer the service is busy. Each running check holds the hash cost's memory
-    // (64 MiB interactive, 256 MiB moderate).
+    // (64 MiB interactive, 256 MiB moderate) in its helper.
     int hash_workers = 1;
     int hash_queue = 16;
     // Login steps (identify, force-logout) waiting for an API worker at most; past it they are

@@ -97,7 +97,9 @@ bool password_check(const PasswordChecker& checker, const std::string& stored_ha
     bool usable = !stored_hash.empty() && stored_hash.size() < crypto_pwhash_STRBYTES
                   && stored_hash.rfind("$argon2id$", 0) == 0;
     const std::string& hash = usable ? stored_hash : checker.dummy_hash;
-    bool match = crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0;
+    bool match = false;
+    if (!checker.check_elsewhere || !checker.check_elsewhere(hash, password, match))
+        match = crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0;
     return usable && match;
 }
 

@@ -3,6 +3,7 @@
 // Everything here is libsodium; nothing is home-made.
 
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -37,9 +38,13 @@ std::string password_hash(std::string_view password, HashCost cost);
 // Checks `password` against `stored_hash`. The cost is the same whether or not a hash exists:
 // an empty or unreadable stored hash is checked against a dummy hash of the same cost, and the
 // answer is false.
+// `check_elsewhere`, when set, runs crypto_pwhash_str_verify somewhere else (ibgate serve: in a
+// helper process, see hash_helpers.h) and says whether it could; when it could not, the check
+// runs in the calling thread.
 struct PasswordChecker {
     HashCost cost = HashCost::Moderate;
     std::string dummy_hash;   // made at start-up with `cost`
+    std::function<bool(const std::string& hash, std::string_view password, bool& match)> check_elsewhere;
 };
 bool password_checker_init(PasswordChecker& checker, HashCost cost);
 bool password_check(const PasswordChecker& checker, const std::string& stored_hash, std::string_view password);
