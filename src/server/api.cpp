@@ -630,7 +630,7 @@ static void handle_session(ApiService& svc, ApiRequest& req, ApiResponse& r, int
     const bool cookie_sent = !token.empty() && token.size() <= api::kMaxTokenBytes;
     // Without a session cookie the answer is known: no certificate work for it.
     Identified id = cookie_sent ? check_certificate(svc, req, now) : Identified();
-    const std::string fingerprint = cookie_sent && req.peer ? pki_fingerprint(req.peer) : std::string();
+    const std::string fingerprint = cookie_sent && req.peer ? id.facts.fingerprint : std::string();
     // A session check only reads unless it finds the session over: most requests never write.
     const TxMode mode = action == SessionAction::Show ? TxMode::Read : TxMode::Write;
     // Renewal: the request is read and its CSR judged before the transaction (it needs no

@@ -242,17 +242,36 @@ bool verified_chain_reusable(const VerifiedChain& memo, const std::shared_ptr<X5
         && now >= memo.verified_at && now <= memo.reuse_until;
 }
 
+// The chain's verdict is dropped; the leaf's facts stay (they depend on the certificate alone).
+static void forget_chain(VerifiedChain& memo)
+{
+    memo.store.reset();
+    memo.fingerprint.clear();
+    memo.crl_checked = false;
+    memo.verified_at = 0;
+    memo.reuse_until = 0;
+}
+
 CertVerdict check_client_certificate(TrustAnchors& trust, X509* leaf, STACK_OF(X509)* chain, int64_t now,
                                      const std::string& institution_code, CertFacts& facts, VerifiedChain* memo)
 {
     facts = CertFacts{};
     if (!leaf)
         return refuse(api::ErrorCode::NoCertificate, "no client certificate");
-    facts.fingerprint = pki_fingerprint(leaf);
-    facts.serial = pki_serial_hex(leaf);
-    facts.subject = pki_subject_text(leaf);
-    facts.not_before = pki_not_before(leaf);
-    facts.not_after = pki_not_after(leaf);
+    if (memo && memo->leaf.get() == leaf) {
+        facts = memo->leaf_facts;
+    } else {
+        facts.fingerprint = pki_fingerprint(leaf);
+        facts.serial = pki_serial_hex(leaf);
+        facts.subject = pki_subject_text(leaf);
+        facts.not_before = pki_not_before(leaf);
+        facts.not_after = pki_not_after(leaf);
+        if (memo) {
+            X509_up_ref(leaf);
+            memo->leaf.reset(leaf, X509_free);
+            memo->leaf_facts = facts;
+        }
+    }
 
     // The CRL is consulted only when it is usable; when it is not, the certificate's own faults
     // are still named first (an expired certificate needs renewing either way), and the
@@ -263,7 +282,7 @@ CertVerdict check_client_certificate(TrustAnchors& trust, X509* leaf, STACK_OF(X
     std::unique_ptr<X509_STORE_CTX, StoreCtxFree> ctx;
     if (asks_ocsp || !memo || !verified_chain_reusable(*memo, trusted.store, facts.fingerprint, crl_checked, now)) {
         if (memo)
-            *memo = VerifiedChain{};
+            forget_chain(*memo);
         ctx.reset(X509_STORE_CTX_new());
         if (!ctx || !X509_STORE_CTX_init(ctx.get(), trusted.store.get(), leaf, chain))
             return refuse(api::ErrorCode::Internal, "cannot start certificate verification");
@@ -275,9 +294,13 @@ CertVerdict check_client_certificate(TrustAnchors& trust, X509* leaf, STACK_OF(X
             int error = X509_STORE_CTX_get_error(ctx.get());
             return refuse(code_for_verify_error(error), X509_verify_cert_error_string(error));
         }
-        if (memo && !asks_ocsp)
-            *memo = VerifiedChain{trusted.store, facts.fingerprint, crl_checked, now,
-                                  std::min(facts.not_after, now + kVerifiedChainReuse)};
+        if (memo && !asks_ocsp) {
+            memo->store = trusted.store;
+            memo->fingerprint = facts.fingerprint;
+            memo->crl_checked = crl_checked;
+            memo->verified_at = now;
+            memo->reuse_until = std::min(facts.not_after, now + kVerifiedChainReuse);
+        }
     }
 
     // OpenSSL's client purpose accepts a certificate without the extensions; we require them.

@@ -108,6 +108,11 @@ struct VerifiedChain {
     bool crl_checked = false;
     int64_t verified_at = 0;
     int64_t reuse_until = 0;
+    // The leaf's fingerprint, serial, subject and validity, read once per certificate object
+    // (a DER encoding, a SHA-256 and a text rendering each): `leaf` is held, so the same pointer
+    // is always the same certificate. Kept when the chain is verified again.
+    std::shared_ptr<X509> leaf;
+    CertFacts leaf_facts;
 };
 
 // Whether `memo` still stands for `fingerprint` at `now` against `store` (pure; table-tested).

@@ -217,3 +217,33 @@ TEST_CASE("cert issue works for any user name, kanji beyond the BMP included")
     IssuedCert issued = operator_cert_issue(ts.store, ts.paths, "yoshida01", 365, ts.paths.issued_dir, ts.now);
     CHECK(std::filesystem::file_size(issued.p12_path) > 0);
 }
+
+TEST_CASE("a connection reads its certificate's facts once and never lends them to another certificate")
+{
+    TestServer ts;
+    ClientCert first = make_cert(ts, client_spec(ts, "yamada01"));
+    ClientCert second = make_cert(ts, client_spec(ts, "suzuki02"));
+    VerifiedChain memo;
+    CertFacts facts;
+    const std::string code = ts.api.config.institution_code;
+
+    REQUIRE(check_client_certificate(ts.trust, first.cert.get(), nullptr, ts.now, code, facts, &memo).ok);
+    CHECK(facts.fingerprint == first.fingerprint);
+    CHECK(memo.leaf.get() == first.cert.get());
+
+    CertFacts again;
+    REQUIRE(check_client_certificate(ts.trust, first.cert.get(), nullptr, ts.now, code, again, &memo).ok);
+    CHECK(again.fingerprint == first.fingerprint);
+    CHECK(again.serial == first.serial);
+    CHECK(again.subject == facts.subject);
+    CHECK(again.not_after == facts.not_after);
+    CHECK(again.user_id == "yamada01");
+
+    CertFacts other;
+    REQUIRE(check_client_certificate(ts.trust, second.cert.get(), nullptr, ts.now, code, other, &memo).ok);
+    CHECK(other.fingerprint == second.fingerprint);
+    CHECK(other.serial == second.serial);
+    CHECK(other.user_id == "suzuki02");
+    CHECK(memo.leaf.get() == second.cert.get());
+    CHECK(memo.fingerprint == second.fingerprint);
+}

@@ -176,7 +176,7 @@ TEST_CASE("a verified chain is reused only against the same store, certificate, 
 {
     std::shared_ptr<X509_STORE> store(X509_STORE_new(), X509_STORE_free);
     std::shared_ptr<X509_STORE> newer(X509_STORE_new(), X509_STORE_free);
-    VerifiedChain memo{store, "ab12", true, 1000, 1300};
+    VerifiedChain memo{store, "ab12", true, 1000, 1300, nullptr, CertFacts{}};
     struct Row {
         const char* what;
         const std::shared_ptr<X509_STORE>* store;
