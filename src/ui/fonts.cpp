@@ -4,20 +4,31 @@
 
 #include <algorithm>
 
-// Characters every size always holds: printable ASCII (IDs, codes, the password mask), the
-// ellipsis ImGui draws for clipped text, and ● for masked input.
-static void add_basic_coverage(FontCoverage& coverage)
+// What a size holds before any text asks: the body size printable ASCII (IDs, codes and
+// passwords are typed in it, and a rebuild per newly typed letter would stall typing), the
+// ellipsis ImGui draws for clipped text and ● for masked input; the heading size only the
+// ellipsis (headings are the UI's own words, asked for as they appear); the mask size only
+// what it draws, '*' shown as ●. Every glyph here is rasterised on the first frame, before the
+// frame has said which characters it shows, and again when the atlas is rebuilt with them.
+enum class FontBase { Body, Heading, Mask };
+
+static void add_base_coverage(FontCoverage& coverage, FontBase base)
 {
-    for (uint32_t cp = 0x20; cp < 0x7F; cp++)
-        coverage.codepoints.push_back(cp);
-    coverage.codepoints.push_back(0x2026);
-    coverage.codepoints.push_back(0x25CF);
+    if (base == FontBase::Body)
+        for (uint32_t cp = 0x20; cp < 0x7F; cp++)
+            coverage.codepoints.push_back(cp);
+    if (base == FontBase::Mask)
+        coverage.codepoints.push_back('*');
+    else
+        coverage.codepoints.push_back(0x2026);
+    if (base != FontBase::Heading)
+        coverage.codepoints.push_back(0x25CF);
 }
 
-static void rebuild_ranges(FontCoverage& coverage)
+static void rebuild_ranges(FontCoverage& coverage, FontBase base)
 {
     if (coverage.codepoints.empty())
-        add_basic_coverage(coverage);
+        add_base_coverage(coverage, base);
     std::sort(coverage.codepoints.begin(), coverage.codepoints.end());
     coverage.ranges.clear();
     for (uint32_t cp : coverage.codepoints) {
@@ -52,9 +63,9 @@ void fonts_request_text(UiFonts& fonts, std::string_view text, bool heading, std
 
 // Adds one size of the font: the subset, then every fetched chunk merged into it, each asked
 // only for the characters this size has shown (ImGui skips those a source lacks).
-static ImFont* add_font(UiFonts& fonts, float size, float dpr, FontCoverage& coverage)
+static ImFont* add_font(UiFonts& fonts, float size, float dpr, FontCoverage& coverage, FontBase base)
 {
-    rebuild_ranges(coverage);
+    rebuild_ranges(coverage, base);
     ImFontConfig cfg;
     cfg.FontDataOwnedByAtlas = false;
     cfg.OversampleH = 1;   // rasterised at device resolution already; oversampling only blurs
@@ -91,9 +102,9 @@ bool fonts_update(UiFonts& fonts, float dpr, const char** error)
     io.Fonts->Clear();
     const float body = kBodyEm * kLineHeightPerEm * fonts.text_scale;
     const float heading = kHeadingEm * kLineHeightPerEm * fonts.text_scale;
-    fonts.body = add_font(fonts, body, dpr, fonts.body_coverage);
-    fonts.heading = add_font(fonts, heading, dpr, fonts.heading_coverage);
-    fonts.mask = add_font(fonts, body, dpr, fonts.mask_coverage);
+    fonts.body = add_font(fonts, body, dpr, fonts.body_coverage, FontBase::Body);
+    fonts.heading = add_font(fonts, heading, dpr, fonts.heading_coverage, FontBase::Heading);
+    fonts.mask = add_font(fonts, body, dpr, fonts.mask_coverage, FontBase::Mask);
     if (!fonts.body || !fonts.heading || !fonts.mask || !io.Fonts->Build()) {
         *error = "font could not be loaded";
         fonts.built_for_dpr = 0.0f;
