@@ -51,5 +51,6 @@ HashHelpersPtr hash_helpers_start(int count, std::shared_ptr<Logger> log);
 // True with `match` set when a helper answered; false when none could (the caller checks itself).
 bool hash_helpers_check(HashHelpers& helpers, const std::string& hash, std::string_view password, bool& match);
 
-// The process ids of the running helpers, 0 for one not running (for tests).
+// The process ids of the helpers, 0 for one not running. For tests, while no check runs: a
+// check replaces its helper's id without the pool's lock.
 std::vector<int> hash_helper_pids(HashHelpers& helpers);
