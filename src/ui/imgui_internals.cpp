@@ -22,6 +22,17 @@ uint32_t imgui_input_mark()
     return id;
 }
 
+void imgui_queue_click(ImVec2 at)
+{
+    ImGuiIO& io = ImGui::GetIO();
+    const ImVec2 previous = io.MousePos;
+    io.AddMouseSourceEvent(ImGuiMouseSource_Mouse);
+    io.AddMousePosEvent(at.x, at.y);
+    io.AddMouseButtonEvent(ImGuiMouseButton_Left, true);
+    io.AddMouseButtonEvent(ImGuiMouseButton_Left, false);
+    io.AddMousePosEvent(previous.x, previous.y);
+}
+
 bool imgui_input_processed(uint32_t event_id)
 {
     const ImVector<ImGuiInputEvent>& queue = GImGui->InputEventsQueue;

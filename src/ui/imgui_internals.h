@@ -18,6 +18,11 @@ uint32_t imgui_input_mark();
 bool imgui_input_processed(uint32_t event_id);
 // Whether input events still wait in ImGui's queue (the frame loop then draws again).
 bool imgui_input_pending();
+// A left click at `at` (screen coordinates) through the input queue, the pointer put back where
+// it was afterwards. Queued in order with the input around it, so a text field it lands on is
+// being edited before any key queued after it is processed: how a text field the DOM layer
+// focused (Tab, assistive technology) takes the keyboard without losing the first key typed.
+void imgui_queue_click(ImVec2 at);
 
 // ---------------------------------------------------------------- the text field
 // Whether a text field is being edited (it holds the keyboard).

@@ -101,6 +101,47 @@ TEST_CASE("the input marker is processed only after the input queued before it")
     CHECK((std::strcmp(field.buffer, "b") == 0 || std::strcmp(field.buffer, "ab") == 0));
 }
 
+struct TwoFields {
+    char first[33] = {};
+    char second[33] = {};
+    ImVec2 second_center;
+};
+
+static void draw_two_fields(void* data)
+{
+    TwoFields& f = *static_cast<TwoFields*>(data);
+    ImGui::InputText("##first", f.first, sizeof f.first);
+    ImGui::InputText("##second", f.second, sizeof f.second);
+    const ImVec2 min = ImGui::GetItemRectMin(), max = ImGui::GetItemRectMax();
+    f.second_center = ImVec2((min.x + max.x) * 0.5f, (min.y + max.y) * 0.5f);
+}
+
+TEST_CASE("a queued click gives a text field the keyboard before the keys typed after it")
+{
+    Context c;
+    TwoFields fields;
+    frame(draw_two_fields, &fields);
+    frame(draw_two_fields, &fields);
+    REQUIRE_FALSE(imgui_text_field_active());
+    ImGuiIO& io = ImGui::GetIO();
+    io.AddMousePosEvent(5.0f, 290.0f);   // the pointer is somewhere else, and stays there
+    frame(draw_two_fields, &fields);
+
+    // The DOM layer focused the second field and the customer typed at once, in one browser task.
+    imgui_queue_click(fields.second_center);
+    io.AddInputCharacter('k');
+    io.AddInputCharacter('7');
+    for (int i = 0; i < 20 && imgui_input_pending(); i++)
+        frame(draw_two_fields, &fields);
+
+    CHECK(std::strcmp(fields.second, "k7") == 0);   // no key lost, none in the other field
+    CHECK(fields.first[0] == '\0');
+    CHECK(imgui_text_field_active());
+    CHECK(io.MousePos.x == 5.0f);
+    CHECK(io.MousePos.y == 290.0f);
+    CHECK_FALSE(io.MouseDown[ImGuiMouseButton_Left]);
+}
+
 TEST_CASE("the text field hooks see the edited field, and the wipe leaves no copy of its text")
 {
     Context c;

@@ -1,6 +1,7 @@
 #include "overlay.h"
 
 #include "frame_loop.h"
+#include "imgui_internals.h"
 #include "page_contract.h"
 #include "platform.h"
 
@@ -50,13 +51,7 @@ extern "C" EMSCRIPTEN_KEEPALIVE void ibank_overlay_focus(unsigned id, int is_tex
     for (const SemanticNode& node : p.app.semantics.nodes) {
         if (node.id != id || node.role != SemanticRole::TextInput)
             continue;
-        ImGuiIO& io = ImGui::GetIO();
-        const ImVec2 previous = io.MousePos;
-        io.AddMouseSourceEvent(ImGuiMouseSource_Mouse);
-        io.AddMousePosEvent(node.x + node.w - 4.0f, node.y - moved + node.h * 0.5f);   // caret at the end
-        io.AddMouseButtonEvent(ImGuiMouseButton_Left, true);
-        io.AddMouseButtonEvent(ImGuiMouseButton_Left, false);
-        io.AddMousePosEvent(previous.x, previous.y);
+        imgui_queue_click(ImVec2(node.x + node.w - 4.0f, node.y - moved + node.h * 0.5f));   // caret at the end
         return;
     }
 }
